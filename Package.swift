@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "kiemdiem",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kiemdiemd", targets: ["kiemdiemd"]),
+        .executable(name: "kiemdiemctl", targets: ["kiemdiemctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+    ],
+    targets: [
+        // libzmq, found through pkg-config; `apt-get install libzmq3-dev` provides it.
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+
+        // The domain: pure, no I/O, never reads a clock.
+        .target(name: "KiemDiemCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Wire contracts shared by the daemon and kiemdiemctl.
+        .target(name: "KiemDiemWire", dependencies: ["KiemDiemCore"]),
+        // SQLite through GRDB; the only module that imports GRDB.
+        .target(name: "KiemDiemStore", dependencies: [
+            "KiemDiemCore", "KiemDiemWire", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "KiemDiemDaemon", dependencies: [
+            "KiemDiemCore", "KiemDiemWire", "KiemDiemStore", "ZeroMQ",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "KiemDiemClient", dependencies: ["KiemDiemWire", "ZeroMQ"]),
+        .executableTarget(name: "kiemdiemd", dependencies: [
+            "KiemDiemDaemon",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "kiemdiemctl", dependencies: [
+            "KiemDiemClient", "KiemDiemWire", "KiemDiemCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "KiemDiemCoreTests", dependencies: ["KiemDiemCore"]),
+        .testTarget(name: "KiemDiemDaemonTests", dependencies: [
+            "KiemDiemDaemon", "KiemDiemStore", "KiemDiemCore", "KiemDiemWire", "KiemDiemClient", "ZeroMQ",
+        ]),
+        .testTarget(name: "IntegrationTests", dependencies: ["KiemDiemWire", "KiemDiemClient", "ZeroMQ"]),
+    ]
+)

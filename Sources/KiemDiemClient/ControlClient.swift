@@ -1,0 +1,94 @@
+import Foundation
+import KiemDiemWire
+import ZeroMQ
+
+public enum ClientError: Error, CustomStringConvertible {
+    /// The daemon answered with an error reply.
+    case remote(ErrorBody)
+    /// No reply within the timeout.
+    case timeout(endpoint: String, seconds: Double)
+    case transport(String)
+    case badReply(String)
+
+    public var description: String {
+        switch self {
+        case .remote(let e):
+            var s = "\(e.code.rawValue): \(e.message)"
+            if let d = e.details, d.count > 1 { s += "\n  " + d.joined(separator: "\n  ") }
+            return s
+        case .timeout(let ep, let secs): return "no reply from \(ep) within \(Int(secs)) s (is kiemdiemd running there?)"
+        case .transport(let s): return s
+        case .badReply(let s): return "malformed reply: \(s)"
+        }
+    }
+}
+
+/// A control-socket client: a DEALER that sends one JSON request and waits for the reply with
+/// the same id, up to a timeout. Used by kiemdiemctl and by tests.
+public final class ControlClient {
+    public let endpoint: String
+    let context: ZMQContext
+    let socket: Socket
+    let timeoutMs: Int
+    private var counter = 0
+    private let encoder = WireJSON.encoder()
+
+    public init(endpoint: String, timeout: Duration = .seconds(10), context: ZMQContext? = nil) throws {
+        self.endpoint = endpoint
+        self.context = try context ?? ZMQContext()
+        timeoutMs = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        socket = try Socket(self.context, .dealer)
+        try socket.setLinger(0)
+        do { try socket.connect(endpoint) } catch { throw ClientError.transport("cannot connect to \(endpoint): \(error)") }
+    }
+
+    deinit { socket.close() }
+
+    /// Sends a request and decodes the result; an error reply throws `.remote`.
+    public func call<A: Codable & Sendable, R: Codable & Sendable>(_ command: Command, _ args: A, as: R.Type = R.self) throws -> R {
+        let raw = try callRaw(command.rawValue, args)
+        let reply: Reply<R>
+        do { reply = try WireJSON.decoder().decode(Reply<R>.self, from: raw) } catch {
+            if let e = try? WireJSON.decoder().decode(Reply<NoArgs>.self, from: raw), let err = e.error { throw ClientError.remote(err) }
+            throw ClientError.badReply("\(error)")
+        }
+        if let e = reply.error { throw ClientError.remote(e) }
+        guard let r = reply.result else { throw ClientError.badReply("neither result nor error") }
+        return r
+    }
+
+    /// Sends a request built from `command` and `args`; returns the raw reply bytes.
+    public func callRaw<A: Codable & Sendable>(_ command: String, _ args: A) throws -> Data {
+        counter += 1
+        let id = "\(ProcessInfo.processInfo.processIdentifier)-\(counter)"
+        return try send(try encoder.encode(RawRequest(id: id, command: command, args: args)), id: id)
+    }
+
+    /// Sends raw bytes and returns the next reply whose id matches (or any reply when `id` is nil).
+    public func send(_ body: Data, id: String?) throws -> Data {
+        do { try socket.send([body]) } catch { throw ClientError.transport("cannot send to \(endpoint): \(error)") }
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        while true {
+            let left = deadline - ContinuousClock.now
+            let ms = max(0, Int(left / .milliseconds(1)))
+            let ready = try poll([socket], timeoutMs: ms)
+            guard ready[0].contains(.readable), let frames = try socket.receive(dontWait: true) else {
+                if ContinuousClock.now >= deadline { throw ClientError.timeout(endpoint: endpoint, seconds: Double(timeoutMs) / 1000) }
+                continue
+            }
+            guard let payload = frames.last else { continue }
+            if let id {
+                struct IdOnly: Decodable { var id: String? }
+                if let got = try? WireJSON.decoder().decode(IdOnly.self, from: payload), got.id != id, got.id != nil { continue } // a stale reply
+            }
+            return payload
+        }
+    }
+}
+
+/// A request whose command is any string: lets tests send unknown commands.
+struct RawRequest<A: Codable & Sendable>: Codable, Sendable {
+    var id: String
+    var command: String
+    var args: A
+}

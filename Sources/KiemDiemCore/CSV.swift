@@ -1,0 +1,123 @@
+/// A strict RFC 4180 reader that keeps the physical line of every record.
+///
+/// Written by hand: the CSV libraries available to us report neither the line of a record nor
+/// why a malformed one is malformed, and every import error must name both.
+public struct CSVRecord: Sendable, Equatable {
+    public var line: Int
+    public var fields: [String]
+}
+
+public enum CSV {
+    public static func parse(_ text: String, source: String) throws(InputError) -> [CSVRecord] {
+        var records: [CSVRecord] = []
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var line = 1
+        var recordLine = 1
+        var inQuotes = false
+        var quotedField = false
+        var bytes = Array(text.utf8)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        var i = 0
+        func finishField() throws(InputError) {
+            guard let s = String(validating: field, as: UTF8.self) else {
+                throw InputError(source: source, line: recordLine, reason: "not valid UTF-8")
+            }
+            fields.append(s)
+            field.removeAll(keepingCapacity: true)
+            quotedField = false
+        }
+        while i < bytes.count {
+            let c = bytes[i]
+            if inQuotes {
+                if c == 0x22 {
+                    if i + 1 < bytes.count, bytes[i + 1] == 0x22 {
+                        field.append(0x22)
+                        i += 1
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    if c == 0x0A { line += 1 }
+                    field.append(c)
+                }
+            } else {
+                switch c {
+                case 0x22:
+                    guard field.isEmpty, !quotedField else {
+                        throw InputError(source: source, line: line, reason: "a quote inside an unquoted field (field \(fields.count + 1))")
+                    }
+                    inQuotes = true
+                    quotedField = true
+                case 0x2C:
+                    try finishField()
+                case 0x0D:
+                    break
+                case 0x0A:
+                    try finishField()
+                    if !(fields.count == 1 && fields[0].isEmpty) {
+                        records.append(CSVRecord(line: recordLine, fields: fields))
+                    }
+                    fields.removeAll(keepingCapacity: true)
+                    line += 1
+                    recordLine = line
+                default:
+                    if quotedField {
+                        throw InputError(source: source, line: line, reason: "text after a closing quote (field \(fields.count + 1))")
+                    }
+                    field.append(c)
+                }
+            }
+            i += 1
+        }
+        if inQuotes {
+            throw InputError(source: source, line: recordLine, reason: "a quoted field is never closed")
+        }
+        if !field.isEmpty || !fields.isEmpty || quotedField {
+            try finishField()
+            if !(fields.count == 1 && fields[0].isEmpty) {
+                records.append(CSVRecord(line: recordLine, fields: fields))
+            }
+        }
+        return records
+    }
+
+    /// Parses a file whose first record is a header naming `columns` (in any order, extra
+    /// columns are an error so a typo is not silently ignored). Returns records as dictionaries.
+    public static func table(_ text: String, source: String, columns: [String], required: Set<String>)
+        throws(InputErrors) -> [(line: Int, values: [String: String])]
+    {
+        let records: [CSVRecord]
+        do { records = try parse(text, source: source) } catch { throw InputErrors([error]) }
+        guard let header = records.first else {
+            throw InputErrors([InputError(source: source, line: 1, reason: "empty file: expected a header row \(columns.joined(separator: ","))")])
+        }
+        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        var errors: [InputError] = []
+        for n in names where !columns.contains(n) {
+            errors.append(InputError(source: source, line: header.line, reason: "unknown column '\(n)' (expected \(columns.joined(separator: ",")))"))
+        }
+        for r in required where !names.contains(r) {
+            errors.append(InputError(source: source, line: header.line, reason: "missing column '\(r)'"))
+        }
+        if Set(names).count != names.count {
+            errors.append(InputError(source: source, line: header.line, reason: "a column appears twice in the header"))
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        var rows: [(line: Int, values: [String: String])] = []
+        rows.reserveCapacity(records.count)
+        for rec in records.dropFirst() {
+            guard rec.fields.count == names.count else {
+                errors.append(InputError(source: source, line: rec.line, reason: "\(rec.fields.count) fields, expected \(names.count)"))
+                continue
+            }
+            var values: [String: String] = [:]
+            for (n, v) in zip(names, rec.fields) { values[n] = v.trimmingCharacters(in: .whitespaces) }
+            rows.append((rec.line, values))
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        return rows
+    }
+}
+
+import Foundation

@@ -1,0 +1,87 @@
+import Foundation
+
+/// A campaign plan (PRODUCT.md, "Campaign plan"). Instants are absolute; durations in seconds.
+public struct Plan: Codable, Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public var root: String
+    public var year: Int
+    public var opens: Date
+    public var timeZone: String
+    public var ruleset: Ruleset
+    public var quota: Quota
+    public var stages: [Stage]
+    public var escalation: Escalation?
+    public var directedReviewDueIn: Int64?
+    public var remediationDueIn: Int64?
+    public var documents: [String]
+
+    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0)! }
+
+    public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
+
+    /// The instant by which every stage is due: the campaign's end.
+    public var lastDue: Date { stages.map(\.due).max() ?? opens }
+}
+
+public enum Ruleset: String, Codable, Sendable, CaseIterable {
+    case hd21 = "hd21-2019"
+    case qd124 = "qd124-2023"
+    case qd366 = "qd366-2025"
+}
+
+public struct Quota: Codable, Sendable, Equatable {
+    public enum Denominator: String, Codable, Sendable { case good, goodOrBetter = "good-or-better" }
+    public var share: Double
+    public var denominator: Denominator
+    public init(share: Double = 0.20, denominator: Denominator = .good) {
+        self.share = share
+        self.denominator = denominator
+    }
+}
+
+/// Who a stage applies to: every member (tracked per member, announced per cell) or units of some kinds.
+public enum StageScope: Codable, Sendable, Equatable {
+    case members
+    case units(Set<UnitKind>)
+
+    public func applies(to kind: UnitKind) -> Bool {
+        switch self {
+        case .members: kind.holdsMembers
+        case .units(let kinds): kinds.contains(kind)
+        }
+    }
+}
+
+public struct Stage: Codable, Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public var scope: StageScope
+    public var due: Date
+    public var opens: Date?
+    public var after: [String]
+    /// Lead times before `due`, longest first.
+    public var reminders: [Int64]
+
+    public init(id: String, title: String, scope: StageScope, due: Date, opens: Date? = nil, after: [String] = [], reminders: [Int64] = []) {
+        self.id = id
+        self.title = title
+        self.scope = scope
+        self.due = due
+        self.opens = opens
+        self.after = after
+        self.reminders = reminders.sorted(by: >)
+    }
+
+    public var isMemberStage: Bool { scope == .members }
+}
+
+public struct Escalation: Codable, Sendable, Equatable {
+    public enum Target: String, Codable, Sendable { case unit, parent, grandparent, root }
+    public struct Step: Codable, Sendable, Equatable {
+        public var after: Int64
+        public var to: Target
+    }
+    public var ladder: [Step]
+    public var repeatEvery: Int64?
+}

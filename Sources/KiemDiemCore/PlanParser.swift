@@ -1,0 +1,223 @@
+import Foundation
+import Yams
+
+/// Reads a plan YAML into a validated `Plan`; every error names the file, line and reason.
+public enum PlanParser {
+    public static func parse(_ text: String, source: String) throws(InputErrors) -> Plan {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw InputErrors([InputError(source: source, line: 1, reason: "empty plan")])
+            }
+            root = node
+        } catch let e as InputErrors {
+            throw e
+        } catch let e as YamlError {
+            throw InputErrors([yamlError(e, source: source)])
+        } catch {
+            throw InputErrors([InputError(source: source, reason: "cannot read YAML: \(error)")])
+        }
+        var r = Reader(source: source)
+        let plan = r.plan(root)
+        if !r.errors.isEmpty || plan == nil { throw InputErrors(r.errors) }
+        return plan!
+    }
+
+    public static func yamlError(_ e: YamlError, source: String) -> InputError {
+        switch e {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return InputError(source: source, line: mark.line, column: mark.column, reason: "invalid YAML: \(problem)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return InputError(source: source, line: context.mark.line, reason: "duplicate keys: \(duplicates.joined(separator: ", "))")
+        default:
+            return InputError(source: source, reason: "invalid YAML: \(e)")
+        }
+    }
+
+    private struct Reader {
+        let source: String
+        var errors: [InputError] = []
+
+        mutating func fail(_ node: Node?, _ reason: String) {
+            errors.append(InputError(source: source, line: node?.mark?.line, column: node?.mark?.column, reason: reason))
+        }
+
+        mutating func mapping(_ node: Node, _ what: String, keys: Set<String>) -> [String: Node]? {
+            guard let m = node.mapping else { fail(node, "\(what) must be a mapping"); return nil }
+            var out: [String: Node] = [:]
+            for (k, v) in m {
+                guard let key = k.string else { fail(k, "\(what): keys must be strings"); continue }
+                if !keys.contains(key) { fail(k, "\(what): unknown key '\(key)' (expected one of \(keys.sorted().joined(separator: ", ")))"); continue }
+                out[key] = v
+            }
+            return out
+        }
+
+        mutating func string(_ m: [String: Node], _ key: String, _ what: String, required: Bool = true, parent: Node) -> String? {
+            guard let n = m[key] else { if required { fail(parent, "\(what): missing '\(key)'") }; return nil }
+            guard n.scalar != nil, let s = n.string, !s.isEmpty else { fail(n, "\(what).\(key) must be a non-empty string"); return nil }
+            return s
+        }
+
+        mutating func code(_ m: [String: Node], _ key: String, _ what: String, parent: Node) -> String? {
+            guard let s = string(m, key, what, parent: parent) else { return nil }
+            guard Code.isValid(s) else { fail(m[key], "\(what).\(key) '\(s)' must match [a-z0-9-]+"); return nil }
+            return s
+        }
+
+        mutating func instant(_ n: Node?, _ what: String, zone: TimeZone) -> Date? {
+            guard let n else { return nil }
+            guard let s = n.scalar?.string, let d = Instant.parse(s, timeZone: zone) else {
+                fail(n, "\(what) '\(n.scalar?.string ?? "")' is not an ISO 8601 instant with offset or a date YYYY-MM-DD"); return nil
+            }
+            return d
+        }
+
+        mutating func duration(_ n: Node?, _ what: String) -> Int64? {
+            guard let n else { return nil }
+            guard let s = n.scalar?.string, let v = DurationText.seconds(s) else {
+                fail(n, "\(what) '\(n.scalar?.string ?? "")' is not a duration such as 90s, 15m, 12h, 7d"); return nil
+            }
+            return v
+        }
+
+        mutating func plan(_ node: Node) -> Plan? {
+            let keys: Set<String> = ["id", "title", "root", "year", "opens", "timezone", "ruleset", "quota", "stages", "escalation",
+                                     "directed_review", "remediation", "documents"]
+            guard let m = mapping(node, "plan", keys: keys) else { return nil }
+            let id = code(m, "id", "plan", parent: node)
+            let title = string(m, "title", "plan", parent: node)
+            let root = code(m, "root", "plan", parent: node)
+            let tzName = string(m, "timezone", "plan", required: false, parent: node) ?? "Asia/Ho_Chi_Minh"
+            let zone = TimeZone(identifier: tzName)
+            if zone == nil { fail(m["timezone"], "plan.timezone '\(tzName)' is not a known time zone") }
+            let z = zone ?? TimeZone(secondsFromGMT: 7 * 3600)!
+            var year: Int?
+            if let y = m["year"] {
+                if let v = y.int, (1930...9999).contains(v) { year = v } else { fail(y, "plan.year must be a year such as 2022") }
+            } else { fail(node, "plan: missing 'year'") }
+            let opens = m["opens"] == nil ? { fail(node, "plan: missing 'opens'"); return nil }() : instant(m["opens"], "plan.opens", zone: z)
+            var ruleset = Ruleset.hd21
+            if let n = m["ruleset"] {
+                if let s = n.string, let r = Ruleset(rawValue: s) { ruleset = r } else {
+                    fail(n, "plan.ruleset '\(n.string ?? "")' is unknown (expected \(Ruleset.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+            }
+            var quota = Quota()
+            if let q = m["quota"], let qm = mapping(q, "quota", keys: ["share", "denominator"]) {
+                if let s = qm["share"] {
+                    if let v = s.float, v >= 0, v <= 1 { quota.share = v } else { fail(s, "quota.share must be a number between 0 and 1") }
+                }
+                if let d = qm["denominator"] {
+                    if let s = d.string, let v = Quota.Denominator(rawValue: s) { quota.denominator = v } else {
+                        fail(d, "quota.denominator must be 'good' or 'good-or-better'")
+                    }
+                }
+            }
+            var stages: [Stage] = []
+            var stageNodes: [String: Node] = [:]
+            if let sn = m["stages"] {
+                guard case .sequence(let seq) = sn, !seq.isEmpty else { fail(sn, "plan.stages must be a non-empty list"); return nil }
+                for s in seq {
+                    if let st = stage(s, zone: z) {
+                        if stageNodes[st.id] != nil { fail(s, "stage '\(st.id)' is defined twice"); continue }
+                        stageNodes[st.id] = s
+                        stages.append(st)
+                    }
+                }
+            } else { fail(node, "plan: missing 'stages'") }
+            // Cross-stage rules: `after` names known stages and is not due later than the stage.
+            for st in stages {
+                for a in st.after {
+                    guard let other = stages.first(where: { $0.id == a }) else {
+                        fail(stageNodes[st.id], "stage '\(st.id)' comes after unknown stage '\(a)'"); continue
+                    }
+                    if a == st.id { fail(stageNodes[st.id], "stage '\(st.id)' comes after itself"); continue }
+                    if st.due < other.due {
+                        fail(stageNodes[st.id], "stage '\(st.id)' is due \(Instant.format(st.due, timeZone: z)), before stage '\(a)' (due \(Instant.format(other.due, timeZone: z))) that it comes after")
+                    }
+                }
+                if let opens, st.due <= opens {
+                    fail(stageNodes[st.id], "stage '\(st.id)' is due \(Instant.format(st.due, timeZone: z)), not after the plan opens (\(Instant.format(opens, timeZone: z)))")
+                }
+            }
+            var escalation: Escalation?
+            if let e = m["escalation"] { escalation = self.escalation(e) }
+            var directed: Int64?
+            if let d = m["directed_review"], let dm = mapping(d, "directed_review", keys: ["due_in"]) { directed = duration(dm["due_in"], "directed_review.due_in") }
+            var remediation: Int64?
+            if let d = m["remediation"], let dm = mapping(d, "remediation", keys: ["due_in"]) { remediation = duration(dm["due_in"], "remediation.due_in") }
+            var documents: [String] = []
+            if let d = m["documents"] {
+                if case .sequence(let seq) = d { documents = seq.compactMap(\.string) } else { fail(d, "plan.documents must be a list of strings") }
+            }
+            guard errors.isEmpty, let id, let title, let root, let year, let opens else { return nil }
+            return Plan(id: id, title: title, root: root, year: year, opens: opens, timeZone: tzName, ruleset: ruleset, quota: quota,
+                        stages: stages, escalation: escalation, directedReviewDueIn: directed, remediationDueIn: remediation, documents: documents)
+        }
+
+        mutating func stage(_ node: Node, zone: TimeZone) -> Stage? {
+            guard let m = mapping(node, "stage", keys: ["id", "title", "for", "due", "opens", "after", "reminders"]) else { return nil }
+            let id = code(m, "id", "stage", parent: node)
+            let what = "stage '\(id ?? "?")'"
+            let title = string(m, "title", what, parent: node)
+            var scope: StageScope?
+            if let f = m["for"] {
+                if let s = f.scalar?.string {
+                    if s == "members" { scope = .members } else if let k = UnitKind(rawValue: s) { scope = .units([k]) } else {
+                        fail(f, "\(what).for '\(s)' must be 'members' or a list of unit kinds")
+                    }
+                } else if case .sequence(let seq) = f, !seq.isEmpty {
+                    var kinds = Set<UnitKind>()
+                    for k in seq {
+                        if let s = k.string, let kind = UnitKind(rawValue: s) { kinds.insert(kind) } else {
+                            fail(k, "\(what).for: unknown unit kind '\(k.string ?? "")' (expected \(UnitKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                        }
+                    }
+                    scope = .units(kinds)
+                } else { fail(f, "\(what).for must be 'members' or a list of unit kinds") }
+            } else { fail(node, "\(what): missing 'for'") }
+            let due = m["due"] == nil ? { fail(node, "\(what): missing 'due'"); return nil }() : instant(m["due"], "\(what).due", zone: zone)
+            let opens = instant(m["opens"], "\(what).opens", zone: zone)
+            if let opens, let due, opens >= due { fail(m["opens"], "\(what) opens at or after its due instant") }
+            var after: [String] = []
+            if let a = m["after"] {
+                if case .sequence(let seq) = a { after = seq.compactMap { n in n.string.flatMap { Code.isValid($0) ? $0 : nil } ?? { fail(n, "\(what).after: '\(n.string ?? "")' is not a stage id"); return nil }() } }
+                else if let s = a.string { after = [s] } else { fail(a, "\(what).after must be a list of stage ids") }
+            }
+            var reminders: [Int64] = []
+            if let r = m["reminders"] {
+                if case .sequence(let seq) = r {
+                    for n in seq {
+                        if let v = duration(n, "\(what).reminders") {
+                            if v <= 0 { fail(n, "\(what).reminders: a lead time must be positive") } else { reminders.append(v) }
+                        }
+                    }
+                    if Set(reminders).count != reminders.count { fail(r, "\(what).reminders lists a lead time twice") }
+                } else { fail(r, "\(what).reminders must be a list of durations such as [7d, 3d, 1d]") }
+            }
+            guard let id, let title, let scope, let due else { return nil }
+            return Stage(id: id, title: title, scope: scope, due: due, opens: opens, after: after, reminders: reminders)
+        }
+
+        mutating func escalation(_ node: Node) -> Escalation? {
+            guard let m = mapping(node, "escalation", keys: ["ladder", "repeat"]) else { return nil }
+            var steps: [Escalation.Step] = []
+            if let l = m["ladder"] {
+                guard case .sequence(let seq) = l, !seq.isEmpty else { fail(l, "escalation.ladder must be a non-empty list"); return nil }
+                for s in seq {
+                    guard let sm = mapping(s, "escalation step", keys: ["after", "to"]) else { continue }
+                    let after = duration(sm["after"], "escalation step.after")
+                    guard let t = sm["to"]?.string, let to = Escalation.Target(rawValue: t) else {
+                        fail(sm["to"] ?? s, "escalation step.to must be unit, parent, grandparent or root"); continue
+                    }
+                    if let after { steps.append(.init(after: after, to: to)) }
+                }
+                if steps.map(\.after) != steps.map(\.after).sorted() { fail(l, "escalation.ladder steps must be in order of 'after'") }
+            }
+            let rep = duration(m["repeat"], "escalation.repeat")
+            if let rep, rep <= 0 { fail(m["repeat"], "escalation.repeat must be positive") }
+            return Escalation(ladder: steps, repeatEvery: rep)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+/// Parsing and validating the units and members files (PRODUCT.md, "Input files").
+public enum TreeImport {
+    public static let unitColumns = ["id", "parent", "kind", "name", "head", "email"]
+    public static let memberColumns = ["id", "unit", "name", "role", "email", "disciplined"]
+
+    /// Parses a units file; every bad row is reported.
+    public static func parseUnits(_ text: String, source: String) throws(InputErrors) -> [(line: Int, unit: OrgUnit)] {
+        let rows = try CSV.table(text, source: source, columns: unitColumns, required: ["id", "parent", "kind", "name"])
+        var out: [(Int, OrgUnit)] = []
+        var errors: [InputError] = []
+        var seen: [String: Int] = [:]
+        for (line, v) in rows {
+            let id = v["id"] ?? ""
+            guard Code.isValid(id) else {
+                errors.append(InputError(source: source, line: line, reason: "id '\(id)' must match [a-z0-9-]+")); continue
+            }
+            if let first = seen[id] {
+                errors.append(InputError(source: source, line: line, reason: "duplicate id '\(id)' (first on line \(first))")); continue
+            }
+            seen[id] = line
+            guard let kind = UnitKind(rawValue: v["kind"] ?? "") else {
+                errors.append(InputError(source: source, line: line, reason: "unknown kind '\(v["kind"] ?? "")' (expected \(UnitKind.allCases.map(\.rawValue).joined(separator: ", ")))")); continue
+            }
+            let parent = v["parent"].flatMap { $0.isEmpty ? nil : $0 }
+            if let parent, !Code.isValid(parent) {
+                errors.append(InputError(source: source, line: line, reason: "parent '\(parent)' must match [a-z0-9-]+")); continue
+            }
+            let name = v["name"] ?? ""
+            guard !name.isEmpty else { errors.append(InputError(source: source, line: line, reason: "empty name")); continue }
+            let head = v["head"].flatMap { $0.isEmpty ? nil : $0 }
+            if let head, !Code.isValid(head) {
+                errors.append(InputError(source: source, line: line, reason: "head '\(head)' must be a member id [a-z0-9-]+")); continue
+            }
+            out.append((line, OrgUnit(id: id, parent: parent, kind: kind, name: name, head: head, email: v["email"].flatMap { $0.isEmpty ? nil : $0 })))
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        return out
+    }
+
+    /// Checks that `existing` updated with `incoming` is one tree: one root of kind bloc, every
+    /// parent known, no cycle, each kind under an allowed parent kind. Errors name the incoming line.
+    public static func validateTree(existing: [OrgUnit], incoming: [(line: Int, unit: OrgUnit)], source: String) throws(InputErrors) -> [OrgUnit] {
+        var byId: [String: OrgUnit] = [:]
+        byId.reserveCapacity(existing.count + incoming.count)
+        for u in existing { byId[u.id] = u }
+        var lineOf: [String: Int] = [:]
+        for (line, u) in incoming {
+            byId[u.id] = u
+            lineOf[u.id] = line
+        }
+        var errors: [InputError] = []
+        func err(_ id: String, _ reason: String) {
+            errors.append(InputError(source: source, line: lineOf[id], reason: lineOf[id] == nil ? "stored unit '\(id)': \(reason)" : reason))
+        }
+        let roots = byId.values.filter { $0.parent == nil }.map(\.id).sorted()
+        if roots.count > 1 {
+            for r in roots {
+                err(r, "'\(r)' has no parent, but the tree can have only one root (roots: \(roots.prefix(5).joined(separator: ", ")))")
+            }
+        } else if roots.isEmpty, !byId.isEmpty {
+            errors.append(InputError(source: source, reason: "no root: every unit has a parent, so the tree has a cycle"))
+        }
+        for u in byId.values.sorted(by: { (lineOf[$0.id] ?? 0, $0.id) < (lineOf[$1.id] ?? 0, $1.id) }) {
+            if let p = u.parent {
+                guard let parent = byId[p] else { err(u.id, "unknown parent '\(p)' of '\(u.id)'"); continue }
+                if p == u.id { err(u.id, "'\(u.id)' is its own parent"); continue }
+                if !parent.kind.allowedChildren.contains(u.kind) {
+                    err(u.id, "a \(u.kind.rawValue) cannot sit under a \(parent.kind.rawValue) ('\(p)')")
+                }
+            } else if u.kind != .bloc {
+                err(u.id, "the root '\(u.id)' must be of kind bloc, not \(u.kind.rawValue)")
+            }
+        }
+        // Cycle detection: walk up from each unit, memoizing units known to reach the root.
+        var reachesRoot = Set<String>()
+        for start in byId.keys {
+            var chain: [String] = []
+            var seen = Set<String>()
+            var cur: String? = start
+            var ok = false
+            while let c = cur {
+                if reachesRoot.contains(c) { ok = true; break }
+                if !seen.insert(c).inserted { break }
+                chain.append(c)
+                guard let u = byId[c] else { ok = true; break } // unknown parent reported above
+                if u.parent == nil { ok = true; break }
+                cur = u.parent
+            }
+            if ok { reachesRoot.formUnion(chain) } else if !chain.isEmpty {
+                let cycleStart = cur ?? start
+                if start == cycleStart {
+                    err(start, "cycle: \(chain.joined(separator: " → ")) → \(start)")
+                }
+            }
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        return Array(byId.values)
+    }
+
+    public static func parseMembers(_ text: String, source: String, unitKind: (String) -> UnitKind?) throws(InputErrors) -> [Member] {
+        let rows = try CSV.table(text, source: source, columns: memberColumns, required: ["id", "unit", "name"])
+        var out: [Member] = []
+        out.reserveCapacity(rows.count)
+        var errors: [InputError] = []
+        var seen: [String: Int] = [:]
+        for (line, v) in rows {
+            let id = v["id"] ?? ""
+            guard Code.isValid(id) else { errors.append(InputError(source: source, line: line, reason: "id '\(id)' must match [a-z0-9-]+")); continue }
+            if let first = seen[id] { errors.append(InputError(source: source, line: line, reason: "duplicate id '\(id)' (first on line \(first))")); continue }
+            seen[id] = line
+            let unit = v["unit"] ?? ""
+            guard let kind = unitKind(unit) else { errors.append(InputError(source: source, line: line, reason: "unknown unit '\(unit)'")); continue }
+            guard kind.holdsMembers else {
+                errors.append(InputError(source: source, line: line, reason: "unit '\(unit)' is a \(kind.rawValue); members belong to a cell or grassroots-cell")); continue
+            }
+            let roleText = (v["role"] ?? "").isEmpty ? "member" : v["role"]!
+            guard let role = MemberRole(rawValue: roleText) else {
+                errors.append(InputError(source: source, line: line, reason: "unknown role '\(roleText)' (expected secretary, deputy, committee, member)")); continue
+            }
+            let name = v["name"] ?? ""
+            guard !name.isEmpty else { errors.append(InputError(source: source, line: line, reason: "empty name")); continue }
+            let disciplined: Bool
+            switch (v["disciplined"] ?? "").lowercased() {
+            case "true", "yes", "1": disciplined = true
+            case "false", "no", "0", "": disciplined = false
+            case let other: errors.append(InputError(source: source, line: line, reason: "disciplined must be true or false, not '\(other)'")); continue
+            }
+            out.append(Member(id: id, unit: unit, name: name, role: role, email: v["email"].flatMap { $0.isEmpty ? nil : $0 }, disciplined: disciplined))
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        return out
+    }
+}

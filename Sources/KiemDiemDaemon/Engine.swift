@@ -1,0 +1,173 @@
+import Foundation
+import KiemDiemCore
+import KiemDiemStore
+import KiemDiemWire
+import Logging
+
+/// The campaign engine: schedules, fires triggers into stored events, and carries out commands.
+/// It never reads a clock: every entry point takes `now`. It is used from one thread (the
+/// daemon's reactor, or a test), so it needs no locks.
+public final class Engine {
+    public let store: Store
+    let logger: Logger
+    let encoder = WireJSON.encoder()
+    /// One schedule per campaign that is not completed: plan instants plus extensions.
+    var schedules: [String: Schedule] = [:]
+    var campaigns: [String: CampaignRow] = [:]
+
+    public init(store: Store, logger: Logger = Logger(label: "kiemdiem.engine")) throws {
+        self.store = store
+        self.logger = logger
+        try reload()
+    }
+
+    /// Rebuilds the in-memory schedules from the store (start-up, and after a campaign changes).
+    func reload() throws {
+        let rows = try store.read { tx in try tx.campaigns().map { ($0, try tx.extensions($0.id)) } }
+        campaigns = [:]
+        schedules = [:]
+        for (row, ext) in rows {
+            campaigns[row.id] = row
+            schedules[row.id] = Schedule(plan: row.plan, extensions: ext)
+        }
+    }
+
+    /// Campaigns in load order.
+    var orderedCampaigns: [CampaignRow] {
+        campaigns.values.sorted { ($0.plan.opens, $0.id) < ($1.plan.opens, $1.id) }
+    }
+
+    // MARK: - Time
+
+    /// The next instant at which an active campaign has something to fire.
+    public func nextInstant() -> Date? {
+        campaigns.values.filter { $0.status == .active }.compactMap { c in schedules[c.id]?.nextInstant(after: c.watermark) }.min()
+    }
+
+    /// Fires, in order, everything due up to `now`, one transaction per instant; with
+    /// `catchUp` (after downtime) only the latest item per stage and unit fires, marked late.
+    /// `persistClock` stores each instant as the simulated clock's, in the same transaction.
+    /// Returns the number of events stored.
+    @discardableResult
+    public func advance(to now: Date, catchUp: Bool = false, persistClock: Bool = false) throws -> Int {
+        var fired = 0
+        var pending: [(CampaignRow, Trigger)] = []
+        for c in orderedCampaigns where c.status == .active && c.watermark < now {
+            guard let schedule = schedules[c.id] else { continue }
+            var ts = schedule.triggers(after: c.watermark, through: now)
+            if catchUp { ts = Schedule.collapsedForCatchUp(ts, before: now) }
+            pending += ts.map { (c, $0) }
+        }
+        pending.sort { ($0.1.instant, $0.0.id) < ($1.1.instant, $1.0.id) }
+        if catchUp {
+            // After downtime the missed instants are history: one transaction, then carry on.
+            fired += try store.write { tx in
+                let n = try pending.reduce(0) { $0 + (try fire($1.1, campaign: $1.0, tx: tx)) }
+                try finishMove(to: now, tx: tx, persistClock: persistClock)
+                return n
+            }
+        } else {
+            var i = 0
+            while i < pending.count {
+                let instant = pending[i].1.instant
+                var j = i
+                while j < pending.count, pending[j].1.instant == instant { j += 1 }
+                let group = pending[i..<j]
+                fired += try store.write { tx in
+                    var n = 0
+                    for (c, t) in group { n += try fire(t, campaign: c, tx: tx) }
+                    for c in Set(group.map(\.0.id)) { try tx.setWatermark(c, instant) }
+                    if persistClock { try tx.setStoredClock(instant) }
+                    return n
+                }
+                for c in Set(group.map(\.0.id)) { campaigns[c]?.watermark = instant }
+                i = j
+            }
+            try store.write { tx in try finishMove(to: now, tx: tx, persistClock: persistClock) }
+        }
+        if fired > 0 { logger.debug("fired events", metadata: ["count": "\(fired)", "now": "\(now)", "catchUp": "\(catchUp)"]) }
+        return fired
+    }
+
+    private func finishMove(to now: Date, tx: StoreTx, persistClock: Bool) throws {
+        for c in campaigns.values where c.status == .active && c.watermark < now {
+            try tx.setWatermark(c.id, now)
+            campaigns[c.id]?.watermark = now
+        }
+        if persistClock { try tx.setStoredClock(now) }
+    }
+
+    /// What would fire between `now` and `until`, computed by the same code in a transaction that
+    /// is rolled back.
+    public func preview(from now: Date, until: Date) throws -> [EventBody] {
+        let saved = campaigns
+        defer { campaigns = saved }
+        return try store.dryRun { tx in
+            var out: [EventBody] = []
+            var pending: [(CampaignRow, Trigger)] = []
+            for c in orderedCampaigns where c.status == .active {
+                guard let s = schedules[c.id] else { continue }
+                pending += s.triggers(after: max(c.watermark, now), through: until).map { (c, $0) }
+            }
+            pending.sort { ($0.1.instant, $0.0.id) < ($1.1.instant, $1.0.id) }
+            for (c, t) in pending { _ = try fire(t, campaign: c, tx: tx) { out.append($0) } }
+            return out
+        }
+    }
+
+    // MARK: - Firing
+
+    /// Stores the events of one trigger; returns how many were stored.
+    func fire(_ t: Trigger, campaign c: CampaignRow, tx: StoreTx, observe: ((EventBody) -> Void)? = nil) throws -> Int {
+        guard let stage = c.plan.stage(t.stage) else { return 0 }
+        let plan = c.plan
+        let zone = plan.zone
+        var n = 0
+        func emit(_ body: EventBody) throws {
+            var b = body
+            if t.late { b.late = true }
+            observe?(b)
+            if try tx.appendEvent(b, at: t.instant, encoder: encoder) != nil { n += 1 }
+        }
+        switch t.kind {
+        case .opened:
+            var b = EventBody(id: "\(c.id)/stage.opened/\(stage.id)", type: .stageOpened, time: Instant.format(t.instant, timeZone: zone))
+            b.campaign = c.id
+            b.unit = plan.root
+            b.path = c.rootPath
+            b.stage = stage.id
+            b.due = Instant.format(stage.due, timeZone: zone)
+            b.message = Messages.stageOpened(stage: stage, plan: plan)
+            try emit(b)
+        case .reminder, .overdue:
+            let isReminder = t.kind != .overdue
+            let lead: Int64 = if case .reminder(let l) = t.kind { l } else { 0 }
+            for target in try tx.targets(campaign: c.id, stage: stage, rootPath: c.rootPath, unit: t.unit) {
+                let type: EventType = isReminder ? .deadlineReminder : .deadlineOverdue
+                let key = "\(c.id)/\(type.rawValue)/\(stage.id)/\(target.unit)/\(t.due.epoch)" + (isReminder ? "/\(DurationText.format(lead))" : "")
+                var b = EventBody(id: key, type: type, time: Instant.format(t.instant, timeZone: zone))
+                b.campaign = c.id
+                b.unit = target.unit
+                b.path = target.path
+                b.stage = stage.id
+                b.due = Instant.format(t.due, timeZone: zone)
+                if isReminder { b.lead = DurationText.format(lead) }
+                let names = target.members.map(\.name)
+                if stage.isMemberStage { b.members = target.members.map { EventMember(id: $0.id, name: $0.name) } }
+                b.message = isReminder
+                    ? Messages.reminder(stage: stage, unitName: target.name, due: t.due, lead: lead, lateMembers: names, plan: plan)
+                    : Messages.overdue(stage: stage, unitName: target.name, due: t.due, lateMembers: names, plan: plan)
+                try emit(b)
+            }
+        }
+        return n
+    }
+}
+
+extension Schedule {
+    /// Catch-up keeps the latest per stage and unit; only what fell due strictly before `now` is
+    /// late (a trigger exactly at `now` is on time).
+    static func collapsedForCatchUp(_ ts: [Trigger], before now: Date) -> [Trigger] {
+        collapsedForCatchUp(ts).map { var t = $0; t.late = t.instant < now; return t }
+    }
+}

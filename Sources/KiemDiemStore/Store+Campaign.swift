@@ -1,0 +1,258 @@
+import Foundation
+import GRDB
+import KiemDiemCore
+
+public struct CampaignRow: Sendable {
+    public enum Status: String, Sendable { case active, paused, completed }
+    public var plan: Plan
+    public var status: Status
+    public var watermark: Date
+    public var rootPath: String
+    public var id: String { plan.id }
+
+    public init(plan: Plan, status: Status, watermark: Date, rootPath: String) {
+        self.plan = plan
+        self.status = status
+        self.watermark = watermark
+        self.rootPath = rootPath
+    }
+}
+
+/// A unit that a trigger is about, with the members who have not finished (member stages).
+public struct Target: Sendable {
+    public var unit: String
+    public var name: String
+    public var path: String
+    public var members: [(id: String, name: String)]
+}
+
+extension StoreTx {
+    public func insertCampaign(_ plan: Plan, source: String, loadedAt: Date, watermark: Date) throws {
+        let json = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO campaign(id, title, root, plan, source, loaded_at, status, watermark) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)
+            """, arguments: [plan.id, plan.title, plan.root, json, source, loadedAt.epoch, watermark.epoch])
+        for (i, s) in plan.stages.enumerated() {
+            let scope: String = switch s.scope {
+            case .members: "members"
+            case .units(let kinds): kinds.map(\.rawValue).sorted().joined(separator: ",")
+            }
+            try db.execute(sql: "INSERT INTO stage(campaign, id, position, title, scope, opens, due) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [plan.id, s.id, i, s.title, scope, (s.opens ?? plan.opens).epoch, s.due.epoch])
+        }
+    }
+
+    public func campaignSource(_ id: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT source FROM campaign WHERE id = ?", arguments: [id])
+    }
+
+    public func campaigns() throws -> [CampaignRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT c.plan, c.status, c.watermark, u.path FROM campaign c LEFT JOIN unit u ON u.id = c.root ORDER BY c.loaded_at, c.id
+            """).map { row in
+            let plan = try JSONDecoder().decode(Plan.self, from: Data((row["plan"] as String).utf8))
+            return CampaignRow(plan: plan, status: CampaignRow.Status(rawValue: row["status"]) ?? .active,
+                               watermark: Date(epoch: row["watermark"]), rootPath: row["path"] ?? plan.root + "/")
+        }
+    }
+
+    public func setCampaignStatus(_ id: String, _ status: CampaignRow.Status, at: Date? = nil) throws {
+        try db.execute(sql: "UPDATE campaign SET status = ?, completed_at = COALESCE(?, completed_at) WHERE id = ?",
+                       arguments: [status.rawValue, status == .completed ? at?.epoch : nil, id])
+    }
+
+    public func setWatermark(_ id: String, _ instant: Date) throws {
+        try db.execute(sql: "UPDATE campaign SET watermark = ? WHERE id = ?", arguments: [instant.epoch, id])
+    }
+
+    public func extensions(_ campaign: String) throws -> [Schedule.StageUnit: Date] {
+        var out: [Schedule.StageUnit: Date] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT stage, unit, due_override FROM unit_task WHERE campaign = ? AND due_override IS NOT NULL AND completed_at IS NULL", arguments: [campaign]) {
+            out[Schedule.StageUnit(stage: row["stage"], unit: row["unit"])] = Date(epoch: row["due_override"])
+        }
+        return out
+    }
+
+    public func extend(campaign: String, stage: String, unit: String, until: Date, reason: String) throws {
+        try db.execute(sql: """
+            INSERT INTO unit_task(campaign, stage, unit, due_override, override_reason) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(campaign, stage, unit) DO UPDATE SET due_override = excluded.due_override, override_reason = excluded.override_reason
+            """, arguments: [campaign, stage, unit, until.epoch, reason])
+    }
+
+    /// The unit's own deadline for a stage when extended.
+    public func dueOverride(campaign: String, stage: String, unit: String) throws -> Date? {
+        try Int64.fetchOne(db, sql: "SELECT due_override FROM unit_task WHERE campaign = ? AND stage = ? AND unit = ?",
+                           arguments: [campaign, stage, unit]).map(Date.init(epoch:))
+    }
+
+    public func unitCompleted(campaign: String, stage: String, unit: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT completed_at IS NOT NULL FROM unit_task WHERE campaign = ? AND stage = ? AND unit = ?",
+                          arguments: [campaign, stage, unit]) ?? false
+    }
+
+    /// Marks a unit's stage complete; false when it already was.
+    public func completeUnit(campaign: String, stage: String, unit: String, at: Date, by: String) throws -> Bool {
+        try db.execute(sql: """
+            INSERT INTO unit_task(campaign, stage, unit, completed_at, completed_by) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(campaign, stage, unit) DO UPDATE SET completed_at = excluded.completed_at, completed_by = excluded.completed_by
+            WHERE completed_at IS NULL
+            """, arguments: [campaign, stage, unit, at.epoch, by])
+        return db.changesCount > 0
+    }
+
+    /// Marks members complete; returns how many were not complete before.
+    public func completeMembers(campaign: String, stage: String, members: [String], at: Date) throws -> Int {
+        let stmt = try db.cachedStatement(sql: "INSERT INTO member_task(campaign, stage, member, completed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        var n = 0
+        for m in members {
+            try stmt.execute(arguments: [campaign, stage, m, at.epoch])
+            n += db.changesCount
+        }
+        return n
+    }
+
+    public func membersOf(unit: String) throws -> [(id: String, name: String)] {
+        try Row.fetchAll(db, sql: "SELECT id, name FROM member WHERE unit = ? ORDER BY id", arguments: [unit]).map { ($0["id"], $0["name"]) }
+    }
+
+    public func incompleteMembers(campaign: String, stage: String, unit: String) throws -> [(id: String, name: String)] {
+        try Row.fetchAll(db, sql: """
+            SELECT m.id, m.name FROM member m
+            WHERE m.unit = ? AND NOT EXISTS (SELECT 1 FROM member_task t WHERE t.campaign = ? AND t.stage = ? AND t.member = m.id)
+            ORDER BY m.id
+            """, arguments: [unit, campaign, stage]).map { ($0["id"], $0["name"]) }
+    }
+
+    /// Who has not completed `stage` in the subtree at `path` (members for a member stage, units
+    /// of the stage's kinds otherwise): the count and a few ids for the error message.
+    public func incomplete(campaign: String, stage: Stage, subtree path: String, sample: Int = 5) throws -> (count: Int, sample: [String]) {
+        let (lo, hi) = subtreeRange(path)
+        let sql: String
+        let args: StatementArguments
+        switch stage.scope {
+        case .members:
+            sql = """
+                FROM member m JOIN unit u ON u.id = m.unit
+                WHERE u.path >= ? AND u.path < ?
+                  AND NOT EXISTS (SELECT 1 FROM member_task t WHERE t.campaign = ? AND t.stage = ? AND t.member = m.id)
+                """
+            args = [lo, hi, campaign, stage.id]
+        case .units(let kinds):
+            sql = """
+                FROM unit u WHERE u.path >= ? AND u.path < ? AND u.kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ",")))
+                  AND NOT EXISTS (SELECT 1 FROM unit_task t WHERE t.campaign = ? AND t.stage = ? AND t.unit = u.id AND t.completed_at IS NOT NULL)
+                """
+            args = [lo, hi, campaign, stage.id]
+        }
+        let idColumn = stage.scope == .members ? "m.id" : "u.id"
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) " + sql, arguments: args) ?? 0
+        let ids = count == 0 ? [] : try String.fetchAll(db, sql: "SELECT \(idColumn) " + sql + " ORDER BY \(idColumn) LIMIT \(sample)", arguments: args)
+        return (count, ids)
+    }
+
+    /// Is anything of the stage left undone in the campaign? Stops at the first incomplete item.
+    public func anyIncomplete(campaign: String, stage: Stage, subtree path: String) throws -> Bool {
+        try incompleteExists(campaign: campaign, stage: stage, path: path)
+    }
+
+    private func incompleteExists(campaign: String, stage: Stage, path: String) throws -> Bool {
+        let (lo, hi) = subtreeRange(path)
+        switch stage.scope {
+        case .members:
+            return try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM member m JOIN unit u ON u.id = m.unit WHERE u.path >= ? AND u.path < ?
+                  AND NOT EXISTS (SELECT 1 FROM member_task t WHERE t.campaign = ? AND t.stage = ? AND t.member = m.id))
+                """, arguments: [lo, hi, campaign, stage.id]) ?? false
+        case .units(let kinds):
+            return try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM unit u WHERE u.path >= ? AND u.path < ? AND u.kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ",")))
+                  AND NOT EXISTS (SELECT 1 FROM unit_task t WHERE t.campaign = ? AND t.stage = ? AND t.unit = u.id AND t.completed_at IS NOT NULL))
+                """, arguments: [lo, hi, campaign, stage.id]) ?? false
+        }
+    }
+
+    /// The units a trigger fires for: incomplete units of the stage in the campaign's subtree.
+    /// With `unit == nil`, units that have their own (extended) deadline are left out; with a
+    /// unit, only that one. Member stages yield cells with their unfinished members.
+    public func targets(campaign: String, stage: Stage, rootPath: String, unit: String?, limit: Int? = nil) throws -> [Target] {
+        let (lo, hi) = subtreeRange(rootPath)
+        let unitClause = unit == nil
+            ? "AND NOT EXISTS (SELECT 1 FROM unit_task x WHERE x.campaign = :c AND x.stage = :s AND x.unit = u.id AND (x.completed_at IS NOT NULL OR x.due_override IS NOT NULL))"
+            : "AND u.id = :unit AND NOT EXISTS (SELECT 1 FROM unit_task x WHERE x.campaign = :c AND x.stage = :s AND x.unit = u.id AND x.completed_at IS NOT NULL)"
+        let args: StatementArguments = ["c": campaign, "s": stage.id, "lo": lo, "hi": hi, "unit": unit]
+        var out: [Target] = []
+        switch stage.scope {
+        case .members:
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT u.id AS uid, u.name AS uname, u.path AS upath, m.id AS mid, m.name AS mname
+                FROM unit u JOIN member m ON m.unit = u.id
+                WHERE u.path >= :lo AND u.path < :hi AND u.kind IN ('cell', 'grassroots-cell') \(unitClause)
+                  AND NOT EXISTS (SELECT 1 FROM member_task t WHERE t.campaign = :c AND t.stage = :s AND t.member = m.id)
+                ORDER BY u.path, m.id
+                """, arguments: args)
+            while let r = try rows.next() {
+                let uid: String = r["uid"]
+                if out.last?.unit != uid {
+                    if let limit, out.count >= limit { break }
+                    out.append(Target(unit: uid, name: r["uname"], path: r["upath"], members: []))
+                }
+                out[out.count - 1].members.append((r["mid"], r["mname"]))
+            }
+        case .units(let kinds):
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT u.id, u.name, u.path FROM unit u
+                WHERE u.path >= :lo AND u.path < :hi AND u.kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ","))) \(unitClause)
+                ORDER BY u.path \(limit.map { "LIMIT \($0)" } ?? "")
+                """, arguments: args)
+            while let r = try rows.next() { out.append(Target(unit: r["id"], name: r["name"], path: r["path"], members: [])) }
+        }
+        return out
+    }
+
+    /// Stage progress in a subtree at `now`: applicable items, completed, and overdue (incomplete
+    /// past their effective deadline). For member stages the items are members.
+    public func progress(campaign: String, stage: Stage, subtree path: String, now: Date) throws -> (total: Int, completed: Int, overdue: Int) {
+        let (lo, hi) = subtreeRange(path)
+        switch stage.scope {
+        case .members:
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS total,
+                       COUNT(t.member) AS done,
+                       SUM(CASE WHEN t.member IS NULL AND COALESCE(x.due_override, :due) <= :now THEN 1 ELSE 0 END) AS late
+                FROM member m JOIN unit u ON u.id = m.unit
+                LEFT JOIN member_task t ON t.campaign = :c AND t.stage = :s AND t.member = m.id
+                LEFT JOIN unit_task x ON x.campaign = :c AND x.stage = :s AND x.unit = u.id
+                WHERE u.path >= :lo AND u.path < :hi
+                """, arguments: ["c": campaign, "s": stage.id, "lo": lo, "hi": hi, "due": stage.due.epoch, "now": now.epoch])
+            return (row?["total"] ?? 0, row?["done"] ?? 0, row?["late"] ?? 0)
+        case .units(let kinds):
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS total,
+                       COUNT(x.completed_at) AS done,
+                       SUM(CASE WHEN x.completed_at IS NULL AND COALESCE(x.due_override, :due) <= :now THEN 1 ELSE 0 END) AS late
+                FROM unit u LEFT JOIN unit_task x ON x.campaign = :c AND x.stage = :s AND x.unit = u.id
+                WHERE u.path >= :lo AND u.path < :hi AND u.kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ",")))
+                """, arguments: ["c": campaign, "s": stage.id, "lo": lo, "hi": hi, "due": stage.due.epoch, "now": now.epoch])
+            return (row?["total"] ?? 0, row?["done"] ?? 0, row?["late"] ?? 0)
+        }
+    }
+
+    /// Units overdue for a stage at `now` (cells with late members for a member stage).
+    public func overdue(campaign: String, stage: Stage, subtree path: String, now: Date, limit: Int) throws -> [(Target, due: Date)] {
+        var out: [(Target, Date)] = []
+        if stage.due <= now {
+            out += try targets(campaign: campaign, stage: stage, rootPath: path, unit: nil, limit: limit).map { ($0, stage.due) }
+        }
+        let (lo, hi) = subtreeRange(path)
+        let extended = try Row.fetchAll(db, sql: """
+            SELECT x.unit, x.due_override FROM unit_task x JOIN unit u ON u.id = x.unit
+            WHERE x.campaign = ? AND x.stage = ? AND x.completed_at IS NULL AND x.due_override <= ? AND u.path >= ? AND u.path < ?
+            ORDER BY u.path LIMIT ?
+            """, arguments: [campaign, stage.id, now.epoch, lo, hi, limit])
+        for r in extended {
+            out += try targets(campaign: campaign, stage: stage, rootPath: path, unit: r["unit"]).map { ($0, Date(epoch: r["due_override"])) }
+        }
+        return out
+    }
+}

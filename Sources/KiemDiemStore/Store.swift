@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+import KiemDiemCore
+
+/// The database behind one intent-named type (GRDB's AppDatabase pattern). Every write is one
+/// transaction; events are appended in the same transaction as the change that caused them.
+public final class Store: Sendable {
+    let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database file in WAL mode and migrates it.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        writer = try DatabasePool(path: path, configuration: config)
+        try Store.migrator.migrate(writer)
+    }
+
+    /// An in-memory database, for tests.
+    public init() throws {
+        writer = try DatabaseQueue()
+        try Store.migrator.migrate(writer)
+    }
+
+    /// Runs `body` in one write transaction.
+    public func write<T>(_ body: (StoreTx) throws -> T) throws -> T {
+        try writer.write { db in try body(StoreTx(db: db)) }
+    }
+
+    public func read<T>(_ body: (StoreTx) throws -> T) throws -> T {
+        try writer.read { db in try body(StoreTx(db: db)) }
+    }
+
+    /// Runs `body` in a write transaction that is always rolled back: the dry run of `preview`
+    /// goes through exactly the code that a real move of the clock would.
+    public func dryRun<T>(_ body: (StoreTx) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction {
+                result = try body(StoreTx(db: db))
+                return .rollback
+            }
+            return result!
+        }
+    }
+
+    /// Migrations are frozen once shipped: add new ones, never edit these.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE unit (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    parent TEXT,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    head TEXT,
+                    email TEXT,
+                    path TEXT NOT NULL             -- 'duk/so-tai-chinh/' : ids from the root, '/'-terminated
+                );
+                CREATE INDEX unit_path ON unit(path);
+                CREATE INDEX unit_parent ON unit(parent);
+                CREATE TABLE member (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    unit TEXT NOT NULL REFERENCES unit(id),
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    email TEXT,
+                    disciplined INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX member_unit ON member(unit);
+                CREATE TABLE campaign (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    title TEXT NOT NULL,
+                    root TEXT NOT NULL,
+                    plan TEXT NOT NULL,            -- the validated plan, JSON
+                    source TEXT NOT NULL,          -- the YAML as loaded
+                    loaded_at INTEGER NOT NULL,
+                    status TEXT NOT NULL,          -- active | paused | completed
+                    watermark INTEGER NOT NULL,    -- triggers at or before this instant have fired
+                    completed_at INTEGER
+                );
+                CREATE TABLE stage (
+                    campaign TEXT NOT NULL REFERENCES campaign(id),
+                    id TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    title TEXT NOT NULL,
+                    scope TEXT NOT NULL,           -- 'members' or comma-separated unit kinds
+                    opens INTEGER NOT NULL,
+                    due INTEGER NOT NULL,
+                    PRIMARY KEY (campaign, id)
+                );
+                CREATE TABLE unit_task (           -- sparse: a row only once a unit completed or was extended
+                    campaign TEXT NOT NULL,
+                    stage TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    due_override INTEGER,
+                    override_reason TEXT,
+                    completed_at INTEGER,
+                    completed_by TEXT,
+                    PRIMARY KEY (campaign, stage, unit)
+                ) WITHOUT ROWID;
+                CREATE TABLE member_task (         -- sparse: a row once a member completed
+                    campaign TEXT NOT NULL,
+                    stage TEXT NOT NULL,
+                    member TEXT NOT NULL,
+                    completed_at INTEGER NOT NULL,
+                    PRIMARY KEY (campaign, stage, member)
+                ) WITHOUT ROWID;
+                CREATE TABLE event (               -- the outbox; seq is assigned from meta.last_seq
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    time INTEGER NOT NULL,
+                    body TEXT NOT NULL
+                );
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    command TEXT NOT NULL,
+                    args TEXT NOT NULL,
+                    result TEXT NOT NULL
+                );
+                CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value) WITHOUT ROWID;
+                INSERT INTO meta(key, value) VALUES ('last_seq', 0);
+                """)
+        }
+        return m
+    }
+}
+
+/// One transaction's view of the store. Only this module sees GRDB.
+public struct StoreTx {
+    let db: Database
+
+    func meta(_ key: String) throws -> DatabaseValue {
+        try DatabaseValue.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) ?? .null
+    }
+
+    func setMeta(_ key: String, _ value: some DatabaseValueConvertible) throws {
+        try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+    }
+
+    /// The simulated clock's stored instant, if any.
+    public func storedClock() throws -> Date? {
+        Int64.fromDatabaseValue(try meta("clock_now")).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+    }
+
+    public func setStoredClock(_ now: Date) throws {
+        try setMeta("clock_now", now.epoch)
+    }
+
+    public func appendAudit(time: Date, actor: String, role: String, command: String, args: String, result: String) throws {
+        try db.execute(sql: "INSERT INTO audit(time, actor, role, command, args, result) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [time.epoch, actor, role, command, args, result])
+    }
+
+    public func auditCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit") ?? 0
+    }
+}
+
+extension Date {
+    /// Whole seconds since 1970: the stored form of an instant (UTC by definition).
+    public var epoch: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
+    public init(epoch: Int64) { self.init(timeIntervalSince1970: TimeInterval(epoch)) }
+}
+
+/// `path >= lower AND path < upper` selects a subtree through the path index.
+func subtreeRange(_ path: String) -> (String, String) {
+    (path, String(path.dropLast()) + "0") // '0' is the byte after '/'
+}

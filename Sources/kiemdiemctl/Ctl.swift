@@ -1,0 +1,255 @@
+import ArgumentParser
+import Foundation
+import KiemDiemClient
+import KiemDiemWire
+
+struct Ctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kiemdiemctl",
+        abstract: "Administer and watch a kiemdiem daemon.",
+        subcommands: [Status.self, Import.self, CampaignCmd.self, Done.self, Extend.self, Overdue.self, Report.self,
+                      Events.self, Watch.self, ClockCmd.self, Preview.self])
+}
+
+/// Options every command takes, anywhere after the subcommand.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .long, help: "Control endpoint (default: $KIEMDIEM_ENDPOINT or tcp://127.0.0.1:7400).")
+    var endpoint: String?
+
+    @Option(name: .long, help: "Seconds to wait for a reply.")
+    var timeout: Double = 10
+
+    @Flag(name: .long, help: "Print JSON for scripts instead of tables.")
+    var json = false
+
+    var resolvedEndpoint: String {
+        endpoint ?? ProcessInfo.processInfo.environment["KIEMDIEM_ENDPOINT"] ?? "tcp://127.0.0.1:7400"
+    }
+
+    func client() throws -> ControlClient {
+        try ControlClient(endpoint: resolvedEndpoint, timeout: .milliseconds(Int64(timeout * 1000)))
+    }
+
+    /// Runs one request and prints the result: JSON with --json, else `human`.
+    func run<A: Codable & Sendable, R: Codable & Sendable>(_ command: Command, _ args: A, as: R.Type, human: (R) -> Void) throws {
+        do {
+            let result = try client().call(command, args, as: R.self)
+            if json { printJSON(result) } else { human(result) }
+        } catch let e as ClientError {
+            FileHandle.standardError.write(Data("kiemdiemctl: \(e.description)\n".utf8))
+            throw ExitCode(e.isRemote ? 1 : 3)
+        }
+    }
+}
+
+extension ClientError {
+    var isRemote: Bool { if case .remote = self { true } else { false } }
+}
+
+func printJSON<T: Encodable>(_ value: T) {
+    let e = WireJSON.encoder()
+    e.outputFormatting.insert(.prettyPrinted)
+    if let d = try? e.encode(value) { print(String(decoding: d, as: UTF8.self)) }
+}
+
+func readFile(_ path: String) throws -> FileArgs {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        FileHandle.standardError.write(Data("kiemdiemctl: cannot read \(path)\n".utf8))
+        throw ExitCode(2)
+    }
+    guard let text = String(validating: data, as: UTF8.self) else {
+        FileHandle.standardError.write(Data("kiemdiemctl: \(path): not valid UTF-8\n".utf8))
+        throw ExitCode(2)
+    }
+    return FileArgs(name: (path as NSString).lastPathComponent, content: text)
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Version, clock, campaigns, counts, last seq.")
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        try options.run(.status, NoArgs(), as: StatusResult.self) { s in
+            print("kiemdiem \(s.version) (protocol \(s.protocolVersion))")
+            print("clock:     \(s.clock.mode) \(s.clock.now) (\(s.clock.timezone))")
+            print("endpoints: control=\(s.endpoints.control) events=\(s.endpoints.events) jobs=\(s.endpoints.jobs)")
+            print("tree:      \(s.counts.units) units, \(s.counts.cells) cells, \(s.counts.members) members")
+            print("events:    \(s.counts.events) stored, last seq \(s.lastSeq)")
+            print("workers:   \(s.workers)")
+            printCampaigns(s.campaigns)
+        }
+    }
+}
+
+func printCampaigns(_ cs: [CampaignInfo]) {
+    if cs.isEmpty { print("no campaigns loaded"); return }
+    Table(["campaign", "status", "root", "ruleset", "opens", "ends", "next", "title"],
+          cs.map { [$0.id, $0.status, $0.root, $0.ruleset, $0.opens, $0.ends, $0.next ?? "-", $0.title] }).print()
+}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load or update the tree (all-or-nothing).")
+    enum What: String, ExpressibleByArgument { case units, members }
+    @Argument(help: "units or members") var what: What
+    @Argument(help: "CSV file") var file: String
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        let args = try readFile(file)
+        try options.run(what == .units ? .importUnits : .importMembers, args, as: ImportResult.self) { r in
+            print("\(what.rawValue): \(r.added) added, \(r.updated) updated, \(r.total) in all")
+        }
+    }
+}
+
+struct CampaignCmd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "campaign", abstract: "Manage campaigns.",
+                                                    subcommands: [Load.self, List.self, Show.self, Pause.self, Resume.self])
+
+    struct Load: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Load a campaign plan (YAML).")
+        @Argument var plan: String
+        @OptionGroup var options: ClientOptions
+        func run() throws {
+            try options.run(.campaignLoad, try readFile(plan), as: CampaignInfo.self) { printCampaigns([$0]) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List campaigns.")
+        @OptionGroup var options: ClientOptions
+        func run() throws { try options.run(.campaignList, NoArgs(), as: [CampaignInfo].self) { printCampaigns($0) } }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A campaign and the progress of each stage.")
+        @Argument var id: String
+        @OptionGroup var options: ClientOptions
+        func run() throws {
+            try options.run(.campaignShow, CampaignRef(id: id), as: CampaignDetail.self) { d in
+                printCampaigns([d.campaign])
+                print("")
+                printProgress(d.stages)
+            }
+        }
+    }
+
+    struct Pause: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop firing a campaign's deadlines.")
+        @Argument var id: String
+        @OptionGroup var options: ClientOptions
+        func run() throws { try options.run(.campaignPause, CampaignRef(id: id), as: CampaignInfo.self) { printCampaigns([$0]) } }
+    }
+
+    struct Resume: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a paused campaign; what fell due meanwhile fires once, late.")
+        @Argument var id: String
+        @OptionGroup var options: ClientOptions
+        func run() throws { try options.run(.campaignResume, CampaignRef(id: id), as: CampaignInfo.self) { printCampaigns([$0]) } }
+    }
+}
+
+func printProgress(_ stages: [StageProgress]) {
+    Table(["stage", "for", "opens", "due", "done", "total", "overdue", "title"],
+          stages.map { [$0.stage, $0.scope, $0.opens, $0.due, "\($0.completed)", "\($0.total)", "\($0.overdue)", $0.title] }).print()
+}
+
+struct Done: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Record that a unit (or a member) completed a stage.")
+    @Argument var unit: String
+    @Argument var stage: String
+    @Option(help: "A member of the cell (member stages); without it, every remaining member of the cell.") var member: String?
+    @Option(help: "The campaign, when several cover the unit.") var campaign: String?
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        try options.run(.done, DoneArgs(unit: unit, stage: stage, member: member, campaign: campaign), as: DoneResult.self) { r in
+            if r.alreadyDone { print("\(r.member ?? r.unit): '\(r.stage)' was already complete"); return }
+            if r.completedMembers > 0 { print("\(r.completedMembers) member(s) of \(r.unit) completed '\(r.stage)'") }
+            if r.unitCompleted { print("\(r.unit) completed '\(r.stage)'") }
+        }
+    }
+}
+
+struct Extend: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Give one unit a new deadline for a stage (audited).")
+    @Argument var unit: String
+    @Argument var stage: String
+    @Argument(help: "New deadline: ISO 8601 with offset, or a date (meaning before that day).") var until: String
+    @Option(help: "Why (required).") var reason: String
+    @Option var campaign: String?
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        try options.run(.extend, ExtendArgs(unit: unit, stage: stage, until: until, reason: reason, campaign: campaign), as: ExtendResult.self) { r in
+            print("\(r.unit): '\(r.stage)' now due \(r.due)")
+        }
+    }
+}
+
+struct Overdue: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Units past a deadline.")
+    @Option(help: "Only this unit's subtree.") var unit: String?
+    @Option var campaign: String?
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        try options.run(.overdue, UnitFilter(unit: unit, campaign: campaign), as: OverdueResult.self) { r in
+            if r.items.isEmpty { print("nothing overdue"); return }
+            Table(["campaign", "stage", "unit", "due", "late members", "name"],
+                  r.items.map { [$0.campaign, $0.stage, $0.unit, $0.due, $0.lateMembers.map(String.init) ?? "", $0.name] }).print()
+            if r.truncated { print("… \(r.total) in all; narrow with --unit") }
+        }
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Where things stand, per stage.")
+    enum Format: String, ExpressibleByArgument { case table, csv, json }
+    @Option(help: "Only this unit's subtree.") var unit: String?
+    @Option var campaign: String?
+    @Option(help: "table, csv or json.") var format: Format = .table
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        var opts = options
+        if format == .json { opts.json = true }
+        try opts.run(.report, UnitFilter(unit: unit, campaign: campaign), as: [ReportResult].self) { reports in
+            if format == .csv {
+                print("campaign,unit,stage,scope,due,total,completed,overdue")
+                for r in reports { for s in r.stages { print("\(r.campaign),\(r.unit),\(s.stage),\"\(s.scope)\",\(s.due),\(s.total),\(s.completed),\(s.overdue)") } }
+                return
+            }
+            for r in reports {
+                print("\(r.campaign) — \(r.name) (\(r.unit)), tính đến \(r.asOf)")
+                Table(["Giai đoạn", "Đối tượng", "Hạn", "Đã hoàn thành", "Tổng số", "Quá hạn", "Nội dung"],
+                      r.stages.map { [$0.stage, $0.scope, $0.due, "\($0.completed)", "\($0.total)", "\($0.overdue)", $0.title] }).print()
+                print("")
+            }
+        }
+    }
+}
+
+struct Preview: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Dry run: what would fire between now and --until, changing nothing.")
+    @Option(help: "ISO 8601 instant with offset, or a date.") var until: String
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        try options.run(.preview, PreviewArgs(until: until), as: PreviewResult.self) { r in
+            print("from \(r.from) until \(r.until): \(r.events.count) event(s)")
+            for e in r.events { printEvent(e) }
+        }
+    }
+}
+
+func printEvent(_ e: EventBody) { print(eventLine(e)) }
+
+func eventLine(_ e: EventBody) -> String {
+    var line = "\(e.seq == 0 ? "-" : String(e.seq))  \(e.time)  \(e.type)"
+    if let u = e.unit { line += "  \(u)" }
+    if let s = e.stage { line += "  \(s)" }
+    if e.late == true { line += "  (late)" }
+    if let m = e.message { line += "\n    \(m)" }
+    return line
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import KiemDiemClient
+import KiemDiemWire
+
+struct Events: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Replay stored events.")
+    @Option(help: "Only events after this seq.") var since: Int64 = 0
+    @Option(help: "Only topics starting with this prefix, e.g. deadline.overdue/duk/so-tai-chinh/.") var topic: String?
+    @Option(help: "At most this many events (default: all).") var limit: Int?
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        do {
+            let client = try options.client()
+            var cursor = since
+            var printed = 0
+            var all: [EventBody] = []
+            while true {
+                let page = min(1000, limit.map { $0 - printed } ?? 1000)
+                if page <= 0 { break }
+                let r = try client.call(.events, EventsArgs(since: cursor, topic: topic, limit: page), as: EventsResult.self)
+                for e in r.events {
+                    if options.json { all.append(e) } else { printEvent(e) }
+                    cursor = e.seq
+                    printed += 1
+                }
+                if !r.more || r.events.isEmpty { break }
+            }
+            if options.json { printJSON(all) }
+        } catch let e as ClientError {
+            FileHandle.standardError.write(Data("kiemdiemctl: \(e.description)\n".utf8))
+            throw ExitCode(e.isRemote ? 1 : 3)
+        }
+    }
+}
+
+/// A live subscriber that never silently misses an event: a seq gap, or a heartbeat announcing
+/// a seq it has not seen, is filled by replaying stored events over the control socket.
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print events as they are published; fills seq gaps by replay.")
+    @Option(name: .customLong("topic"), help: "Topic prefix to subscribe to (repeatable; default: everything).") var topics: [String] = []
+    @Option(help: "Events endpoint (default: asked from the daemon's status).") var events: String?
+    @Option(help: "First replay everything after this seq.") var since: Int64?
+    @Option(help: "Exit after printing this many events.") var count: Int?
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        do {
+            let client = try options.client()
+            let status = try client.call(.status, NoArgs(), as: StatusResult.self)
+            let endpoint = events ?? status.endpoints.events
+            let prefixes = topics.isEmpty ? [""] : topics
+            let sub = try EventSubscriber(endpoint: endpoint, topics: prefixes + ["heartbeat/"])
+            var cursor = since ?? status.lastSeq
+            var printed = 0
+            func emit(_ e: EventBody) throws {
+                // Written straight to the file handle: a pipe must see each event at once.
+                let text = options.json ? String(decoding: try WireJSON.encoder().encode(e), as: UTF8.self) : eventLine(e)
+                FileHandle.standardOutput.write(Data((text + "\n").utf8))
+                printed += 1
+                if let count, printed >= count { throw ExitCode.success }
+            }
+            /// Replays stored events in (cursor, upTo) matching the prefixes, in seq order.
+            func fill(upTo: Int64) throws {
+                var found: [EventBody] = []
+                for p in prefixes {
+                    var from = cursor
+                    while from < upTo - 1 {
+                        let r = try client.call(.events, EventsArgs(since: from, topic: p.isEmpty ? nil : p, limit: 1000), as: EventsResult.self)
+                        let inRange = r.events.filter { $0.seq < upTo }
+                        found += inRange
+                        if inRange.count < r.events.count || !r.more { break }
+                        from = r.events.last!.seq
+                    }
+                }
+                for e in found.sorted(by: { $0.seq < $1.seq }) where e.seq > cursor { try emit(e); cursor = e.seq }
+                cursor = max(cursor, upTo - 1)
+            }
+            if since != nil { try fill(upTo: status.lastSeq + 1) }
+            FileHandle.standardError.write(Data("watching \(endpoint) from seq \(cursor)\n".utf8))
+            while true {
+                guard let (_, e, _) = try sub.next(timeoutMs: -1) else { continue }
+                if e.type == EventType.heartbeat.rawValue {
+                    if e.seq > cursor { try fill(upTo: e.seq + 1) }
+                    continue
+                }
+                if e.seq <= cursor { continue }
+                if e.seq > cursor + 1 { try fill(upTo: e.seq) }
+                try emit(e)
+                cursor = e.seq
+            }
+        } catch let e as ClientError {
+            FileHandle.standardError.write(Data("kiemdiemctl: \(e.description)\n".utf8))
+            throw ExitCode(e.isRemote ? 1 : 3)
+        }
+    }
+}
+
+struct ClockCmd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "clock", abstract: "Read the clock; move a simulated one.",
+                                                    subcommands: [Show.self, Advance.self, SetTime.self], defaultSubcommand: Show.self)
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the daemon's clock.")
+        @OptionGroup var options: ClientOptions
+        func run() throws { try options.run(.clock, NoArgs(), as: ClockInfo.self) { printClock($0) } }
+    }
+
+    struct Advance: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move a simulated clock forward, firing what falls due in order.")
+        @Argument(help: "e.g. 90s, 15m, 12h, 7d") var duration: String
+        @OptionGroup var options: ClientOptions
+        func run() throws { try options.run(.clockAdvance, DurationArgs(duration: duration), as: ClockInfo.self) { printClock($0) } }
+    }
+
+    struct SetTime: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Move a simulated clock to an instant (forward only).")
+        @Argument(help: "ISO 8601 with offset") var time: String
+        @OptionGroup var options: ClientOptions
+        func run() throws { try options.run(.clockSet, TimeArgs(time: time), as: ClockInfo.self) { printClock($0) } }
+    }
+}
+
+func printClock(_ c: ClockInfo) {
+    print("\(c.mode) \(c.now) (\(c.timezone))" + (c.fired.map { "; \($0) event(s) fired" } ?? ""))
+}

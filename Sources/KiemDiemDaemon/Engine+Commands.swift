@@ -135,11 +135,10 @@ extension Engine {
     /// tree holds the unit and which has the stage.
     func resolveCampaign(_ id: String?, unit: UnitRow, stage: String?) throws -> CampaignRow {
         if let id { return try campaign(id) }
-        let candidates = orderedCampaigns.filter { c in
-            c.status != .completed && unit.path.hasPrefix(c.rootPath) && (stage == nil || c.plan.stage(stage!) != nil)
-        }
+        var candidates = orderedCampaigns.filter { $0.status != .completed && unit.path.hasPrefix($0.rootPath) }
+        if candidates.count > 1, let stage { candidates = candidates.filter { $0.plan.stage(stage) != nil } }
         guard let only = candidates.first else {
-            throw ErrorBody(.notFound, "no open campaign covers unit '\(unit.id)'\(stage.map { " with stage '\($0)'" } ?? "")")
+            throw ErrorBody(.notFound, "no open campaign covers unit '\(unit.id)'")
         }
         guard candidates.count == 1 else {
             throw ErrorBody(.badRequest, "several campaigns cover unit '\(unit.id)' (\(candidates.map(\.id).joined(separator: ", "))): name one with --campaign")

@@ -1,0 +1,95 @@
+import Testing
+@testable import KiemDiemCore
+
+@Suite struct CSVTests {
+    @Test func quotedFieldsKeepCommasQuotesAndNewlines() throws {
+        let r = try CSV.parse("a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\"two\nlines\",z\n", source: "f.csv")
+        #expect(r.map(\.fields) == [["a", "b"], ["x, y", "say \"hi\""], ["two\nlines", "z"]])
+        #expect(r.map(\.line) == [1, 2, 3])
+    }
+
+    @Test func recordAfterMultilineFieldKeepsItsPhysicalLine() throws {
+        let r = try CSV.parse("h\n\"a\nb\"\nc\n", source: "f.csv")
+        #expect(r.last?.line == 4)
+    }
+
+    @Test(arguments: [
+        ("a,\"b\n", 1, "never closed"),
+        ("a,b\nx\"y,z\n", 2, "quote inside an unquoted field"),
+        ("a,b\n\"x\"y,z\n", 2, "text after a closing quote"),
+    ])
+    func malformedNamesLineAndReason(_ text: String, _ line: Int, _ reason: String) {
+        #expect {
+            _ = try CSV.parse(text, source: "f.csv")
+        } throws: { e in
+            let e = e as! InputError
+            return e.source == "f.csv" && e.line == line && e.reason.contains(reason)
+        }
+    }
+}
+
+@Suite struct TreeImportTests {
+    let header = "id,parent,kind,name,head,email\n"
+
+    func errors(_ body: String, existing: [OrgUnit] = []) -> [InputError] {
+        do {
+            let units = try TreeImport.parseUnits(header + body, source: "units.csv")
+            _ = try TreeImport.validateTree(existing: existing, incoming: units, source: "units.csv")
+            return []
+        } catch { return error.errors }
+    }
+
+    @Test func acceptsAValidTree() throws {
+        let units = try TreeImport.parseUnits(header + "duk,,bloc,Đảng bộ Khối,,\ngc,duk,grassroots-committee,Đảng bộ Sở,,\nc1,gc,cell,Chi bộ 1,dv-1,a@b\n", source: "u")
+        let tree = try TreeImport.validateTree(existing: [], incoming: units, source: "u")
+        #expect(tree.count == 3)
+    }
+
+    // Each row: the units body, the line the error must name, a fragment of the reason.
+    @Test(arguments: [
+        ("duk,,bloc,B,,\nGC,duk,grassroots-committee,X,,\n", 3, "must match"),
+        ("duk,,bloc,B,,\nduk,,bloc,B,,\n", 3, "duplicate id 'duk' (first on line 2)"),
+        ("duk,,bloc,B,,\nx,duk,office,X,,\n", 3, "unknown kind 'office'"),
+        ("duk,,bloc,B,,\nx,nowhere,grassroots-cell,X,,\n", 3, "unknown parent 'nowhere'"),
+        ("duk,,bloc,B,,\nx,,bloc,X,,\n", 2, "only one root"),
+        ("duk,,bloc,B,,\nc,duk,cell,X,,\n", 3, "a cell cannot sit under a bloc"),
+        ("duk,,bloc,B,,\nx,duk,grassroots-cell,,,\n", 3, "empty name"),
+        ("duk,,bloc,B,,\nx,duk,grassroots-cell,X\n", 3, "4 fields, expected 6"),
+        ("duk,,grassroots-cell,B,,\n", 2, "must be of kind bloc"),
+    ])
+    func rejects(_ body: String, _ line: Int, _ reason: String) {
+        let errs = errors(body)
+        #expect(errs.contains { $0.line == line && $0.reason.contains(reason) }, "\(errs)")
+    }
+
+    @Test func detectsACycle() {
+        let errs = errors("duk,,bloc,B,,\na,b,sub-committee,A,,\nb,a,sub-committee,B,,\n")
+        #expect(errs.contains { $0.reason.contains("cycle") }, "\(errs)")
+    }
+
+    @Test func mergesWithTheStoredTree() {
+        let stored = [OrgUnit(id: "duk", parent: nil, kind: .bloc, name: "B")]
+        #expect(errors("gc,duk,grassroots-cell,X,,\n", existing: stored).isEmpty)
+        #expect(errors("other,,bloc,X,,\n", existing: stored).contains { $0.reason.contains("only one root") })
+    }
+
+    @Test func unknownColumnIsAnError() {
+        #expect(throws: InputErrors.self) { try TreeImport.parseUnits("id,parent,kind,name,hed\n", source: "u") }
+    }
+
+    @Test func membersAreCheckedAgainstTheTree() {
+        let kinds: [String: UnitKind] = ["c1": .cell, "gc": .grassrootsCommittee]
+        let text = "id,unit,name,role,email,disciplined\ndv-1,c1,An,secretary,,false\ndv-2,gc,Bình,member,,\ndv-3,zz,Chi,member,,\ndv-4,c1,Dũng,boss,,\ndv-5,c1,Hà,member,,maybe\n"
+        do {
+            _ = try TreeImport.parseMembers(text, source: "members.csv") { kinds[$0] }
+            Issue.record("expected errors")
+        } catch {
+            let byLine = Dictionary(uniqueKeysWithValues: error.errors.map { ($0.line!, $0.reason) })
+            #expect(byLine[2] == nil)
+            #expect(byLine[3]?.contains("members belong to a cell") == true)
+            #expect(byLine[4]?.contains("unknown unit 'zz'") == true)
+            #expect(byLine[5]?.contains("unknown role 'boss'") == true)
+            #expect(byLine[6]?.contains("true or false") == true)
+        }
+    }
+}

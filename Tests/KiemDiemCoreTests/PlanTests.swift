@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import KiemDiemCore
+
+/// The repository root, to read the shipped config files.
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+let minimalPlan = """
+id: t
+title: Thử
+root: duk
+year: 2022
+opens: 2022-11-01T08:00:00+07:00
+stages:
+  - id: a
+    title: A
+    for: members
+    due: 2022-11-25
+    reminders: [7d, 1d]
+  - id: b
+    title: B
+    for: [cell]
+    after: [a]
+    due: 2022-12-01
+"""
+
+@Suite struct PlanParserTests {
+    @Test func theSeedPlanParses() throws {
+        let text = try String(contentsOf: repoRoot.appendingPathComponent("config/plans/2022-annual.yaml"), encoding: .utf8)
+        let plan = try PlanParser.parse(text, source: "2022-annual.yaml")
+        #expect(plan.id == "2022-annual")
+        #expect(plan.opens == Instant.parse("2022-11-01T08:00:00+07:00", timeZone: hcm))
+        // DOMAIN.md: everything of the bloc completes before 21 Dec 2022.
+        #expect(plan.lastDue == Instant.parse("2022-12-21", timeZone: hcm))
+        #expect(plan.stages.first?.scope == .members)
+        #expect(plan.documents.count == 5)
+        #expect(plan.escalation?.ladder.map(\.to) == [.unit, .parent, .grandparent])
+    }
+
+    @Test func minimalPlan_() throws {
+        let plan = try PlanParser.parse(minimalPlan, source: "p.yaml")
+        #expect(plan.stages.map(\.id) == ["a", "b"])
+        #expect(plan.stages[0].reminders == [7 * 86_400, 86_400])
+        #expect(plan.ruleset == .hd21)
+        #expect(plan.quota == Quota(share: 0.2, denominator: .good))
+    }
+
+    func errors(_ text: String) -> [InputError] {
+        do { _ = try PlanParser.parse(text, source: "p.yaml"); return [] } catch { return error.errors }
+    }
+
+    @Test func stageDueBeforeItsPrerequisiteIsRejectedNamingBoth() {
+        let errs = errors(minimalPlan.replacingOccurrences(of: "due: 2022-12-01", with: "due: 2022-11-20"))
+        #expect(errs.contains { $0.reason.contains("stage 'b'") && $0.reason.contains("stage 'a'") && $0.line == 12 }, "\(errs)")
+    }
+
+    @Test(arguments: [
+        ("after: [a]", "after: [zz]", "unknown stage 'zz'"),
+        ("reminders: [7d, 1d]", "reminders: [7d, soon]", "'soon' is not a duration"),
+        ("for: [cell]", "for: [office]", "unknown unit kind 'office'"),
+        ("year: 2022", "year: 2022\ncolour: red", "unknown key 'colour'"),
+        ("due: 2022-11-25", "due: 2022-11-31", "is not an ISO 8601 instant"),
+        ("root: duk", "root: Duk", "must match"),
+        ("opens: 2022-11-01T08:00:00+07:00", "opens: 2022-11-01T08:00:00", "is not an ISO 8601 instant"),
+    ])
+    func rejects(_ original: String, _ replacement: String, _ reason: String) {
+        let errs = errors(minimalPlan.replacingOccurrences(of: original, with: replacement))
+        #expect(errs.contains { $0.reason.contains(reason) && $0.line != nil && $0.source == "p.yaml" }, "\(errs)")
+    }
+
+    @Test func invalidYAMLNamesTheLine() {
+        let errs = errors("id: t\nstages: [a, b\n")
+        #expect(errs.count == 1 && errs[0].line != nil && errs[0].reason.contains("invalid YAML"), "\(errs)")
+    }
+
+    @Test func missingKeysAreAllReported() {
+        let errs = errors("id: t\n")
+        for key in ["title", "root", "year", "opens", "stages"] {
+            #expect(errs.contains { $0.reason.contains("missing '\(key)'") }, "\(key): \(errs)")
+        }
+    }
+}
+
+@Suite struct ScheduleTests {
+    let plan = try! PlanParser.parse(minimalPlan, source: "p.yaml")
+    func at(_ s: String) -> Date { Instant.parse(s, timeZone: hcm)! }
+
+    @Test func firesOpeningRemindersAndOverdueInOrder() {
+        let s = Schedule(plan: plan)
+        let ts = s.triggers(after: at("2022-10-01"), through: at("2023-01-01"))
+        let summary = ts.map { "\($0.stage):\($0.kind):\(Instant.format($0.instant, timeZone: hcm))" }
+        #expect(summary == [
+            "a:opened:2022-11-01T08:00:00+07:00",
+            "b:opened:2022-11-01T08:00:00+07:00",
+            "a:reminder(lead: 604800):2022-11-18T00:00:00+07:00",
+            "a:reminder(lead: 86400):2022-11-24T00:00:00+07:00",
+            "a:overdue:2022-11-25T00:00:00+07:00",
+            "b:overdue:2022-12-01T00:00:00+07:00",
+        ])
+        #expect(s.nextInstant(after: at("2022-11-18")) == at("2022-11-24"))
+        #expect(s.nextInstant(after: at("2022-12-01")) == nil)
+    }
+
+    @Test func rangeIsHalfOpen() {
+        let s = Schedule(plan: plan)
+        #expect(s.triggers(after: at("2022-11-18"), through: at("2022-11-24")).map(\.kind) == [.reminder(lead: 86_400)])
+    }
+
+    @Test func anExtensionAddsTriggersForThatUnitOnly() {
+        var s = Schedule(plan: plan)
+        s.extend(stage: "a", unit: "c1", until: at("2022-11-30"))
+        let ts = s.triggers(after: at("2022-11-25"), through: at("2022-12-01")).filter { $0.unit == "c1" }
+        #expect(ts.map(\.kind) == [.reminder(lead: 86_400), .overdue])
+        #expect(ts.last?.due == at("2022-11-30"))
+    }
+
+    @Test func catchUpKeepsOnlyTheLatestPerStageAndUnit() {
+        var s = Schedule(plan: plan)
+        s.extend(stage: "a", unit: "c1", until: at("2022-11-28"))
+        let all = s.triggers(after: at("2022-10-01"), through: at("2022-11-26"))
+        let c = Schedule.collapsedForCatchUp(all)
+        let summary = Set(c.map { "\($0.stage):\($0.unit ?? "*"):\($0.kind)" })
+        #expect(summary == ["a:*:opened", "b:*:opened", "a:*:overdue", "a:c1:reminder(lead: 604800)"])
+        #expect(c.allSatisfy { $0.late })
+    }
+}

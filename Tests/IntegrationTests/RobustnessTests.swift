@@ -1,0 +1,62 @@
+import Foundation
+import KiemDiemClient
+import KiemDiemWire
+import Testing
+import ZeroMQ
+
+@Suite struct RobustnessTests {
+    @Test func malformedRequestsGetErrorRepliesAndChangeNothing() throws {
+        let d = try DaemonProcess(extra: "limits:\n  max_message_size: 65536")
+        defer { _ = d.terminate() }
+        try d.ctl(["import", "units", try write(itUnits, "units.csv", in: d.dir)])
+        let before = try d.ctlJSON(["status"]) as! [String: Any]
+        let client = try ControlClient(endpoint: d.control, timeout: .seconds(10))
+        let cases: [(Data, String)] = [
+            (Data("not json".utf8), "bad_request"),
+            (Data("{}".utf8), "bad_request"),
+            (Data(#"{"id":"1","command":"launch"}"#.utf8), "unknown_command"),
+            (Data(#"{"id":"2","command":"done","args":{"unit":5,"stage":"x"}}"#.utf8), "bad_request"),
+            (Data(#"{"id":"3","command":"done"}"#.utf8), "bad_request"),
+            (Data([0x7B, 0xFF, 0xFE, 0x7D]), "bad_request"),
+            (Data(#"{"id":"4","command":"import.units","args":{"name":"x.csv","content":"id,parent\n\"open"}}"#.utf8), "invalid_input"),
+            (Data(#"{"id":"5","command":"extend","args":{"unit":"cs-b","stage":"s","until":"2022-13-45","reason":"r"}}"#.utf8), "not_found"),
+            (Data(#"{"id":"6","command":"clock.set","args":{"time":"99999-01-01"}}"#.utf8), "invalid_input"),
+            (Data(#"{"id":"7","command":"events","args":{"since":"zero"}}"#.utf8), "bad_request"),
+            (Data(("{\"id\":\"8\",\"command\":\"" + String(repeating: "x", count: 40_000) + "\"}").utf8), "unknown_command"),
+        ]
+        for (body, code) in cases {
+            let reply = try client.send(body, id: nil)
+            let obj = try JSONSerialization.jsonObject(with: reply) as! [String: Any]
+            #expect(obj["ok"] as? Bool == false)
+            #expect((obj["error"] as? [String: Any])?["code"] as? String == code, "\(String(decoding: body.prefix(80), as: UTF8.self))")
+        }
+        // An oversized frame drops that connection; the daemon keeps serving everyone else.
+        let ctx = try ZMQContext()
+        let raw = try Socket(ctx, .dealer)
+        try raw.connect(d.control)
+        try raw.send(Data(count: 200_000))
+        raw.close()
+        let after = try d.ctlJSON(["status"]) as! [String: Any]
+        #expect((after["counts"] as! [String: Any])["units"] as! Int == (before["counts"] as! [String: Any])["units"] as! Int)
+        #expect((after["lastSeq"] as! NSNumber) == (before["lastSeq"] as! NSNumber))
+    }
+
+    @Test func aBadConfigFailsAtStartWithOneLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-cfg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let cases: [(String, String)] = [
+            ("database: /tmp/x.sqlite\nclock:\n  mode: sometimes\n", "cfg.yaml:3: clock.mode: 'sometimes' must be system or simulated"),
+            ("database: /tmp/x.sqlite\ncolour: red\n", "cfg.yaml:2: unknown key 'colour'"),
+            ("endpoints:\n  control: tcp://0.0.0.0:7400\n", "is not a loopback address"),
+            ("database: [unclosed\n", "cfg.yaml:2"),
+            ("database: /proc/nope/x.sqlite\n", "cannot open database /proc/nope/x.sqlite"),
+        ]
+        for (text, expected) in cases {
+            let path = try write(text, "cfg.yaml", in: dir)
+            let r = try run(binDir.appendingPathComponent("kiemdiemd"), ["--config", path])
+            #expect(r.status != 0)
+            let lines = r.err.split(separator: "\n").filter { !$0.contains(" info ") }
+            #expect(lines.count == 1 && r.err.contains(expected), "\(r.err)")
+        }
+    }
+}

@@ -137,9 +137,15 @@ public enum PlanParser {
                         fail(stageNodes[st.id], "stage '\(st.id)' is due \(Instant.format(st.due, timeZone: z)), before stage '\(a)' (due \(Instant.format(other.due, timeZone: z))) that it comes after")
                     }
                 }
+                if let opens, let so = st.opens, so < opens {
+                    fail(stageNodes[st.id], "stage '\(st.id)' opens \(Instant.format(so, timeZone: z)), before the plan opens (\(Instant.format(opens, timeZone: z)))")
+                }
                 if let opens, st.due <= opens {
                     fail(stageNodes[st.id], "stage '\(st.id)' is due \(Instant.format(st.due, timeZone: z)), not after the plan opens (\(Instant.format(opens, timeZone: z)))")
                 }
+            }
+            if let cycle = Reader.afterCycle(stages) {
+                fail(stageNodes[cycle[0]], "stages come after each other in a cycle: \(cycle.joined(separator: " → "))")
             }
             var escalation: Escalation?
             if let e = m["escalation"] { escalation = self.escalation(e) }
@@ -154,6 +160,25 @@ public enum PlanParser {
             guard errors.isEmpty, let id, let title, let root, let year, let opens else { return nil }
             return Plan(id: id, title: title, root: root, year: year, opens: opens, timeZone: tzName, ruleset: ruleset, quota: quota,
                         stages: stages, escalation: escalation, directedReviewDueIn: directed, remediationDueIn: remediation, documents: documents)
+        }
+
+        /// A cycle in `after` (possible only among stages due at the same instant), if any.
+        static func afterCycle(_ stages: [Stage]) -> [String]? {
+            let byId = Dictionary(stages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            var state: [String: Int] = [:] // 1 visiting, 2 done
+            var path: [String] = []
+            func visit(_ id: String) -> [String]? {
+                if state[id] == 2 { return nil }
+                if state[id] == 1 { return Array(path[path.firstIndex(of: id)!...]) + [id] }
+                state[id] = 1
+                path.append(id)
+                for a in byId[id]?.after ?? [] where byId[a] != nil { if let c = visit(a) { return c } }
+                path.removeLast()
+                state[id] = 2
+                return nil
+            }
+            for s in stages { if let c = visit(s.id) { return c } }
+            return nil
         }
 
         mutating func stage(_ node: Node, zone: TimeZone) -> Stage? {

@@ -111,7 +111,7 @@ public struct Schedule: Sendable {
         return latest.values.map { var t = $0; t.late = true; return t }.sorted(by: firingOrder)
     }
 
-    static func firingOrder(_ a: Trigger, _ b: Trigger) -> Bool {
+    public static func firingOrder(_ a: Trigger, _ b: Trigger) -> Bool {
         if a.instant != b.instant { return a.instant < b.instant }
         if a.stageIndex != b.stageIndex { return a.stageIndex < b.stageIndex }
         if a.kind.order != b.kind.order { return a.kind.order < b.kind.order }

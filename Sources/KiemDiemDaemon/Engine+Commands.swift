@@ -247,7 +247,9 @@ extension Engine {
     }
 
     func completeCampaignIfDone(_ c: CampaignRow, now: Date, tx: StoreTx) throws {
-        for s in c.plan.stages where try tx.anyIncomplete(campaign: c.id, stage: s, subtree: c.rootPath) { return }
+        // Latest stages first: they are the ones still open until the very end, so the usual
+        // answer ("not yet") comes from a short look, not a scan of every member.
+        for s in c.plan.stages.reversed() where try tx.anyIncomplete(campaign: c.id, stage: s, subtree: c.rootPath) { return }
         try tx.setCampaignStatus(c.id, .completed, at: now)
         var b = EventBody(id: "\(c.id)/campaign.completed", type: .campaignCompleted, time: Instant.format(now, timeZone: c.plan.zone))
         b.campaign = c.id
@@ -262,6 +264,8 @@ extension Engine {
     public func extend(_ a: ExtendArgs, now: Date) throws -> ExtendResult {
         let unit = try store.read { try knownUnit(a.unit, tx: $0) }
         let c = try resolveCampaign(a.campaign, unit: unit, stage: a.stage)
+        guard unit.path.hasPrefix(c.rootPath) else { throw ErrorBody(.badRequest, "unit '\(unit.id)' is not in campaign '\(c.id)' (root '\(c.plan.root)')") }
+        guard c.status == .active else { throw ErrorBody(.conflict, "campaign '\(c.id)' is \(c.status.rawValue)") }
         guard let stage = c.plan.stage(a.stage) else { throw ErrorBody(.notFound, "campaign '\(c.id)' has no stage '\(a.stage)'") }
         guard stage.scope.applies(to: unit.unit.kind) else {
             throw ErrorBody(.badRequest, "stage '\(stage.id)' does not apply to '\(unit.id)' (a \(unit.unit.kind.rawValue))")
@@ -278,7 +282,8 @@ extension Engine {
                 throw ErrorBody(.conflict, "'\(unit.id)' has already completed '\(stage.id)'")
             }
             try tx.extend(campaign: c.id, stage: stage.id, unit: unit.id, until: until, reason: reason)
-            var b = EventBody(id: "\(c.id)/deadline.extended/\(stage.id)/\(unit.id)/\(until.epoch)", type: .deadlineExtended, time: Instant.format(now, timeZone: zone))
+            // `now` in the id too: extending back to an earlier deadline is a new occurrence.
+            var b = EventBody(id: "\(c.id)/deadline.extended/\(stage.id)/\(unit.id)/\(until.epoch)/\(now.epoch)", type: .deadlineExtended, time: Instant.format(now, timeZone: zone))
             b.campaign = c.id
             b.unit = unit.id
             b.path = unit.path
@@ -294,7 +299,8 @@ extension Engine {
     // MARK: - Reading
 
     public func overdue(_ f: UnitFilter, now: Date, limit: Int = 1000) throws -> OverdueResult {
-        try store.read { tx in
+        if let id = f.campaign { _ = try campaign(id) }
+        return try store.read { tx in
             let filterUnit = try f.unit.map { try knownUnit($0, tx: tx) }
             var items: [OverdueItem] = []
             var total = 0
@@ -316,7 +322,8 @@ extension Engine {
     }
 
     public func report(_ f: UnitFilter, now: Date) throws -> [ReportResult] {
-        try store.read { tx in
+        if let id = f.campaign { _ = try campaign(id) }
+        return try store.read { tx in
             let filterUnit = try f.unit.map { try knownUnit($0, tx: tx) }
             var out: [ReportResult] = []
             for c in orderedCampaigns where f.campaign == nil || f.campaign == c.id {

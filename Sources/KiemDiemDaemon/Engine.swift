@@ -58,7 +58,7 @@ public final class Engine {
             if catchUp { ts = Schedule.collapsedForCatchUp(ts, before: now) }
             pending += ts.map { (c, $0) }
         }
-        pending.sort { ($0.1.instant, $0.0.id) < ($1.1.instant, $1.0.id) }
+        pending.sort(by: Engine.firingOrder)
         if catchUp {
             // After downtime the missed instants are history: one transaction, then carry on.
             fired += try store.write { tx in
@@ -83,7 +83,14 @@ public final class Engine {
                 for c in Set(group.map(\.0.id)) { campaigns[c]?.watermark = instant }
                 i = j
             }
-            try store.write { tx in try finishMove(to: now, tx: tx, persistClock: persistClock) }
+            // Nothing to store when nothing fired on the system clock: a watermark that lags after
+            // a crash only makes catch-up look again at triggers whose events are already stored,
+            // and stored event ids are never stored twice.
+            if persistClock || !pending.isEmpty {
+                try store.write { tx in try finishMove(to: now, tx: tx, persistClock: persistClock) }
+            } else {
+                for c in campaigns.values where c.status == .active && c.watermark < now { campaigns[c.id]?.watermark = now }
+            }
         }
         if fired > 0 { logger.debug("fired events", metadata: ["count": "\(fired)", "now": "\(now)", "catchUp": "\(catchUp)"]) }
         return fired
@@ -109,10 +116,17 @@ public final class Engine {
                 guard let s = schedules[c.id] else { continue }
                 pending += s.triggers(after: max(c.watermark, now), through: until).map { (c, $0) }
             }
-            pending.sort { ($0.1.instant, $0.0.id) < ($1.1.instant, $1.0.id) }
+            pending.sort(by: Engine.firingOrder)
             for (c, t) in pending { _ = try fire(t, campaign: c, tx: tx) { out.append($0) } }
             return out
         }
+    }
+
+    /// Time first, then campaign, then the schedule's own order (stage, kind, unit).
+    static func firingOrder(_ a: (CampaignRow, Trigger), _ b: (CampaignRow, Trigger)) -> Bool {
+        if a.1.instant != b.1.instant { return a.1.instant < b.1.instant }
+        if a.0.id != b.0.id { return a.0.id < b.0.id }
+        return Schedule.firingOrder(a.1, b.1)
     }
 
     // MARK: - Firing
@@ -126,8 +140,11 @@ public final class Engine {
         func emit(_ body: EventBody) throws {
             var b = body
             if t.late { b.late = true }
-            observe?(b)
-            if try tx.appendEvent(b, at: t.instant, encoder: encoder) != nil { n += 1 }
+            if let seq = try tx.appendEvent(b, at: t.instant, encoder: encoder) {
+                n += 1
+                b.seq = seq
+                observe?(b)
+            }
         }
         switch t.kind {
         case .opened:

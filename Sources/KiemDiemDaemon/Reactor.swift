@@ -65,7 +65,9 @@ final class Reactor: ControlContext {
     private func bind(_ type: SocketType, _ endpoint: String, name: String) throws -> Socket {
         let s = try Socket(context, type)
         try s.setLinger(0)
-        try s.setMaxMessageSize(config.maxMessageSize)
+        // libzmq drops a connection that sends more than MAXMSGSIZE, without a word. The hard limit
+        // is twice the configured one so that a request merely too large gets a `too_large` reply.
+        try s.setMaxMessageSize(config.maxMessageSize * 2)
         if type == .pub { try s.setSendHighWaterMark(1_000_000) }
         do { try s.bind(endpoint) } catch {
             throw DaemonError("cannot bind the \(name) socket to \(endpoint): \(error)")
@@ -85,7 +87,8 @@ final class Reactor: ControlContext {
             simulatedNow = start
             if stored == nil { try engine.store.write { try $0.setStoredClock(start) } }
         }
-        lastPublished = try engine.store.read { try $0.lastSeq() }
+        // Events committed but not yet sent before a stop or crash are sent now (at least once).
+        lastPublished = try engine.store.read { try $0.lastPublished() }
 
         let control = try bind(.router, config.controlEndpoint, name: "control")
         let events = try bind(.pub, config.eventsEndpoint, name: "events")
@@ -145,7 +148,9 @@ final class Reactor: ControlContext {
             if rest.first?.isEmpty == true, rest.count > 1 { envelope.append(Data()); rest = rest.dropFirst() }
             let reply: Data
             if rest.count != 1 || frames.count > frameLimit {
-                reply = Data(#"{"id":null,"ok":false,"error":{"code":"bad_request","message":"a request is one JSON frame"}}"#.utf8)
+                reply = Data(#"{"ok":false,"error":{"code":"bad_request","message":"a request is one JSON frame"}}"#.utf8)
+            } else if rest.first!.count > config.maxMessageSize {
+                reply = Data(#"{"ok":false,"error":{"code":"too_large","message":"the request is larger than limits.max_message_size"}}"#.utf8)
             } else {
                 reply = handler.handle(rest.first!, actor: "local")
             }
@@ -175,6 +180,8 @@ final class Reactor: ControlContext {
                 try events.send([Data(e.topic.utf8), e.body])
                 lastPublished = e.seq
             }
+            let published = lastPublished
+            try engine.store.write { try $0.setLastPublished(published) }
         }
     }
 

@@ -27,6 +27,15 @@ extension StoreTx {
         return seq
     }
 
+    /// The last seq handed to the PUB socket, so a restart sends what a crash left unsent.
+    public func lastPublished() throws -> Int64 {
+        Int64.fromDatabaseValue(try meta("last_published")) ?? 0
+    }
+
+    public func setLastPublished(_ seq: Int64) throws {
+        try setMeta("last_published", seq)
+    }
+
     public func lastSeq() throws -> Int64 {
         Int64.fromDatabaseValue(try meta("last_seq")) ?? 0
     }
@@ -36,7 +45,8 @@ extension StoreTx {
         var sql = "SELECT seq, topic, body FROM event WHERE seq > ?"
         var args: StatementArguments = [since]
         if let topic, !topic.isEmpty {
-            // A prefix range on the topic rather than LIKE: exact bytes, no wildcard escaping.
+            // substr rather than LIKE: an exact prefix, no wildcard escaping. It scans the events
+            // after `since`, which the seq index bounds.
             sql += " AND substr(topic, 1, ?) = ?"
             args += [topic.unicodeScalars.count, topic]
         }

@@ -23,6 +23,7 @@ import ZeroMQ
             (Data(#"{"id":"6","command":"clock.set","args":{"time":"99999-01-01"}}"#.utf8), "invalid_input"),
             (Data(#"{"id":"7","command":"events","args":{"since":"zero"}}"#.utf8), "bad_request"),
             (Data(("{\"id\":\"8\",\"command\":\"" + String(repeating: "x", count: 40_000) + "\"}").utf8), "unknown_command"),
+            (Data(count: 100_000), "too_large"), // over limits.max_message_size, under the hard MAXMSGSIZE
         ]
         for (body, code) in cases {
             let reply = try client.send(body, id: nil)
@@ -30,7 +31,7 @@ import ZeroMQ
             #expect(obj["ok"] as? Bool == false)
             #expect((obj["error"] as? [String: Any])?["code"] as? String == code, "\(String(decoding: body.prefix(80), as: UTF8.self))")
         }
-        // An oversized frame drops that connection; the daemon keeps serving everyone else.
+        // A frame over the hard limit (twice the configured one) drops that connection; the daemon keeps serving everyone else.
         let ctx = try ZMQContext()
         let raw = try Socket(ctx, .dealer)
         try raw.connect(d.control)

@@ -124,3 +124,20 @@ stages:
         #expect(c.allSatisfy { $0.late })
     }
 }
+
+@Suite struct PlanOrderTests {
+    @Test func cyclesInAfterAreRejected() {
+        let text = minimalPlan.replacingOccurrences(of: "due: 2022-12-01", with: "due: 2022-11-25")
+            .replacingOccurrences(of: "    reminders: [7d, 1d]", with: "    reminders: [7d, 1d]\n    after: [b]")
+        do { _ = try PlanParser.parse(text, source: "p.yaml"); Issue.record("accepted a cycle") } catch {
+            #expect(error.errors.contains { $0.reason.contains("cycle: a → b → a") || $0.reason.contains("cycle: b → a → b") }, "\(error.errors)")
+        }
+    }
+
+    @Test func aStageCannotOpenBeforeThePlan() {
+        let text = minimalPlan.replacingOccurrences(of: "    due: 2022-12-01", with: "    due: 2022-12-01\n    opens: 2022-10-01")
+        do { _ = try PlanParser.parse(text, source: "p.yaml"); Issue.record("accepted") } catch {
+            #expect(error.errors.contains { $0.reason.contains("before the plan opens") })
+        }
+    }
+}

@@ -45,6 +45,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Release-mode measurements (make bench).
+        .executableTarget(name: "kiemdiem-bench", dependencies: [
+            "KiemDiemCore", "KiemDiemDaemon", "KiemDiemStore", "KiemDiemWire", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "KiemDiemCoreTests", dependencies: ["KiemDiemCore"]),
         .testTarget(name: "KiemDiemDaemonTests", dependencies: [

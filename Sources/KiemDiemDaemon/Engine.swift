@@ -12,8 +12,8 @@ public final class Engine {
     let logger: Logger
     let encoder = WireJSON.encoder()
     /// One schedule per campaign that is not completed: plan instants plus extensions.
-    var schedules: [String: Schedule] = [:]
-    var campaigns: [String: CampaignRow] = [:]
+    public internal(set) var schedules: [String: Schedule] = [:]
+    public internal(set) var campaigns: [String: CampaignRow] = [:]
 
     public init(store: Store, logger: Logger = Logger(label: "kiemdiem.engine")) throws {
         self.store = store

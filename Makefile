@@ -1,0 +1,32 @@
+# kiemdiem — the two commands are `make run` and `make test`; both install what is missing.
+SHELL := /bin/bash
+STATE ?= $(CURDIR)/state
+SWIFT_FLAGS ?=
+
+.PHONY: deps build release run test bench clean
+
+deps:
+	@bash deploy/install-deps.sh
+
+build: deps
+	swift build $(SWIFT_FLAGS)
+
+release: deps
+	swift build -c release $(SWIFT_FLAGS)
+
+# Builds release and runs the daemon on the sample bloc and the 2022 plan, on a simulated clock
+# at the campaign's opening (state in ./state; delete it to start over).
+run: release
+	STATE=$(STATE) BIN=$(CURDIR)/.build/release bash deploy/run-sample.sh
+
+test: deps
+	swift build --build-tests $(SWIFT_FLAGS)
+	swift test --skip-build $(SWIFT_FLAGS)
+
+# Release-mode measurements; prints ratios against a raw baseline measured in the same run.
+bench: deps
+	swift build -c release $(SWIFT_FLAGS)
+	bash bench/run.sh $(CURDIR)/.build/release
+
+clean:
+	rm -rf .build state

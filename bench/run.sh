@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs kiemdiem-bench (release) on generated blocs of growing size. SCALES="1 20 100" by default;
+# scale 1 is the sample bloc (~5,200 members), scale 100 about 520,000 members.
+set -euo pipefail
+bin=${1:-$(dirname "$0")/../.build/release}
+here=$(cd "$(dirname "$0")/.." && pwd)
+for scale in ${SCALES:-1 20 100}; do
+  out=$(mktemp -d)
+  python3 "$here/config/samples/generate.py" --scale "$scale" --out "$out" 2>/dev/null
+  echo "== scale $scale"
+  /usr/bin/time -f "peak RSS %M KiB, wall %e s" "$bin/kiemdiem-bench" "$out/units.csv" "$out/members.csv" "$here/config/plans/2022-annual.yaml"
+  rm -rf "$out"
+done

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what building and testing kiemdiem needs on Debian, only when missing.
+set -euo pipefail
+sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+pkg-config --exists libzmq 2>/dev/null || missing+=(libzmq3-dev)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+command -v python3 >/dev/null || missing+=(python3 python3-pip)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  sudo_ apt-get update -qq
+  sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "swift is not on PATH (Swift 6.x toolchain required)" >&2; exit 1; }
+# pyzmq: the independent client the tests and docs/subscriber.py use.
+if ! python3 -c 'import zmq' 2>/dev/null; then
+  echo "installing: pyzmq" >&2
+  python3 -m pip install -q pyzmq 2>/dev/null || python3 -m pip install -q --break-system-packages pyzmq
+fi

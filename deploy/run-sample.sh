@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Starts kiemdiemd on the sample bloc and the 2022 plan with a simulated clock at the campaign's
+# opening, then stays in the foreground until Ctrl-C. State lives in $STATE (default ./state);
+# a second run resumes where the first stopped.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+STATE=${STATE:-$here/state}
+BIN=${BIN:-$here/.build/release}
+mkdir -p "$STATE"
+config=$STATE/kiemdiem.yaml
+if [ ! -f "$config" ]; then
+  cat > "$config" <<YAML
+database: $STATE/kiemdiem.sqlite
+timezone: Asia/Ho_Chi_Minh
+clock:
+  mode: simulated
+  start: 2022-11-01T08:00:00+07:00
+endpoints:
+  control: tcp://127.0.0.1:7400
+  events: tcp://127.0.0.1:7401
+  jobs: tcp://127.0.0.1:7402
+events:
+  heartbeat: 5s
+YAML
+fi
+log=$STATE/kiemdiemd.log
+: > "$log"
+"$BIN/kiemdiemd" --config "$config" 2> >(tee -a "$log" >&2) &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
+# Wait for the readiness line (or the daemon's death), not for a fixed time.
+for _ in $(seq 1 300); do
+  grep -q ' ready control=' "$log" && break
+  kill -0 $pid 2>/dev/null || { echo "kiemdiemd failed to start; see $log" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q ' ready control=' "$log" || { echo "kiemdiemd did not become ready; see $log" >&2; kill $pid; exit 1; }
+ctl() { "$BIN/kiemdiemctl" "$@" --endpoint tcp://127.0.0.1:7400; }
+ctl import units "$here/config/samples/units.csv"
+ctl import members "$here/config/samples/members.csv"
+ctl campaign load "$here/config/plans/2022-annual.yaml" >/dev/null
+ctl status
+cat <<TXT
+
+kiemdiemd is running (pid $pid). In another terminal:
+  $BIN/kiemdiemctl watch                       # live events
+  $BIN/kiemdiemctl clock advance 17d           # to 18 Nov: the first reminders
+  $BIN/kiemdiemctl done co-quan-duk self-review
+  $BIN/kiemdiemctl overdue
+Ctrl-C stops it; 'make run' again resumes where it stopped.
+TXT
+wait $pid

@@ -52,43 +52,24 @@ struct Watch: ParsableCommand {
             let endpoint = events ?? status.endpoints.events
             let prefixes = topics.isEmpty ? [""] : topics
             let sub = try EventSubscriber(endpoint: endpoint, topics: prefixes + ["heartbeat/"])
-            var cursor = since ?? status.lastSeq
+            var follower = EventFollower(cursor: since ?? status.lastSeq, prefixes: topics) { from, prefix in
+                try client.call(.events, EventsArgs(since: from, topic: prefix, limit: 1000), as: EventsResult.self)
+            }
             var printed = 0
-            func emit(_ e: EventBody) throws {
-                // Written straight to the file handle: a pipe must see each event at once.
-                let text = options.json ? String(decoding: try WireJSON.encoder().encode(e), as: UTF8.self) : eventLine(e)
-                FileHandle.standardOutput.write(Data((text + "\n").utf8))
-                printed += 1
-                if let count, printed >= count { throw ExitCode.success }
-            }
-            /// Replays stored events in (cursor, upTo) matching the prefixes, in seq order.
-            func fill(upTo: Int64) throws {
-                var found: [EventBody] = []
-                for p in prefixes {
-                    var from = cursor
-                    while from < upTo - 1 {
-                        let r = try client.call(.events, EventsArgs(since: from, topic: p.isEmpty ? nil : p, limit: 1000), as: EventsResult.self)
-                        let inRange = r.events.filter { $0.seq < upTo }
-                        found += inRange
-                        if inRange.count < r.events.count || !r.more { break }
-                        from = r.events.last!.seq
-                    }
+            func emit(_ events: [EventBody]) throws {
+                for e in events {
+                    // Written straight to the file handle: a pipe must see each event at once.
+                    let text = options.json ? String(decoding: try WireJSON.encoder().encode(e), as: UTF8.self) : eventLine(e)
+                    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+                    printed += 1
+                    if let count, printed >= count { throw ExitCode.success }
                 }
-                for e in found.sorted(by: { $0.seq < $1.seq }) where e.seq > cursor { try emit(e); cursor = e.seq }
-                cursor = max(cursor, upTo - 1)
             }
-            if since != nil { try fill(upTo: status.lastSeq + 1) }
-            FileHandle.standardError.write(Data("watching \(endpoint) from seq \(cursor)\n".utf8))
+            if since != nil { try emit(try follower.fill(upTo: status.lastSeq + 1)) }
+            FileHandle.standardError.write(Data("watching \(endpoint) from seq \(follower.cursor)\n".utf8))
             while true {
                 guard let (_, e, _) = try sub.next(timeoutMs: -1) else { continue }
-                if e.type == EventType.heartbeat.rawValue {
-                    if e.seq > cursor { try fill(upTo: e.seq + 1) }
-                    continue
-                }
-                if e.seq <= cursor { continue }
-                if e.seq > cursor + 1 { try fill(upTo: e.seq) }
-                try emit(e)
-                cursor = e.seq
+                try emit(try follower.receive(e))
             }
         } catch let e as ClientError {
             FileHandle.standardError.write(Data("kiemdiemctl: \(e.description)\n".utf8))

@@ -33,6 +33,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .target(name: "KiemDiemClient", dependencies: ["KiemDiemWire", "ZeroMQ"]),
         .executableTarget(name: "kiemdiemd", dependencies: [
@@ -41,7 +42,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kiemdiemctl", dependencies: [
-            "KiemDiemClient", "KiemDiemWire", "KiemDiemCore",
+            "KiemDiemClient", "KiemDiemWire", "KiemDiemCore", "ZeroMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

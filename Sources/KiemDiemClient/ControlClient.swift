@@ -9,6 +9,8 @@ public enum ClientError: Error, CustomStringConvertible {
     case timeout(endpoint: String, seconds: Double)
     case transport(String)
     case badReply(String)
+    /// The daemon's ZAP handler refused this key.
+    case refused(endpoint: String)
 
     public var description: String {
         switch self {
@@ -16,7 +18,8 @@ public enum ClientError: Error, CustomStringConvertible {
             var s = "\(e.code.rawValue): \(e.message)"
             if let d = e.details, d.count > 1 { s += "\n  " + d.joined(separator: "\n  ") }
             return s
-        case .timeout(let ep, let secs): return "no reply from \(ep) within \(Int(secs)) s (is kiemdiemd running there?)"
+        case .timeout(let ep, let secs): return "no reply from \(ep) within \(Int(secs)) s (is kiemdiemd running there? with CURVE on, is --server-key the daemon's key?)"
+        case .refused(let ep): return "\(ep) refused this key: it is not in the daemon's authorized keys, or its role may not use this socket"
         case .transport(let s): return s
         case .badReply(let s): return "malformed reply: \(s)"
         }
@@ -33,16 +36,25 @@ public final class ControlClient {
     private var counter = 0
     private let encoder = WireJSON.encoder()
 
-    public init(endpoint: String, timeout: Duration = .seconds(10), context: ZMQContext? = nil) throws {
+    /// Handshake failures reported by libzmq, so a refused key is an error, not a hang.
+    let monitor: Socket?
+
+    public init(endpoint: String, timeout: Duration = .seconds(10), curve: CurveCredentials? = nil, context: ZMQContext? = nil) throws {
         self.endpoint = endpoint
         self.context = try context ?? ZMQContext()
         timeoutMs = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         socket = try Socket(self.context, .dealer)
         try socket.setLinger(0)
+        if let curve { try curve.apply(to: socket) }
+        monitor = curve == nil ? nil : try socket.monitor("inproc://kiemdiem-monitor-\(UUID().uuidString)",
+                                                          events: [.handshakeFailedAuth, .handshakeFailedProtocol], context: self.context)
         do { try socket.connect(endpoint) } catch { throw ClientError.transport("cannot connect to \(endpoint): \(error)") }
     }
 
-    deinit { socket.close() }
+    deinit {
+        monitor?.close()
+        socket.close()
+    }
 
     /// Sends a request and decodes the result; an error reply throws `.remote`.
     public func call<A: Codable & Sendable, R: Codable & Sendable>(_ command: Command, _ args: A, as: R.Type = R.self) throws -> R {
@@ -71,7 +83,10 @@ public final class ControlClient {
         while true {
             let left = deadline - ContinuousClock.now
             let ms = max(0, Int(left / .milliseconds(1)))
-            let ready = try poll([socket], timeoutMs: ms)
+            let ready = try poll([socket] + (monitor.map { [$0] } ?? []), timeoutMs: ms)
+            if ready.count > 1, ready[1].contains(.readable), let e = try monitor?.receiveMonitorEvent(), e.event.contains(.handshakeFailedAuth) {
+                throw ClientError.refused(endpoint: endpoint)
+            }
             guard ready[0].contains(.readable), let frames = try socket.receive(dontWait: true) else {
                 if ContinuousClock.now >= deadline { throw ClientError.timeout(endpoint: endpoint, seconds: Double(timeoutMs) / 1000) }
                 continue
@@ -83,6 +98,31 @@ public final class ControlClient {
             }
             return payload
         }
+    }
+}
+
+/// A client's CURVE key pair and the daemon's public key, read from certificate files.
+public struct CurveCredentials: Sendable {
+    public var serverPublicKey: String
+    public var publicKey: String
+    public var secretKey: String
+
+    public init(serverPublicKey: String, publicKey: String, secretKey: String) {
+        self.serverPublicKey = serverPublicKey
+        self.publicKey = publicKey
+        self.secretKey = secretKey
+    }
+
+    /// `keyFile`: the client's own `.key_secret`; `serverKeyFile`: the daemon's `.key`.
+    public static func load(keyFile: String, serverKeyFile: String) throws -> CurveCredentials {
+        let mine = try Certificate.load(keyFile)
+        guard let secret = mine.secretKey else { throw SecurityFileError("\(keyFile) has no secret-key: give your .key_secret file to --key") }
+        let server = try Certificate.load(serverKeyFile)
+        return CurveCredentials(serverPublicKey: server.publicKey, publicKey: mine.publicKey, secretKey: secret)
+    }
+
+    func apply(to socket: Socket) throws {
+        try socket.setCurveClient(serverPublicKey: serverPublicKey, publicKey: publicKey, secretKey: secretKey)
     }
 }
 

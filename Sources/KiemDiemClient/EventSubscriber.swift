@@ -7,10 +7,11 @@ public final class EventSubscriber {
     let socket: Socket
     let context: ZMQContext
 
-    public init(endpoint: String, topics: [String], context: ZMQContext? = nil) throws {
+    public init(endpoint: String, topics: [String], curve: CurveCredentials? = nil, context: ZMQContext? = nil) throws {
         self.context = try context ?? ZMQContext()
         socket = try Socket(self.context, .sub)
         try socket.setLinger(0)
+        if let curve { try curve.apply(to: socket) }
         for t in topics { try socket.subscribe(t) }
         do { try socket.connect(endpoint) } catch { throw ClientError.transport("cannot connect to \(endpoint): \(error)") }
     }

@@ -17,6 +17,8 @@ public struct DaemonConfig: Sendable {
     public var eventsEndpoint = "tcp://127.0.0.1:7401"
     public var jobsEndpoint = "tcp://127.0.0.1:7402"
     public var curve = false
+    /// Also require CURVE (and a listed observer or admin key) to subscribe to events.
+    public var curveEvents = false
     public var serverSecretKeyFile: String?
     public var authorizedKeysFile: String?
     /// How often a heartbeat is published, in real time.
@@ -38,6 +40,7 @@ public struct DaemonConfig: Sendable {
         ("endpoints.events", "events PUB endpoint"),
         ("endpoints.jobs", "jobs ROUTER endpoint"),
         ("security.curve", "true to require CURVE on control and jobs (see docs/security.md)"),
+        ("security.curve_events", "true to require CURVE on the events socket as well (observers and admins only)"),
         ("security.server_secret_key_file", "the daemon's .key_secret (ZeroMQ certificate format)"),
         ("security.authorized_keys_file", "lines of '<role> <z85-public-key> <name>'"),
         ("events.heartbeat", "interval of heartbeat events, e.g. 5s"),
@@ -145,6 +148,7 @@ public struct DaemonConfig: Sendable {
             }
         }
         if let b = try bool("security.curve") { curve = b }
+        if let b = try bool("security.curve_events") { curveEvents = b }
         serverSecretKeyFile = str("security.server_secret_key_file")
         authorizedKeysFile = str("security.authorized_keys_file")
         if let s = str("events.heartbeat") {
@@ -163,13 +167,16 @@ public struct DaemonConfig: Sendable {
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(s) else { throw bad("log_level", "'\(s)' is not a log level") }
             logLevel = s
         }
+        if curveEvents, !curve { throw bad("security.curve_events", "needs security.curve: true") }
         if curve {
-            // Authentication lands with the security issue; until then refuse rather than pretend.
-            throw bad("security.curve", "CURVE authentication is not available in this version; set it to false and keep endpoints on loopback")
+            guard serverSecretKeyFile != nil else { throw bad("security.curve", "CURVE needs security.server_secret_key_file") }
+            guard authorizedKeysFile != nil else { throw bad("security.curve", "CURVE needs security.authorized_keys_file") }
         }
-        for (key, ep) in [("endpoints.control", controlEndpoint), ("endpoints.events", eventsEndpoint), ("endpoints.jobs", jobsEndpoint)] {
-            if ep.hasPrefix("tcp://"), !DaemonConfig.isLoopback(ep) {
-                throw bad(key, "'\(ep)' is not a loopback address; without CURVE the sockets may only listen on 127.0.0.1, [::1] or localhost")
+        // Without CURVE a socket is open to whoever reaches it: only loopback (and ipc) then.
+        for (key, ep, secured) in [("endpoints.control", controlEndpoint, curve), ("endpoints.events", eventsEndpoint, curveEvents),
+                                   ("endpoints.jobs", jobsEndpoint, curve)] {
+            if ep.hasPrefix("tcp://"), !DaemonConfig.isLoopback(ep), !secured {
+                throw bad(key, "'\(ep)' is not a loopback address; without CURVE on it the socket may only listen on 127.0.0.1, [::1] or localhost")
             }
         }
     }

@@ -12,6 +12,15 @@ protocol ControlContext: AnyObject {
     var displayZone: TimeZone { get }
     /// Moves the simulated clock to `target`, firing what falls due; returns events stored.
     func moveClock(to target: Date) throws -> Int
+    /// Re-reads the authorized keys; returns how many are in force.
+    func reloadKeys() throws -> Int
+    var security: SecurityInfo { get }
+}
+
+/// The authenticated sender of a request.
+struct Caller {
+    var name: String
+    var role: Role
 }
 
 /// Decodes one control request, runs it against the engine and encodes the reply. Malformed
@@ -28,8 +37,8 @@ final class ControlHandler {
         self.logger = logger
     }
 
-    /// Handles one request body; `actor` names the caller for the audit log.
-    func handle(_ body: Data, actor: String) -> Data {
+    /// Handles one request body from an authenticated caller.
+    func handle(_ body: Data, caller: Caller) -> Data {
         var requestId: String?
         do {
             guard let text = String(validating: body, as: UTF8.self) else { throw ErrorBody(.badRequest, "the request is not valid UTF-8") }
@@ -42,15 +51,22 @@ final class ControlHandler {
             guard let command = Command(rawValue: header.command) else {
                 throw ErrorBody(.unknownCommand, "unknown command '\(header.command.prefix(64))'")
             }
+            let audited = command.mutates || command == .reload
+            guard caller.role.allows(command) else {
+                let e = ErrorBody(.forbidden, "role '\(caller.role.rawValue)' may not run '\(command.rawValue)'")
+                if audited { audit(command, body: body, caller: caller, result: "forbidden") }
+                throw e
+            }
             let started = ContinuousClock.now
             let reply: Data
             do {
-                reply = try run(command, body: body, id: header.id, actor: actor)
-            } catch let e as ErrorBody {
-                if command.mutates { audit(command, body: body, actor: actor, result: "refused: \(e.code.rawValue): \(e.message)") }
+                reply = try run(command, body: body, id: header.id, actor: caller.name)
+            } catch {
+                let e = error as? ErrorBody ?? ErrorBody(.internalError, "\(error)")
+                if audited { audit(command, body: body, caller: caller, result: "refused: \(e.code.rawValue): \(e.message)") }
                 throw e
             }
-            if command.mutates { audit(command, body: body, actor: actor, result: "ok") }
+            if audited { audit(command, body: body, caller: caller, result: "ok") }
             logger.debug("control", metadata: ["command": "\(command.rawValue)", "elapsed": "\(ContinuousClock.now - started)"])
             return reply
         } catch let e as ErrorBody {
@@ -87,16 +103,19 @@ final class ControlHandler {
         (try? encoder.encode(Reply<NoArgs>(id: id, error: e))) ?? Data("{\"ok\":false}".utf8)
     }
 
-    private func audit(_ command: Command, body: Data, actor: String, result: String) {
+    private func audit(_ command: Command, body: Data, caller: Caller, result: String) {
         // The arguments without file contents: the audit records what was asked, not the files.
         var argsText = "{}"
         if let obj = try? JSONSerialization.jsonObject(with: body) as? [String: Any], var a = obj["args"] as? [String: Any] {
             if let c = a["content"] as? String { a["content"] = "<\(c.utf8.count) bytes>" }
             if let d = try? JSONSerialization.data(withJSONObject: a, options: [.sortedKeys]) { argsText = String(decoding: d, as: UTF8.self) }
         }
-        let now = context?.now ?? Date()
+        // Wall-clock time: the audit records when a person acted, whatever the campaign clock says.
+        let now = Date()
         do {
-            try engine.store.write { try $0.appendAudit(time: now, actor: actor, role: "admin", command: command.rawValue, args: argsText, result: result) }
+            try engine.store.write {
+                try $0.appendAudit(time: now, actor: caller.name, role: caller.role.rawValue, command: command.rawValue, args: argsText, result: String(result.prefix(2000)))
+            }
         } catch {
             logger.error("cannot write audit", metadata: ["error": "\(error)"])
         }
@@ -112,7 +131,8 @@ final class ControlHandler {
             return try ok(id, StatusResult(
                 version: kiemdiemVersion, protocolVersion: protocolVersion, clock: clockInfo(ctx),
                 endpoints: ctx.boundEndpoints, campaigns: engine.listCampaigns(now: now),
-                counts: Counts(units: c.units, cells: c.cells, members: c.members, events: c.events), workers: 0, lastSeq: last))
+                counts: Counts(units: c.units, cells: c.cells, members: c.members, events: c.events), workers: 0, lastSeq: last,
+                security: ctx.security))
         case .importUnits: return try ok(id, try engine.importUnits(try args(FileArgs.self, body)))
         case .importMembers: return try ok(id, try engine.importMembers(try args(FileArgs.self, body)))
         case .campaignLoad: return try ok(id, try engine.loadCampaign(try args(FileArgs.self, body), now: now))
@@ -149,6 +169,20 @@ final class ControlHandler {
             guard until > now else { throw ErrorBody(.invalidInput, "--until must be after now (\(Instant.format(now, timeZone: ctx.displayZone)))") }
             let events = try engine.preview(from: now, until: until)
             return try ok(id, PreviewResult(from: Instant.format(now, timeZone: ctx.displayZone), until: Instant.format(until, timeZone: ctx.displayZone), events: events))
+        case .audit: return try ok(id, try auditEntries(try args(AuditArgs.self, body), zone: ctx.displayZone))
+        case .reload: return try ok(id, ReloadResult(authorizedKeys: try ctx.reloadKeys()))
+        }
+    }
+
+    private func auditEntries(_ a: AuditArgs, zone: TimeZone) throws -> [AuditEntry] {
+        var since: Date?
+        if let s = a.since {
+            guard let d = Instant.parse(s, timeZone: zone) else { throw ErrorBody(.invalidInput, "--since '\(s)' is not an ISO 8601 instant or a date") }
+            since = d
+        }
+        let limit = min(max(a.limit ?? 1000, 1), 10_000)
+        return try engine.store.read { try $0.auditEntries(since: since, limit: limit) }.map {
+            AuditEntry(time: Instant.format($0.time, timeZone: zone), actor: $0.actor, role: $0.role, command: $0.command, args: $0.args, result: $0.result)
         }
     }
 

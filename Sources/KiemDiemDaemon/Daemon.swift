@@ -3,6 +3,7 @@ import KiemDiemStore
 import KiemDiemWire
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// The daemon as a Service: opens the store, runs the reactor on its own thread, and stops it on
 /// graceful shutdown (SIGTERM/SIGINT through the ServiceGroup). Embeddable in tests.
@@ -34,22 +35,29 @@ public final class Daemon: Service, @unchecked Sendable {
             throw DaemonError("cannot load campaigns from \(config.database): \(error)")
         }
         let reactor = try Reactor(config: config, engine: engine, logger: logger, notify: notify, onReady: onReady)
-        try await withGracefulShutdownHandler {
-            try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
-                let box = UncheckedBox(reactor)
-                let thread = Thread {
-                    do {
-                        try box.value.run()
-                        cont.resume()
-                    } catch {
-                        cont.resume(throwing: error)
-                    }
-                }
-                thread.name = "kiemdiem-reactor"
-                thread.start()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // SIGHUP re-reads the authorized keys (the reactor does it on its own thread).
+            group.addTask {
+                for await _ in await UnixSignalsSequence(trapping: .sighup) { reactor.requestReload() }
             }
-        } onGracefulShutdown: {
-            reactor.stop()
+            try await withGracefulShutdownHandler {
+                try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
+                    let box = UncheckedBox(reactor)
+                    let thread = Thread {
+                        do {
+                            try box.value.run()
+                            cont.resume()
+                        } catch {
+                            cont.resume(throwing: error)
+                        }
+                    }
+                    thread.name = "kiemdiem-reactor"
+                    thread.start()
+                }
+            } onGracefulShutdown: {
+                reactor.stop()
+            }
+            group.cancelAll()
         }
     }
 }

@@ -21,6 +21,9 @@ final class Reactor: ControlContext {
     private var control: Socket?
     private var events: Socket?
     private var jobs: Socket?
+    private var zap: Socket?
+    private var zapHandler: ZapHandler?
+    private var serverSecretKey: String?
     private var handler: ControlHandler!
     private(set) var boundEndpoints = Endpoints(control: "", events: "", jobs: "")
     private var simulatedNow: Date?
@@ -40,20 +43,68 @@ final class Reactor: ControlContext {
     }
 
     var clockMode: DaemonConfig.ClockMode { config.clockMode }
+    var security: SecurityInfo { SecurityInfo(curve: config.curve, curveEvents: config.curveEvents) }
     var displayZone: TimeZone { config.zone }
     var now: Date { simulatedNow ?? Date() }
 
     /// Asks the loop to finish the request in flight and return. Safe from any thread.
-    func stop() {
+    func stop() { wake("stop") }
+
+    /// Asks the loop to re-read the authorized keys (SIGHUP). Safe from any thread.
+    func requestReload() { wake("reload") }
+
+    private func wake(_ message: String) {
         do {
             let s = try Socket(context, .push)
             try s.setLinger(1000)
             try s.connect(wakeEndpoint)
-            try s.send(Data("stop".utf8))
+            try s.send(Data(message.utf8))
             s.close()
         } catch {
             logger.error("cannot wake the reactor", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Re-reads the authorized-keys file. A bad file keeps the keys in force and says why.
+    /// Connections stay up: each message is checked against the keys of the moment, so a key
+    /// still listed keeps working and a removed one is refused at its next request.
+    func reloadKeys() throws -> Int {
+        guard config.curve, let path = config.authorizedKeysFile else { return 0 }
+        do {
+            let keys = try AuthorizedKeys.load(path)
+            zapHandler?.keys = keys
+            logger.notice("authorized keys reloaded", metadata: ["keys": "\(keys.count)"])
+            return keys.count
+        } catch {
+            logger.error("authorized keys not reloaded; keeping the previous ones", metadata: ["error": "\(error)"])
+            throw ErrorBody(.invalidInput, "\(error); the previous keys stay in force")
+        }
+    }
+
+    /// Loads the server key and the authorized keys, and binds the ZAP handler, before any CURVE
+    /// socket exists: libzmq 4.3 admits every client when no handler is bound.
+    private func startSecurity() throws {
+        guard config.curve else { return }
+        guard let secretFile = config.serverSecretKeyFile, let keysFile = config.authorizedKeysFile else {
+            throw DaemonError("security.curve needs server_secret_key_file and authorized_keys_file")
+        }
+        let cert: Certificate
+        do { cert = try Certificate.load(secretFile) } catch { throw DaemonError("server key: \(error)") }
+        guard let secret = cert.secretKey else { throw DaemonError("server key: \(secretFile) has no secret-key (give the .key_secret file)") }
+        guard (try? CurveKeyPair.derive(fromSecretKey: secret))?.publicKey == cert.publicKey else {
+            throw DaemonError("server key: \(secretFile): the public key does not belong to the secret key")
+        }
+        let keys: AuthorizedKeys
+        do { keys = try AuthorizedKeys.load(keysFile) } catch { throw DaemonError("authorized keys: \(error)") }
+        guard zmqHasCapability("curve") else { throw DaemonError("this libzmq was built without CURVE") }
+        let zap = try Socket(context, .rep)
+        do { try zap.bind(ZapHandler.endpoint) } catch {
+            throw DaemonError("cannot start the ZAP handler on \(ZapHandler.endpoint): \(error); refusing to serve CURVE sockets without it")
+        }
+        self.zap = zap
+        zapHandler = ZapHandler(keys: keys, logger: logger)
+        serverSecretKey = secret
+        logger.info("CURVE on", metadata: ["authorized_keys": "\(keys.count)", "events": "\(config.curveEvents)"])
     }
 
     func moveClock(to target: Date) throws -> Int {
@@ -62,8 +113,13 @@ final class Reactor: ControlContext {
         return fired
     }
 
-    private func bind(_ type: SocketType, _ endpoint: String, name: String) throws -> Socket {
+    private func bind(_ type: SocketType, _ endpoint: String, name: String, curve: Bool) throws -> Socket {
         let s = try Socket(context, type)
+        if curve {
+            guard zap != nil, let secret = serverSecretKey else { throw DaemonError("refusing to bind \(name) with CURVE: no ZAP handler") }
+            try s.setCurveServer(secretKey: secret)
+            try s.setZapDomain(name)
+        }
         try s.setLinger(0)
         // libzmq drops a connection that sends more than MAXMSGSIZE, without a word. The hard limit
         // is twice the configured one so that a request merely too large gets a `too_large` reply.
@@ -78,7 +134,7 @@ final class Reactor: ControlContext {
     /// The loop. Returns when stopped; throws when it cannot start.
     func run() throws {
         defer {
-            control?.close(); events?.close(); jobs?.close(); wake.close()
+            control?.close(); events?.close(); jobs?.close(); zap?.close(); wake.close()
         }
         // The clock first: a simulated clock resumes where it was stored.
         if config.clockMode == .simulated {
@@ -90,9 +146,10 @@ final class Reactor: ControlContext {
         // Events committed but not yet sent before a stop or crash are sent now (at least once).
         lastPublished = try engine.store.read { try $0.lastPublished() }
 
-        let control = try bind(.router, config.controlEndpoint, name: "control")
-        let events = try bind(.pub, config.eventsEndpoint, name: "events")
-        let jobs = try bind(.router, config.jobsEndpoint, name: "jobs")
+        try startSecurity()
+        let control = try bind(.router, config.controlEndpoint, name: "control", curve: config.curve)
+        let events = try bind(.pub, config.eventsEndpoint, name: "events", curve: config.curveEvents)
+        let jobs = try bind(.router, config.jobsEndpoint, name: "jobs", curve: config.curve)
         self.control = control
         self.events = events
         self.jobs = jobs
@@ -118,8 +175,11 @@ final class Reactor: ControlContext {
             if config.clockMode == .system, let next = engine.nextInstant() {
                 timeout = min(timeout, max(0, Int((next.timeIntervalSince(Date()) * 1000).rounded(.up))))
             }
-            let ready = try poll([control, jobs, wake], timeoutMs: min(timeout, heartbeatMs))
-            if ready[2].contains(.readable) { break }
+            let ready = try poll([control, jobs, wake] + (zap.map { [$0] } ?? []), timeoutMs: min(timeout, heartbeatMs))
+            if ready.count > 3, ready[3].contains(.readable), let zap { serveZap(zap) }
+            if ready[2].contains(.readable) {
+                if try readWake() { break }
+            }
             if ready[0].contains(.readable) { try serveControl(control) }
             if ready[1].contains(.readable) { drainJobs(jobs) }
             if config.clockMode == .system { try engine.advance(to: Date()) }
@@ -137,10 +197,39 @@ final class Reactor: ControlContext {
         logger.info("stopping")
     }
 
+    /// Returns true when asked to stop; a reload request is carried out here, on the loop.
+    private func readWake() throws -> Bool {
+        var stop = false
+        while let frames = try wake.receive(dontWait: true) {
+            switch frames.first.map({ String(decoding: $0, as: UTF8.self) }) {
+            case "reload": _ = try? reloadKeys()
+            default: stop = true
+            }
+        }
+        return stop
+    }
+
+    private func serveZap(_ socket: Socket) {
+        while let frames = try? socket.receive(dontWait: true) {
+            guard let handler = zapHandler else { return }
+            do { try socket.send(handler.reply(to: frames)) } catch {
+                logger.error("cannot answer a ZAP request", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Who sent a control message: from the ZAP User-Id (the client's public key) and the keys
+    /// in force now; never from the request body. Without CURVE every local caller is an admin.
+    private func caller(_ userId: String?) -> Caller? {
+        guard config.curve else { return Caller(name: "local", role: .admin) }
+        guard let userId, let entry = zapHandler?.keys[userId] else { return nil }
+        return Caller(name: entry.name, role: entry.role)
+    }
+
     /// Serves every request waiting on the control socket. A REQ peer's envelope has an empty
     /// delimiter frame, a DEALER's may not; the reply echoes whichever envelope came in.
     private func serveControl(_ socket: Socket) throws {
-        while let frames = try socket.receive(dontWait: true) {
+        while let (frames, userId) = try socket.receive(dontWait: true, property: "User-Id") {
             guard frames.count >= 2 else { continue }
             let identity = frames[0]
             var envelope = [identity]
@@ -151,8 +240,10 @@ final class Reactor: ControlContext {
                 reply = Data(#"{"ok":false,"error":{"code":"bad_request","message":"a request is one JSON frame"}}"#.utf8)
             } else if rest.first!.count > config.maxMessageSize {
                 reply = Data(#"{"ok":false,"error":{"code":"too_large","message":"the request is larger than limits.max_message_size"}}"#.utf8)
+            } else if let who = caller(userId) {
+                reply = handler.handle(rest.first!, caller: who)
             } else {
-                reply = handler.handle(rest.first!, actor: "local")
+                reply = Data(#"{"ok":false,"error":{"code":"unauthenticated","message":"this key is no longer in the authorized keys"}}"#.utf8)
             }
             // A peer that left before its reply is not an error worth stopping for.
             do { try socket.send(envelope + [reply], dontWait: true) } catch {

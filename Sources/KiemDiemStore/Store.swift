@@ -177,3 +177,21 @@ extension Date {
 func subtreeRange(_ path: String) -> (String, String) {
     (path, String(path.dropLast()) + "0") // '0' is the byte after '/'
 }
+
+public struct AuditRow: Sendable {
+    public var time: Date
+    public var actor: String
+    public var role: String
+    public var command: String
+    public var args: String
+    public var result: String
+}
+
+extension StoreTx {
+    /// Audit entries, oldest first, optionally from `since` on.
+    public func auditEntries(since: Date?, limit: Int) throws -> [AuditRow] {
+        try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE time >= ? ORDER BY id LIMIT ?", arguments: [since?.epoch ?? Int64.min, limit]).map {
+            AuditRow(time: Date(epoch: $0["time"]), actor: $0["actor"], role: $0["role"], command: $0["command"], args: $0["args"], result: $0["result"])
+        }
+    }
+}

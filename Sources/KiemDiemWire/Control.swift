@@ -23,12 +23,16 @@ public enum Command: String, Codable, Sendable, CaseIterable {
     case clockAdvance = "clock.advance"
     case clockSet = "clock.set"
     case preview
+    case audit
+    case reload
 
     /// Commands that change stored state (audited, and refused to read-only roles later).
     public var mutates: Bool {
         switch self {
         case .importUnits, .importMembers, .campaignLoad, .campaignPause, .campaignResume, .done, .extend, .clockAdvance, .clockSet: true
-        case .status, .campaignList, .campaignShow, .overdue, .report, .events, .clock, .preview: false
+        case .status, .campaignList, .campaignShow, .overdue, .report, .events, .clock, .preview, .audit: false
+        // Changes no campaign data, but only an admin may trigger it (see Role.allows).
+        case .reload: false
         }
     }
 }
@@ -41,6 +45,8 @@ public enum ErrorCode: String, Codable, Sendable {
     case notFound = "not_found"
     case conflict                            // the state does not allow it (e.g. subtree not complete)
     case tooLarge = "too_large"
+    case forbidden                           // the caller's role may not run the command
+    case unauthenticated                     // the caller's key is no longer authorized
     case internalError = "internal"
 }
 
@@ -169,4 +175,14 @@ public struct TimeArgs: Codable, Sendable {
 public struct PreviewArgs: Codable, Sendable {
     public var until: String
     public init(until: String) { self.until = until }
+}
+
+public struct AuditArgs: Codable, Sendable {
+    /// Only entries at or after this instant (ISO 8601).
+    public var since: String?
+    public var limit: Int?
+    public init(since: String? = nil, limit: Int? = nil) {
+        self.since = since
+        self.limit = limit
+    }
 }

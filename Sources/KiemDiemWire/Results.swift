@@ -70,7 +70,9 @@ public struct StatusResult: Codable, Sendable {
     public var counts: Counts
     public var workers: Int
     public var lastSeq: Int64
-    public init(version: String, protocolVersion: Int, clock: ClockInfo, endpoints: Endpoints, campaigns: [CampaignInfo], counts: Counts, workers: Int, lastSeq: Int64) {
+    public var security: SecurityInfo?
+    public init(version: String, protocolVersion: Int, clock: ClockInfo, endpoints: Endpoints, campaigns: [CampaignInfo], counts: Counts, workers: Int, lastSeq: Int64, security: SecurityInfo?) {
+        self.security = security
         self.version = version
         self.protocolVersion = protocolVersion
         self.clock = clock
@@ -225,5 +227,36 @@ public struct PreviewResult: Codable, Sendable {
         self.from = from
         self.until = until
         self.events = events
+    }
+}
+
+public struct AuditEntry: Codable, Sendable {
+    public var time: String
+    public var actor: String
+    public var role: String
+    public var command: String
+    public var args: String
+    public var result: String
+    public init(time: String, actor: String, role: String, command: String, args: String, result: String) {
+        self.time = time
+        self.actor = actor
+        self.role = role
+        self.command = command
+        self.args = args
+        self.result = result
+    }
+}
+
+public struct ReloadResult: Codable, Sendable {
+    public var authorizedKeys: Int
+    public init(authorizedKeys: Int) { self.authorizedKeys = authorizedKeys }
+}
+
+public struct SecurityInfo: Codable, Sendable {
+    public var curve: Bool
+    public var curveEvents: Bool
+    public init(curve: Bool, curveEvents: Bool) {
+        self.curve = curve
+        self.curveEvents = curveEvents
     }
 }

@@ -166,10 +166,17 @@ public final class Socket {
     /// the remaining frames are read without `ZMQ_DONTWAIT` and a failure there is thrown.
     /// Signals (EINTR) are retried. A shut-down context throws `ETERM` (`isTerminated`).
     public func receive(dontWait: Bool = false) throws -> [Data]? {
+        try receive(dontWait: dontWait, property: nil)?.frames
+    }
+
+    /// Like `receive`, and also reads a metadata property of the message (`zmq_msg_gets`), such
+    /// as "User-Id", which the ZAP handler set for the connection it came from. nil when absent.
+    public func receive(dontWait: Bool = false, property: String?) throws -> (frames: [Data], property: String?)? {
         let handle = try requireHandle("zmq_msg_recv")
         // One zmq_msg_t for all frames: zmq_msg_recv releases the previous content itself.
         let message = Message()
         var frames: [Data] = []
+        var value: String?
         while true {
             let flags: Int32 = frames.isEmpty && dontWait ? ZMQ_DONTWAIT : 0
             let rc = zmq_msg_recv(message.pointer, handle, flags)
@@ -180,7 +187,12 @@ public final class Socket {
                 throw ZMQError(code: code, operation: "zmq_msg_recv(frame \(frames.count + 1))")
             }
             frames.append(message.copyBytes())
-            if zmq_msg_more(message.pointer) == 0 { return frames }
+            if let property, let v = zmq_msg_gets(message.pointer, property) {
+                // Metadata belongs to the connection, but a ROUTER's identity frame is made
+                // locally and carries none: take it from any frame that has it.
+                value = String(cString: v)
+            }
+            if zmq_msg_more(message.pointer) == 0 { return (frames, value) }
         }
     }
 

@@ -8,7 +8,7 @@ struct Ctl: ParsableCommand {
         commandName: "kiemdiemctl",
         abstract: "Administer and watch a kiemdiem daemon.",
         subcommands: [Status.self, Import.self, CampaignCmd.self, Done.self, Extend.self, Overdue.self, Report.self,
-                      Events.self, Watch.self, ClockCmd.self, Preview.self])
+                      Events.self, Watch.self, ClockCmd.self, Preview.self, Audit.self, Reload.self, Keygen.self])
 }
 
 /// Options every command takes, anywhere after the subcommand.
@@ -22,12 +22,32 @@ struct ClientOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON for scripts instead of tables.")
     var json = false
 
+    @Option(name: .long, help: "Your own CURVE .key_secret file (default: $KIEMDIEM_KEY).")
+    var key: String?
+
+    @Option(name: .customLong("server-key"), help: "The daemon's public .key file (default: $KIEMDIEM_SERVER_KEY).")
+    var serverKey: String?
+
     var resolvedEndpoint: String {
         endpoint ?? ProcessInfo.processInfo.environment["KIEMDIEM_ENDPOINT"] ?? "tcp://127.0.0.1:7400"
     }
 
+    /// CURVE credentials when both key files are given (flags or environment), else none.
+    func credentials() throws -> CurveCredentials? {
+        let env = ProcessInfo.processInfo.environment
+        let key = key ?? env["KIEMDIEM_KEY"], server = serverKey ?? env["KIEMDIEM_SERVER_KEY"]
+        switch (key, server) {
+        case (nil, nil): return nil
+        case let (k?, s?):
+            do { return try CurveCredentials.load(keyFile: k, serverKeyFile: s) } catch {
+                throw ClientError.transport("\(error)")
+            }
+        default: throw ClientError.transport("CURVE needs both --key (your .key_secret) and --server-key (the daemon's .key)")
+        }
+    }
+
     func client() throws -> ControlClient {
-        try ControlClient(endpoint: resolvedEndpoint, timeout: .milliseconds(Int64(timeout * 1000)))
+        try ControlClient(endpoint: resolvedEndpoint, timeout: .milliseconds(Int64(timeout * 1000)), curve: try credentials())
     }
 
     /// Runs one request and prints the result: JSON with --json, else `human`.
@@ -76,6 +96,7 @@ struct Status: ParsableCommand {
             print("tree:      \(s.counts.units) units, \(s.counts.cells) cells, \(s.counts.members) members")
             print("events:    \(s.counts.events) stored, last seq \(s.lastSeq)")
             print("workers:   \(s.workers)")
+            if let sec = s.security { print("security:  CURVE \(sec.curve ? "on" : "off")\(sec.curveEvents ? ", also on events" : "")") }
             printCampaigns(s.campaigns)
         }
     }

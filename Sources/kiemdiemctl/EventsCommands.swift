@@ -51,7 +51,8 @@ struct Watch: ParsableCommand {
             let status = try client.call(.status, NoArgs(), as: StatusResult.self)
             let endpoint = events ?? status.endpoints.events
             let prefixes = topics.isEmpty ? [""] : topics
-            let sub = try EventSubscriber(endpoint: endpoint, topics: prefixes + ["heartbeat/"])
+            let sub = try EventSubscriber(endpoint: endpoint, topics: prefixes + ["heartbeat/"],
+                                          curve: status.security?.curveEvents == true ? try options.credentials() : nil)
             var follower = EventFollower(cursor: since ?? status.lastSeq, prefixes: topics) { from, prefix in
                 try client.call(.events, EventsArgs(since: from, topic: prefix, limit: 1000), as: EventsResult.self)
             }

@@ -7,6 +7,20 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 STATE=${STATE:-$here/state}
 BIN=${BIN:-$here/.build/release}
 mkdir -p "$STATE"
+# CURVE on: the server key and an admin key are made once, under the state directory.
+keys=$STATE/keys
+if [ ! -f "$keys/server.key_secret" ]; then
+  mkdir -p "$keys" && chmod 700 "$keys"
+  "$BIN/kiemdiemctl" keygen --name server --out "$keys" >/dev/null
+fi
+if [ ! -f "$keys/admin.key_secret" ]; then
+  "$BIN/kiemdiemctl" keygen --name admin --role admin --out "$keys" >> "$keys/authorized_keys"
+fi
+cat > "$STATE/ctl.env" <<ENV
+export KIEMDIEM_ENDPOINT=tcp://127.0.0.1:7400
+export KIEMDIEM_KEY=$keys/admin.key_secret
+export KIEMDIEM_SERVER_KEY=$keys/server.key
+ENV
 config=$STATE/kiemdiem.yaml
 if [ ! -f "$config" ]; then
   cat > "$config" <<YAML
@@ -21,6 +35,10 @@ endpoints:
   jobs: tcp://127.0.0.1:7402
 events:
   heartbeat: 5s
+security:
+  curve: true
+  server_secret_key_file: $keys/server.key_secret
+  authorized_keys_file: $keys/authorized_keys
 YAML
 fi
 log=$STATE/kiemdiemd.log
@@ -35,14 +53,16 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 grep -q ' ready control=' "$log" || { echo "kiemdiemd did not become ready; see $log" >&2; kill $pid; exit 1; }
-ctl() { "$BIN/kiemdiemctl" "$@" --endpoint tcp://127.0.0.1:7400; }
+. "$STATE/ctl.env"
+ctl() { "$BIN/kiemdiemctl" "$@"; }
 ctl import units "$here/config/samples/units.csv"
 ctl import members "$here/config/samples/members.csv"
 ctl campaign load "$here/config/plans/2022-annual.yaml" >/dev/null
 ctl status
 cat <<TXT
 
-kiemdiemd is running (pid $pid). In another terminal:
+kiemdiemd is running (pid $pid) with CURVE on. In another terminal:
+  source $STATE/ctl.env                        # the admin key and the daemon's public key
   $BIN/kiemdiemctl watch                       # live events
   $BIN/kiemdiemctl clock advance 17d           # to 18 Nov: the first reminders
   $BIN/kiemdiemctl done co-quan-duk self-review

@@ -32,7 +32,7 @@ extension Socket {
     /// Starts monitoring this socket: libzmq publishes the chosen events on a PAIR socket bound
     /// at `endpoint` (inproc), which the returned socket is connected to. The caller owns both.
     public func monitor(_ endpoint: String, events: MonitorEvents, context: ZMQContext) throws -> Socket {
-        let rc = try withUnsafeHandle { zmq_socket_monitor($0, endpoint, Int32(events.rawValue)) }
+        let rc = withUnsafeHandle { zmq_socket_monitor($0, endpoint, Int32(events.rawValue)) }
         if rc != 0 { throw ZMQError.last("zmq_socket_monitor(\(endpoint))") }
         let pair = try Socket(context, .pair)
         try pair.connect(endpoint)

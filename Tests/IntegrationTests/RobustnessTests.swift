@@ -31,6 +31,31 @@ import ZeroMQ
             #expect(obj["ok"] as? Bool == false)
             #expect((obj["error"] as? [String: Any])?["code"] as? String == code, "\(String(decoding: body.prefix(80), as: UTF8.self))")
         }
+        // Thousands of hostile requests, seeded: truncated, mutated and random bodies, and wrong
+        // frame counts. Every one gets an error reply and the daemon keeps serving.
+        var rng = SplitMix(seed: 2022)
+        let valid = Array(#"{"id":"9","command":"done","args":{"unit":"cs-b","stage":"x","member":"b1"}}"#.utf8)
+        for i in 0..<3000 {
+            var body: [UInt8]
+            switch i % 4 {
+            case 0: body = Array(valid.prefix(Int(rng.next() % UInt64(valid.count))))
+            case 1:
+                body = valid
+                for _ in 0..<3 { body[Int(rng.next() % UInt64(body.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+            case 2: body = (0..<Int(rng.next() % 200)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            default: body = Array(#"{"id":"x","command":"extend","args":{"unit":"cs-b","stage":"s","until":"\#(Int(rng.next() % 100_000))-99-99","reason":"r"}}"#.utf8)
+            }
+            let reply = try client.send(Data(body), id: nil)
+            let obj = try JSONSerialization.jsonObject(with: reply) as! [String: Any]
+            #expect(obj["ok"] as? Bool == false, "request \(i)")
+        }
+        let multi = try Socket(try ZMQContext(), .dealer)
+        try multi.connect(d.control)
+        try multi.send([Data("{}".utf8), Data("{}".utf8), Data("{}".utf8), Data("{}".utf8), Data("{}".utf8)])
+        #expect(try poll([multi], timeoutMs: 10_000)[0].contains(.readable))
+        #expect(String(decoding: try multi.receive()!.last!, as: UTF8.self).contains("one JSON frame"))
+        multi.close()
+
         // A frame over the hard limit (twice the configured one) drops that connection; the daemon keeps serving everyone else.
         let ctx = try ZMQContext()
         let raw = try Socket(ctx, .dealer)
@@ -59,5 +84,18 @@ import ZeroMQ
             let lines = r.err.split(separator: "\n").filter { !$0.contains(" info ") }
             #expect(lines.count == 1 && r.err.contains(expected), "\(r.err)")
         }
+    }
+}
+
+/// SplitMix64: seeded, so a failure replays exactly.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

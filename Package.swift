@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "kiemdiemd", targets: ["kiemdiemd"]),
         .executable(name: "kiemdiemctl", targets: ["kiemdiemctl"]),
+        .executable(name: "kiemdiem-worker", targets: ["kiemdiem-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -14,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // libzmq, found through pkg-config; `apt-get install libzmq3-dev` provides it.
@@ -36,6 +38,18 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .target(name: "KiemDiemClient", dependencies: ["KiemDiemWire", "ZeroMQ"]),
+        // Job handling and delivery channels (spool, SMTP, webhook), message templates.
+        .target(name: "KiemDiemWorker", dependencies: [
+            "KiemDiemWire", "KiemDiemClient", "ZeroMQ",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "kiemdiem-worker", dependencies: [
+            "KiemDiemWorker", "KiemDiemClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "kiemdiemd", dependencies: [
             "KiemDiemDaemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -50,6 +64,8 @@ let package = Package(
         .executableTarget(name: "kiemdiem-bench", dependencies: [
             "KiemDiemCore", "KiemDiemDaemon", "KiemDiemStore", "KiemDiemWire", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // libFuzzer harness for the request decoder and the CSV and YAML importers (fuzz/run.sh).
+        .executableTarget(name: "kiemdiem-fuzz", dependencies: ["KiemDiemCore", "KiemDiemWire", "KiemDiemDaemon"]),
 
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "KiemDiemCoreTests", dependencies: ["KiemDiemCore"]),
@@ -57,5 +73,6 @@ let package = Package(
             "KiemDiemDaemon", "KiemDiemStore", "KiemDiemCore", "KiemDiemWire", "KiemDiemClient", "ZeroMQ",
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["KiemDiemWire", "KiemDiemClient", "ZeroMQ"]),
+        .testTarget(name: "KiemDiemWorkerTests", dependencies: ["KiemDiemWorker", "KiemDiemWire"]),
     ]
 )

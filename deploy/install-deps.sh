@@ -13,7 +13,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 command -v swift >/dev/null || { echo "swift is not on PATH (Swift 6.x toolchain required)" >&2; exit 1; }
 # pyzmq: the independent client the tests and docs/subscriber.py use.
-if ! python3 -c 'import zmq' 2>/dev/null; then
-  echo "installing: pyzmq" >&2
-  python3 -m pip install -q pyzmq 2>/dev/null || python3 -m pip install -q --break-system-packages pyzmq
-fi
+# pyzmq: the independent client the tests and docs/subscriber.py use; aiosmtpd: the tests' SMTP server.
+for mod in zmq:pyzmq aiosmtpd:aiosmtpd; do
+  if ! python3 -c "import ${mod%%:*}" 2>/dev/null; then
+    echo "installing: ${mod##*:}" >&2
+    python3 -m pip install -q "${mod##*:}" 2>/dev/null || python3 -m pip install -q --break-system-packages "${mod##*:}"
+  fi
+done

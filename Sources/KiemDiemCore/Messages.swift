@@ -37,3 +37,18 @@ public enum Messages {
         return names.count > 50 ? "\(verb) (\(names.count)): \(shown) và \(names.count - 50) đồng chí khác." : "\(verb) (\(names.count)): \(shown)."
     }
 }
+
+extension Messages {
+    /// Escalation step `level` (0: the unit itself; 1…: the committee above) for an overdue unit.
+    public static func escalation(stage: Stage, unitName: String, targetName: String, level: Int, due: Date, late: Int64, plan: Plan) -> String {
+        let when = "hạn \(Instant.vietnameseDeadline(due, timeZone: plan.zone)), đã quá \(DurationText.vietnamese(late))"
+        if level == 0 {
+            return "Quá hạn: \(unitName) chưa hoàn thành \"\(stage.title)\" (\(when)). Đề nghị khẩn trương hoàn thành và báo cáo."
+        }
+        return "Báo cáo cấp trên (cấp \(level)): \(unitName) chưa hoàn thành \"\(stage.title)\" (\(when)). Đề nghị \(targetName) chỉ đạo, đôn đốc hoàn thành và báo cáo kết quả."
+    }
+
+    public static func escalationAcknowledged(stageTitle: String, unitName: String, by: String) -> String {
+        "Cấp ủy cấp trên đã tiếp nhận việc \(unitName) chậm \"\(stageTitle)\" (xác nhận bởi \(by))."
+    }
+}

@@ -5,12 +5,24 @@ public enum TriggerKind: Sendable, Equatable, Hashable {
     case opened
     case reminder(lead: Int64)
     case overdue
+    /// Step `step` of the plan's escalation ladder; `round` 0 is the step itself, 1… its repeats.
+    case escalation(step: Int, round: Int)
 
     fileprivate var order: Int {
         switch self {
         case .opened: 0
         case .reminder: 1
         case .overdue: 2
+        case .escalation: 3
+        }
+    }
+
+    /// Catch-up keeps the latest trigger of each class per stage and unit.
+    fileprivate var catchUpClass: Int {
+        switch self {
+        case .opened: 0
+        case .reminder, .overdue: 1
+        case .escalation: 2
         }
     }
 }
@@ -58,15 +70,38 @@ public struct Schedule: Sendable {
     /// When the stage opens for units: its own `opens`, else the campaign's.
     public func opening(of stage: Stage) -> Date { stage.opens ?? plan.opens }
 
-    private func triggers(for stage: Stage, index: Int, due: Date, unit: String?) -> [Trigger] {
+    /// The triggers of one deadline with `from < instant <= to`. Escalation repeats are
+    /// unbounded in time (until acknowledged or completed), so they are generated per window.
+    private func triggers(for stage: Stage, index: Int, due: Date, unit: String?, from: Date, to: Date) -> [Trigger] {
         var out: [Trigger] = []
+        func add(_ at: Date, _ kind: TriggerKind) {
+            if at > from, at <= to { out.append(Trigger(instant: at, stage: stage.id, stageIndex: index, kind: kind, unit: unit, due: due)) }
+        }
         let open = opening(of: stage)
-        if unit == nil { out.append(Trigger(instant: open, stage: stage.id, stageIndex: index, kind: .opened, unit: nil, due: due)) }
+        if unit == nil { add(open, .opened) }
         for lead in stage.reminders {
             let at = due.addingTimeInterval(TimeInterval(-lead))
-            if at >= open { out.append(Trigger(instant: at, stage: stage.id, stageIndex: index, kind: .reminder(lead: lead), unit: unit, due: due)) }
+            if at >= open { add(at, .reminder(lead: lead)) }
         }
-        out.append(Trigger(instant: due, stage: stage.id, stageIndex: index, kind: .overdue, unit: unit, due: due))
+        add(due, .overdue)
+        guard let ladder = plan.escalation?.ladder, !ladder.isEmpty else { return out }
+        for (k, step) in ladder.enumerated() {
+            let start = due.addingTimeInterval(TimeInterval(step.after))
+            add(start, .escalation(step: k, round: 0))
+            guard let every = plan.escalation?.repeatEvery, every > 0 else { continue }
+            // The last step repeats until acknowledged or completed, but not for ever: it stops
+            // `Schedule.escalationHorizon` after the later of this deadline and the campaign's end.
+            let end = k + 1 < ladder.count ? due.addingTimeInterval(TimeInterval(ladder[k + 1].after))
+                : max(due, plan.lastDue).addingTimeInterval(Schedule.escalationHorizon)
+            // The first repeat after `from`, then every `every` seconds, before the next step.
+            var round = max(1, Int((from.timeIntervalSince(start) / Double(every)).rounded(.down)))
+            while true {
+                let at = start.addingTimeInterval(TimeInterval(Int64(round) * every))
+                if at >= end || at > to { break }
+                add(at, .escalation(step: k, round: round))
+                round += 1
+            }
+        }
         return out
     }
 
@@ -75,36 +110,49 @@ public struct Schedule: Sendable {
         guard to > from else { return [] }
         var out: [Trigger] = []
         for (i, stage) in plan.stages.enumerated() {
-            out += triggers(for: stage, index: i, due: stage.due, unit: nil).filter { $0.instant > from && $0.instant <= to }
+            out += triggers(for: stage, index: i, due: stage.due, unit: nil, from: from, to: to)
         }
         for (key, due) in extensions {
             guard let i = plan.stages.firstIndex(where: { $0.id == key.stage }) else { continue }
-            out += triggers(for: plan.stages[i], index: i, due: due, unit: key.unit).filter { $0.instant > from && $0.instant <= to }
+            out += triggers(for: plan.stages[i], index: i, due: due, unit: key.unit, from: from, to: to)
         }
         return out.sorted(by: Schedule.firingOrder)
     }
 
-    /// The first instant after `from` at which something fires, if any.
+    /// How long after the campaign's end (or a later extended deadline) the last escalation step
+    /// keeps repeating: 90 days.
+    public static let escalationHorizon: TimeInterval = 90 * 86_400
+
+    /// The last instant at which anything can fire.
+    public var lastInstant: Date {
+        let lastDue = ([plan.lastDue] + extensions.values).max()!
+        let ladder = plan.escalation?.ladder ?? []
+        return ladder.isEmpty ? lastDue : lastDue.addingTimeInterval(plan.escalation?.repeatEvery == nil
+            ? TimeInterval(ladder.map(\.after).max()!) : max(TimeInterval(ladder.map(\.after).max()!), Schedule.escalationHorizon))
+    }
+
+    /// The first instant after `from` at which something fires, if any. Searches windows that
+    /// double from a day, so the work stays small however far the next trigger is.
     public func nextInstant(after from: Date) -> Date? {
-        var best: Date?
-        func consider(_ t: Date) { if t > from, best == nil || t < best! { best = t } }
-        for (i, stage) in plan.stages.enumerated() {
-            for t in triggers(for: stage, index: i, due: stage.due, unit: nil) { consider(t.instant) }
+        let last = lastInstant
+        guard last > from else { return nil }
+        var span: TimeInterval = 86_400
+        while true {
+            let to = min(from.addingTimeInterval(span), last)
+            if let first = triggers(after: from, through: to).first { return first.instant }
+            if to >= last { return nil }
+            span *= 2
         }
-        for (key, due) in extensions {
-            guard let i = plan.stages.firstIndex(where: { $0.id == key.stage }) else { continue }
-            for t in triggers(for: plan.stages[i], index: i, due: due, unit: key.unit) { consider(t.instant) }
-        }
-        return best
     }
 
     /// After downtime, what fell due fires once: per stage (and per extended unit) only the
-    /// latest reminder-or-overdue, plus the opening, each marked late (PRODUCT.md, Reliability).
+    /// latest reminder-or-overdue, the latest escalation step, and the opening, each marked
+    /// late (PRODUCT.md, Reliability).
     public static func collapsedForCatchUp(_ triggers: [Trigger]) -> [Trigger] {
-        struct Key: Hashable { var stage: String; var unit: String?; var opening: Bool }
+        struct Key: Hashable { var stage: String; var unit: String?; var kindClass: Int }
         var latest: [Key: Trigger] = [:]
         for t in triggers {
-            let k = Key(stage: t.stage, unit: t.unit, opening: t.kind == .opened)
+            let k = Key(stage: t.stage, unit: t.unit, kindClass: t.kind.catchUpClass)
             if let cur = latest[k], firingOrder(t, cur) { continue }
             latest[k] = t
         }

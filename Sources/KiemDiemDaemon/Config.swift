@@ -27,6 +27,8 @@ public struct DaemonConfig: Sendable {
     public var eventRetention: Int64? = nil
     public var maxMessageSize: Int64 = 64 << 20
     public var logLevel = "info"
+    public var jobs = JobPolicy()
+    public var delivery = DeliveryRouting()
 
     public init() {}
 
@@ -47,6 +49,14 @@ public struct DaemonConfig: Sendable {
         ("events.retention", "drop stored events older than this, e.g. 400d; empty keeps all"),
         ("limits.max_message_size", "largest accepted frame in bytes (ZMQ_MAXMSGSIZE)"),
         ("log_level", "trace, debug, info, notice, warning, error or critical"),
+        ("jobs.lease", "how long a worker holds a job before it is given to another, e.g. 30s"),
+        ("jobs.max_attempts", "attempts before a job is dead"),
+        ("jobs.backoff", "first retry delay; doubles per attempt"),
+        ("jobs.backoff_max", "longest retry delay"),
+        ("jobs.worker_timeout", "a worker silent this long is lost and its jobs go back, e.g. 5s"),
+        ("jobs.heartbeat", "interval of heartbeats to workers, e.g. 1s"),
+        ("delivery.default", "spool, smtp or webhook: the channel for units not listed below"),
+        ("delivery.units", "per-unit channels, inherited by the subtree: 'so-tai-chinh:webhook, cuc-thue:smtp'"),
     ]
 
     public struct Error: Swift.Error, CustomStringConvertible {
@@ -162,6 +172,29 @@ public struct DaemonConfig: Sendable {
         if let s = str("limits.max_message_size") {
             guard let n = Int64(s), n >= 4096 else { throw bad("limits.max_message_size", "'\(s)' must be a number of bytes ≥ 4096") }
             maxMessageSize = n
+        }
+        func seconds(_ key: String) throws(Error) -> Double? {
+            guard let s = str(key) else { return nil }
+            guard let v = DurationText.seconds(s), v > 0 else { throw bad(key, "'\(s)' is not a positive duration such as 30s") }
+            return Double(v)
+        }
+        if let v = try seconds("jobs.lease") { jobs.lease = v }
+        if let v = try seconds("jobs.backoff") { jobs.backoffBase = v }
+        if let v = try seconds("jobs.backoff_max") { jobs.backoffMax = v }
+        if let v = try seconds("jobs.worker_timeout") { jobs.workerTimeout = v }
+        if let v = try seconds("jobs.heartbeat") { jobs.heartbeat = v }
+        if let s = str("jobs.max_attempts") {
+            guard let n = Int(s), n >= 1, n <= 1000 else { throw bad("jobs.max_attempts", "'\(s)' must be a number from 1 to 1000") }
+            jobs.maxAttempts = n
+        }
+        if jobs.workerTimeout <= jobs.heartbeat { throw bad("jobs.worker_timeout", "must be longer than jobs.heartbeat") }
+        if let s = str("delivery.default") {
+            guard DeliveryRouting.channels.contains(s) else { throw bad("delivery.default", "'\(s)' must be spool, smtp or webhook") }
+            delivery.defaultChannel = s
+        }
+        if let s = str("delivery.units") {
+            guard let m = DeliveryRouting.parseUnits(s) else { throw bad("delivery.units", "expected 'unit-id:channel, …' with channels spool, smtp, webhook") }
+            delivery.byUnit = m
         }
         if let s = str("log_level") {
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(s) else { throw bad("log_level", "'\(s)' is not a log level") }

@@ -15,6 +15,7 @@ protocol ControlContext: AnyObject {
     /// Re-reads the authorized keys; returns how many are in force.
     func reloadKeys() throws -> Int
     var security: SecurityInfo { get }
+    var workerCount: Int { get }
 }
 
 /// The authenticated sender of a request.
@@ -131,7 +132,7 @@ final class ControlHandler {
             return try ok(id, StatusResult(
                 version: kiemdiemVersion, protocolVersion: protocolVersion, clock: clockInfo(ctx),
                 endpoints: ctx.boundEndpoints, campaigns: engine.listCampaigns(now: now),
-                counts: Counts(units: c.units, cells: c.cells, members: c.members, events: c.events), workers: 0, lastSeq: last,
+                counts: Counts(units: c.units, cells: c.cells, members: c.members, events: c.events), workers: ctx.workerCount, lastSeq: last,
                 security: ctx.security))
         case .importUnits: return try ok(id, try engine.importUnits(try args(FileArgs.self, body)))
         case .importMembers: return try ok(id, try engine.importMembers(try args(FileArgs.self, body)))
@@ -170,6 +171,25 @@ final class ControlHandler {
             let events = try engine.preview(from: now, until: until)
             return try ok(id, PreviewResult(from: Instant.format(now, timeZone: ctx.displayZone), until: Instant.format(until, timeZone: ctx.displayZone), events: events))
         case .audit: return try ok(id, try auditEntries(try args(AuditArgs.self, body), zone: ctx.displayZone))
+        case .ack: return try ok(id, try engine.acknowledge(try args(IdArgs.self, body).id, now: now, by: actor))
+        case .jobs:
+            let a = try args(JobsArgs.self, body)
+            if let s = a.state, !["pending", "leased", "done", "dead"].contains(s) {
+                throw ErrorBody(.invalidInput, "--state must be pending, leased, done or dead")
+            }
+            let limit = min(max(a.limit ?? 100, 1), 5000)
+            return try ok(id, try engine.store.read { tx in
+                JobsResult(counts: try tx.jobCounts(), jobs: try tx.jobs(state: a.state, limit: limit).map {
+                    JobInfo(id: $0.id, key: $0.key, kind: $0.kind, channel: $0.channel, recipient: $0.recipient, state: $0.state,
+                            attempts: $0.attempts, worker: $0.worker, lastError: $0.lastError)
+                })
+            })
+        case .jobsRetry:
+            let jobId = try args(IdArgs.self, body).id
+            guard try engine.store.write({ try $0.retryJob(jobId, now: Date().timeIntervalSince1970) }) else {
+                throw ErrorBody(.conflict, "job \(jobId) is not dead (only dead jobs are retried)")
+            }
+            return try ok(id, IdArgs(id: jobId))
         case .reload: return try ok(id, ReloadResult(authorizedKeys: try ctx.reloadKeys()))
         }
     }

@@ -31,7 +31,7 @@ public final class Daemon: Service, @unchecked Sendable {
     public func run() async throws {
         let store = try Daemon.openStore(config)
         let engine: Engine
-        do { engine = try Engine(store: store, logger: logger) } catch {
+        do { engine = try Engine(store: store, logger: logger, routing: config.delivery) } catch {
             throw DaemonError("cannot load campaigns from \(config.database): \(error)")
         }
         let reactor = try Reactor(config: config, engine: engine, logger: logger, notify: notify, onReady: onReady)

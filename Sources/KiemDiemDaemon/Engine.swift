@@ -15,9 +15,17 @@ public final class Engine {
     public internal(set) var schedules: [String: Schedule] = [:]
     public internal(set) var campaigns: [String: CampaignRow] = [:]
 
-    public init(store: Store, logger: Logger = Logger(label: "kiemdiem.engine")) throws {
+    /// Which channel delivers to which unit.
+    let routing: DeliveryRouting
+    /// Wall-clock seconds for job bookkeeping (jobs live in real time); tests inject their own.
+    let wallNow: () -> Double
+
+    public init(store: Store, logger: Logger = Logger(label: "kiemdiem.engine"), routing: DeliveryRouting = DeliveryRouting(),
+                wallNow: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
         self.store = store
         self.logger = logger
+        self.routing = routing
+        self.wallNow = wallNow
         try reload()
     }
 
@@ -137,14 +145,16 @@ public final class Engine {
         let plan = c.plan
         let zone = plan.zone
         var n = 0
-        func emit(_ body: EventBody) throws {
+        /// Stores the event; returns it with its seq, or nil when this occurrence was stored before.
+        @discardableResult
+        func emit(_ body: EventBody) throws -> EventBody? {
             var b = body
             if t.late { b.late = true }
-            if let seq = try tx.appendEvent(b, at: t.instant, encoder: encoder) {
-                n += 1
-                b.seq = seq
-                observe?(b)
-            }
+            guard let seq = try tx.appendEvent(b, at: t.instant, encoder: encoder) else { return nil }
+            n += 1
+            b.seq = seq
+            observe?(b)
+            return b
         }
         switch t.kind {
         case .opened:
@@ -174,7 +184,44 @@ public final class Engine {
                 b.message = isReminder
                     ? Messages.reminder(stage: stage, unitName: target.name, due: t.due, lead: lead, lateMembers: names, plan: plan)
                     : Messages.overdue(stage: stage, unitName: target.name, due: t.due, lateMembers: names, plan: plan)
-                try emit(b)
+                guard let stored = try emit(b) else { continue }
+                // Reminders go to the unit; an overdue unit hears from the escalation ladder, or,
+                // when the plan has none, from this event.
+                if isReminder || (plan.escalation?.ladder ?? []).isEmpty {
+                    let who = (target.unit, target.name, target.path, target.email)
+                    try enqueue(isReminder ? .reminder : .overdue, event: stored, to: who, about: (target.unit, target.name, target.path),
+                                stage: stage, plan: plan, due: t.due, lateMembers: names, extra: { $0.leadText = isReminder ? DurationText.vietnamese(lead) : nil }, tx: tx)
+                }
+            }
+        case .escalation(let step, let round):
+            guard let ladderStep = plan.escalation?.ladder[step] else { return 0 }
+            let acknowledged = try tx.acknowledgedUnits(campaign: c.id, stage: stage.id, due: t.due)
+            let targets = try tx.targets(campaign: c.id, stage: stage, rootPath: c.rootPath, unit: t.unit).filter { !acknowledged.contains($0.unit) }
+            let committees = try tx.units(Set(targets.map { Engine.escalationTarget(ladderStep.to, unitPath: $0.path, rootPath: c.rootPath) }))
+            let late = t.instant.epoch - t.due.epoch
+            for target in targets {
+                let toId = Engine.escalationTarget(ladderStep.to, unitPath: target.path, rootPath: c.rootPath)
+                guard let to = committees[toId] else { continue }
+                let escalation = try tx.raiseEscalation(campaign: c.id, stage: stage.id, unit: target.unit, due: t.due, level: step, target: toId, at: t.instant)
+                var b = EventBody(id: "\(c.id)/escalation.raised/\(stage.id)/\(target.unit)/\(t.due.epoch)/\(step)/\(round)", type: .escalationRaised,
+                                  time: Instant.format(t.instant, timeZone: zone))
+                b.campaign = c.id
+                b.unit = target.unit
+                b.path = target.path
+                b.stage = stage.id
+                b.due = Instant.format(t.due, timeZone: zone)
+                b.level = step
+                b.to = toId
+                b.escalation = escalation
+                if stage.isMemberStage { b.members = target.members.map { EventMember(id: $0.id, name: $0.name) } }
+                b.message = Messages.escalation(stage: stage, unitName: target.name, targetName: to.unit.name, level: step, due: t.due, late: late, plan: plan)
+                guard let stored = try emit(b) else { continue }
+                try enqueue(.escalation, event: stored, to: (to.id, to.unit.name, to.path, to.unit.email), about: (target.unit, target.name, target.path),
+                            stage: stage, plan: plan, due: t.due, lateMembers: target.members.map(\.name), extra: {
+                                $0.level = step
+                                $0.escalation = escalation
+                                $0.lateText = DurationText.vietnamese(late)
+                            }, tx: tx)
             }
         }
         return n

@@ -25,6 +25,7 @@ final class Reactor: ControlContext {
     private var zapHandler: ZapHandler?
     private var serverSecretKey: String?
     private var handler: ControlHandler!
+    private var dispatcher: JobDispatcher!
     private(set) var boundEndpoints = Endpoints(control: "", events: "", jobs: "")
     private var simulatedNow: Date?
     private var lastPublished: Int64 = 0
@@ -43,6 +44,7 @@ final class Reactor: ControlContext {
     }
 
     var clockMode: DaemonConfig.ClockMode { config.clockMode }
+    var workerCount: Int { dispatcher?.workerCount ?? 0 }
     var security: SecurityInfo { SecurityInfo(curve: config.curve, curveEvents: config.curveEvents) }
     var displayZone: TimeZone { config.zone }
     var now: Date { simulatedNow ?? Date() }
@@ -156,6 +158,8 @@ final class Reactor: ControlContext {
         boundEndpoints = Endpoints(control: try control.lastEndpoint, events: try events.lastEndpoint, jobs: try jobs.lastEndpoint)
         handler = ControlHandler(engine: engine, logger: logger)
         handler.context = self
+        dispatcher = JobDispatcher(store: engine.store, policy: config.jobs, logger: logger)
+        try dispatcher.start()
 
         // What fell due while the daemon was down fires once, marked late.
         let missed = try engine.advance(to: now, catchUp: config.clockMode == .system)
@@ -175,15 +179,18 @@ final class Reactor: ControlContext {
             if config.clockMode == .system, let next = engine.nextInstant() {
                 timeout = min(timeout, max(0, Int((next.timeIntervalSince(Date()) * 1000).rounded(.up))))
             }
+            // With workers connected the loop wakes at their heartbeat to watch leases and back-offs.
+            if dispatcher.workerCount > 0 { timeout = min(timeout, Int(config.jobs.heartbeat * 1000)) }
             let ready = try poll([control, jobs, wake] + (zap.map { [$0] } ?? []), timeoutMs: min(timeout, heartbeatMs))
             if ready.count > 3, ready[3].contains(.readable), let zap { serveZap(zap) }
             if ready[2].contains(.readable) {
                 if try readWake() { break }
             }
             if ready[0].contains(.readable) { try serveControl(control) }
-            if ready[1].contains(.readable) { drainJobs(jobs) }
+            if ready[1].contains(.readable) { serveJobs(jobs) }
             if config.clockMode == .system { try engine.advance(to: Date()) }
             try publishPending()
+            send(dispatcher.tick(now: Date().timeIntervalSince1970), on: jobs)
             if ContinuousClock.now >= nextHeartbeat {
                 try heartbeat(events)
                 nextHeartbeat = ContinuousClock.now + config.heartbeat
@@ -253,11 +260,20 @@ final class Reactor: ControlContext {
         }
     }
 
-    /// The jobs protocol arrives with the workers issue; until then requests are read and dropped
-    /// so a stray peer cannot fill the queue.
-    private func drainJobs(_ socket: Socket) {
-        while let frames = try? socket.receive(dontWait: true) {
-            logger.debug("jobs socket: ignoring a message", metadata: ["frames": "\(frames.count)"])
+    /// Serves the workers: each message may settle a job and hand out more.
+    private func serveJobs(_ socket: Socket) {
+        while let (frames, userId) = (try? socket.receive(dontWait: true, property: "User-Id")) ?? nil {
+            let name = userId.flatMap { zapHandler?.keys[$0]?.name }
+            if config.curve, name == nil { continue } // a key removed since it connected
+            send(dispatcher.receive(frames, keyName: name, now: Date().timeIntervalSince1970), on: socket)
+        }
+    }
+
+    private func send(_ messages: [[Data]], on socket: Socket) {
+        for m in messages {
+            do { try socket.send(m, dontWait: true) } catch {
+                logger.warning("cannot send to a worker", metadata: ["error": "\(error)"])
+            }
         }
     }
 

@@ -132,6 +132,42 @@ public final class Store: Sendable {
                 INSERT INTO meta(key, value) VALUES ('last_seq', 0);
                 """)
         }
+        m.registerMigration("v2-escalations-jobs") { db in
+            try db.execute(sql: """
+                CREATE TABLE escalation (          -- one per overdue (campaign, stage, unit, deadline)
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    campaign TEXT NOT NULL,
+                    stage TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    due INTEGER NOT NULL,
+                    level INTEGER NOT NULL,        -- the latest ladder step raised
+                    target TEXT NOT NULL,          -- the committee it was raised to
+                    raised_at INTEGER NOT NULL,
+                    acknowledged_at INTEGER,
+                    acknowledged_by TEXT,
+                    UNIQUE (campaign, stage, unit, due)
+                );
+                CREATE TABLE job (                 -- the jobs outbox: one notification to deliver
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    key TEXT NOT NULL UNIQUE,      -- idempotency key: the event id [/recipient]
+                    event_seq INTEGER NOT NULL,
+                    kind TEXT NOT NULL,            -- reminder | overdue | escalation
+                    channel TEXT NOT NULL,         -- spool | smtp | webhook
+                    recipient TEXT NOT NULL,       -- unit id
+                    address TEXT,                  -- e-mail address of the recipient unit
+                    payload TEXT NOT NULL,         -- JSON for the worker's templates
+                    state TEXT NOT NULL,           -- pending | leased | done | dead
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    worker TEXT,
+                    lease_until REAL,              -- wall-clock seconds; jobs live in real time
+                    next_attempt_at REAL NOT NULL,
+                    last_error TEXT,
+                    created_at REAL NOT NULL,
+                    finished_at REAL
+                );
+                CREATE INDEX job_ready ON job(state, next_attempt_at);
+                """)
+        }
         return m
     }
 }

@@ -25,12 +25,16 @@ public enum Command: String, Codable, Sendable, CaseIterable {
     case preview
     case audit
     case reload
+    case ack
+    case jobs
+    case jobsRetry = "jobs.retry"
 
     /// Commands that change stored state (audited, and refused to read-only roles later).
     public var mutates: Bool {
         switch self {
-        case .importUnits, .importMembers, .campaignLoad, .campaignPause, .campaignResume, .done, .extend, .clockAdvance, .clockSet: true
-        case .status, .campaignList, .campaignShow, .overdue, .report, .events, .clock, .preview, .audit: false
+        case .importUnits, .importMembers, .campaignLoad, .campaignPause, .campaignResume, .done, .extend, .clockAdvance, .clockSet,
+             .ack, .jobsRetry: true
+        case .status, .campaignList, .campaignShow, .overdue, .report, .events, .clock, .preview, .audit, .jobs: false
         // Changes no campaign data, but only an admin may trigger it (see Role.allows).
         case .reload: false
         }

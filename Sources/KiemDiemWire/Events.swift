@@ -44,7 +44,7 @@ public struct EventBody: Codable, Sendable, Equatable {
     public var lead: String?
     public var level: Int?
     public var to: String?
-    public var escalation: String?
+    public var escalation: Int64?
     public var reasons: [String]?
     public var rule: String?
     public var late: Bool?

@@ -86,7 +86,7 @@ final class DaemonProcess {
                 endpoints:
                   control: ipc://\(self.dir.appendingPathComponent("control.sock").path)
                   events: tcp://127.0.0.1:*
-                  jobs: tcp://127.0.0.1:*
+                  jobs: ipc://\(self.dir.appendingPathComponent("jobs.sock").path)
                 events:
                   heartbeat: 1s
                 \(extra)

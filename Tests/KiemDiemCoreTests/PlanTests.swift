@@ -141,3 +141,57 @@ stages:
         }
     }
 }
+
+@Suite struct EscalationScheduleTests {
+    let plan = try! PlanParser.parse(minimalPlan + """
+
+        escalation:
+          ladder:
+            - {after: 0d, to: unit}
+            - {after: 3d, to: parent}
+            - {after: 7d, to: grandparent}
+          repeat: 2d
+        """, source: "p.yaml")
+    func at(_ s: String) -> Date { Instant.parse(s, timeZone: hcm)! }
+
+    @Test func theLadderClimbsAtItsTimeoutsAndRepeatsBetweenSteps() {
+        let s = Schedule(plan: plan)
+        let ts = s.triggers(after: at("2022-11-24T12:00:00+07:00"), through: at("2022-12-06")).filter { $0.stage == "a" }
+        let summary = ts.map { "\($0.kind) \(Instant.vietnameseDate($0.instant, timeZone: hcm))" }
+        #expect(summary == [
+            "overdue 25/11/2022", "escalation(step: 0, round: 0) 25/11/2022",
+            "escalation(step: 0, round: 1) 27/11/2022",                                 // repeat of step 0 (2d)
+            "escalation(step: 1, round: 0) 28/11/2022", "escalation(step: 1, round: 1) 30/11/2022",
+            "escalation(step: 2, round: 0) 02/12/2022", "escalation(step: 2, round: 1) 04/12/2022",
+            "escalation(step: 2, round: 2) 06/12/2022",                                 // the last step repeats on
+        ])
+    }
+
+    @Test func windowsDoNotChangeWhatFires() {
+        // Firing in many small windows yields exactly what one big window yields.
+        let s = Schedule(plan: plan)
+        let whole = s.triggers(after: at("2022-11-01"), through: at("2023-01-15"))
+        var pieces: [Trigger] = []
+        var from = at("2022-11-01")
+        while from < at("2023-01-15") {
+            let to = min(from.addingTimeInterval(37 * 3600), at("2023-01-15"))
+            pieces += s.triggers(after: from, through: to)
+            from = to
+        }
+        #expect(pieces == whole)
+        #expect(s.nextInstant(after: at("2022-12-04T01:00:00+07:00")) == at("2022-12-06"))
+    }
+
+    @Test func repeatsEndAfterTheHorizon() {
+        let s = Schedule(plan: plan)
+        let last = s.lastInstant
+        #expect(s.triggers(after: last, through: last.addingTimeInterval(400 * 86_400)).isEmpty)
+        #expect(s.nextInstant(after: last) == nil)
+    }
+
+    @Test func catchUpKeepsTheLatestEscalationBesideTheOverdue() {
+        let s = Schedule(plan: plan)
+        let c = Schedule.collapsedForCatchUp(s.triggers(after: at("2022-11-24T12:00:00+07:00"), through: at("2022-11-29"))).filter { $0.stage == "a" }
+        #expect(c.map(\.kind) == [.overdue, .escalation(step: 1, round: 0)])
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import KiemDiemWire
+
+/// One notification ready to go: the job's facts and its rendered text.
+public struct Outgoing: Sendable {
+    public var key: String
+    public var payload: JobPayload
+    public var address: String?
+    public var subject: String
+    public var body: String
+    public var json: Data
+}
+
+/// A way to deliver a notification. Each must make a second delivery of the same key harmless
+/// or detectable: the spool by file name, mail by Message-ID, webhooks by Idempotency-Key.
+public protocol DeliveryChannel: Sendable {
+    func deliver(_ n: Outgoing) throws
+}
+
+/// One RFC 5322 file per notification in a maildir (`DIR/tmp` then renamed into `DIR/new`),
+/// named by the idempotency key: delivering the same key twice leaves one file.
+public struct SpoolChannel: DeliveryChannel {
+    public let directory: String
+    public let from: String
+
+    public init(directory: String, from: String) throws {
+        self.directory = directory
+        self.from = from
+        for sub in ["tmp", "new", "cur"] {
+            try FileManager.default.createDirectory(atPath: (directory as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+    }
+
+    /// The maildir file name for a key: the key with '/' (and anything odd) made safe.
+    public static func fileName(for key: String) -> String {
+        String(key.map { $0.isLetter || $0.isNumber || "-._".contains($0) ? $0 : "_" }) + ".eml"
+    }
+
+    public func deliver(_ n: Outgoing) throws {
+        let name = SpoolChannel.fileName(for: n.key)
+        let final = (directory as NSString).appendingPathComponent("new/\(name)")
+        if FileManager.default.fileExists(atPath: final) { return } // delivered before: same key, same effect
+        let mail = MailMessage(from: from, to: n.address ?? n.payload.recipient, subject: n.subject, body: n.body, key: n.key, date: Date())
+        let tmp = (directory as NSString).appendingPathComponent("tmp/\(name).\(ProcessInfo.processInfo.processIdentifier)")
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(mail.rendered().utf8)) else {
+            throw DeliveryError(retryable: true, "cannot write \(tmp)")
+        }
+        // rename(2) is atomic: a reader of new/ never sees half a message.
+        if rename(tmp, final) != 0 {
+            let e = errno
+            unlink(tmp)
+            throw DeliveryError(retryable: true, "cannot move a message into \(directory)/new: \(String(cString: strerror(e)))")
+        }
+    }
+}
+
+/// HTTP POST of the job's JSON with an `Idempotency-Key` header.
+public struct WebhookChannel: DeliveryChannel {
+    public let url: URL
+    public let timeout: TimeInterval
+
+    public init(url: URL, timeout: TimeInterval = 10) {
+        self.url = url
+        self.timeout = timeout
+    }
+
+    public func deliver(_ n: Outgoing) throws {
+        var req = URLRequest(url: url, timeoutInterval: timeout)
+        req.httpMethod = "POST"
+        req.httpBody = n.json
+        req.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        req.setValue(n.key, forHTTPHeaderField: "Idempotency-Key")
+        let box = ResultBox()
+        let sem = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: req) { _, response, error in
+            box.set(((response as? HTTPURLResponse)?.statusCode, error))
+            sem.signal()
+        }.resume()
+        sem.wait()
+        let (status, error) = box.get()
+        if let error { throw DeliveryError(retryable: true, "webhook \(url): \(error.localizedDescription)") }
+        guard let status else { throw DeliveryError(retryable: true, "webhook \(url): no HTTP response") }
+        if (200..<300).contains(status) { return }
+        // 408 and 429 and server errors may pass later; other client errors will not.
+        throw DeliveryError(retryable: status >= 500 || status == 408 || status == 429, "webhook \(url): HTTP \(status)")
+    }
+
+    private final class ResultBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: (Int?, Error?) = (nil, nil)
+        func set(_ v: (Int?, Error?)) { lock.withLock { value = v } }
+        func get() -> (Int?, Error?) { lock.withLock { value } }
+    }
+}

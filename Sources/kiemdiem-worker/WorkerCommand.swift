@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import KiemDiemClient
+import KiemDiemWorker
+import Logging
+import ServiceLifecycle
+
+@main
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kiemdiem-worker",
+        abstract: "Takes reminder and escalation jobs from kiemdiemd and delivers them.")
+
+    @Option(help: "The daemon's jobs endpoint (default: $KIEMDIEM_ENDPOINT or tcp://127.0.0.1:7402).") var endpoint: String?
+    @Option(help: "Your own CURVE .key_secret (default: $KIEMDIEM_KEY).") var key: String?
+    @Option(name: .customLong("server-key"), help: "The daemon's public .key (default: $KIEMDIEM_SERVER_KEY).") var serverKey: String?
+    @Option(help: "Maildir for the spool channel (messages land in DIR/new).") var spool: String = "/var/lib/kiemdiem/spool"
+    @Option(help: "Directory of the message templates.") var templates: String = "/etc/kiemdiem/templates"
+    @Option(help: "SMTP relay HOST:PORT for the smtp channel.") var smtp: String?
+    @Option(help: "Webhook URL for the webhook channel.") var webhook: String?
+    @Option(help: "From address of mail.") var from: String = "kiemdiem@localhost"
+    @Option(help: "Jobs queued at once.") var capacity: Int = 4
+    @Option(help: "Name in the daemon's logs (without CURVE).") var name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)"
+    @Option(help: "Seconds between heartbeats to the daemon.") var heartbeat: Double = 1
+    @Option(help: "Seconds without a word from the daemon before reconnecting.") var daemonTimeout: Double = 5
+    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return h
+        }
+        let logger = Logger(label: "kiemdiem-worker")
+        let env = ProcessInfo.processInfo.environment
+        func fail(_ s: String) -> ExitCode {
+            FileHandle.standardError.write(Data("kiemdiem-worker: \(s)\n".utf8))
+            return ExitCode(2)
+        }
+        var curve: CurveCredentials?
+        switch (key ?? env["KIEMDIEM_KEY"], serverKey ?? env["KIEMDIEM_SERVER_KEY"]) {
+        case (nil, nil): break
+        case let (k?, s?):
+            do { curve = try CurveCredentials.load(keyFile: k, serverKeyFile: s) } catch { throw fail("\(error)") }
+        default: throw fail("CURVE needs both --key and --server-key")
+        }
+        var channels: [String: any DeliveryChannel] = [:]
+        do { channels["spool"] = try SpoolChannel(directory: spool, from: from) } catch { throw fail("spool \(spool): \(error)") }
+        if let smtp {
+            let parts = smtp.split(separator: ":")
+            guard parts.count == 2, let port = UInt16(parts[1]) else { throw fail("--smtp must be HOST:PORT") }
+            channels["smtp"] = SMTPChannel(host: String(parts[0]), port: port, from: from)
+        }
+        if let webhook {
+            guard let url = URL(string: webhook), url.scheme == "http" || url.scheme == "https" else { throw fail("--webhook must be an http(s) URL") }
+            channels["webhook"] = WebhookChannel(url: url)
+        }
+        let tmpl: NotificationTemplates
+        do { tmpl = try NotificationTemplates(directory: templates) } catch { throw fail("\(error)") }
+        var options = WorkerOptions(endpoint: endpoint ?? env["KIEMDIEM_ENDPOINT"] ?? "tcp://127.0.0.1:7402", curve: curve,
+                                    capacity: max(1, capacity), name: name)
+        options.heartbeat = max(0.1, heartbeat)
+        options.daemonTimeout = max(options.heartbeat * 2, daemonTimeout)
+        let loop = try WorkerLoop(options: options, deliverer: Deliverer(templates: tmpl, channels: channels), logger: logger)
+        let service = WorkerService(loop: loop)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// The worker loop as a Service: runs on its own thread, stops on graceful shutdown.
+struct WorkerService: Service {
+    let loop: WorkerLoop
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
+                let thread = Thread {
+                    do { try loop.run(); cont.resume() } catch { cont.resume(throwing: error) }
+                }
+                thread.name = "kiemdiem-worker"
+                thread.start()
+            }
+        } onGracefulShutdown: {
+            loop.stop()
+        }
+    }
+}

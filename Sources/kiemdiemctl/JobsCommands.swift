@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import KiemDiemClient
+import KiemDiemWire
+
+struct Ack: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "An upper committee acknowledges an escalation; it stops repeating.")
+    @Argument(help: "The escalation id (the `escalation` field of escalation.raised).") var escalation: Int64
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        try options.run(.ack, IdArgs(id: escalation), as: AckResult.self) { r in
+            print(r.alreadyAcknowledged ? "escalation \(r.escalation) was already acknowledged"
+                : "escalation \(r.escalation) (\(r.unit), \(r.stage)) acknowledged")
+        }
+    }
+}
+
+struct Jobs: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Delivery jobs by state; retry a dead one.",
+                                                    subcommands: [List.self, Retry.self], defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Counts by state and the latest jobs.")
+        @Option(help: "pending, leased, done or dead.") var state: String?
+        @Option(help: "At most this many jobs.") var limit: Int?
+        @OptionGroup var options: ClientOptions
+
+        func run() throws {
+            try options.run(.jobs, JobsArgs(state: state, limit: limit), as: JobsResult.self) { r in
+                print(["pending", "leased", "done", "dead"].map { "\($0) \(r.counts[$0] ?? 0)" }.joined(separator: ", "))
+                if r.jobs.isEmpty { return }
+                Table(["id", "state", "kind", "channel", "recipient", "attempts", "worker", "error", "key"],
+                      r.jobs.map { ["\($0.id)", $0.state, $0.kind, $0.channel, $0.recipient, "\($0.attempts)", $0.worker ?? "", $0.lastError ?? "", $0.key] }).print()
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a dead job another round of attempts.")
+        @Argument var id: Int64
+        @OptionGroup var options: ClientOptions
+        func run() throws { try options.run(.jobsRetry, IdArgs(id: id), as: IdArgs.self) { print("job \($0.id) is pending again") } }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+/// A kiemdiem-worker process against a daemon's jobs socket.
+final class WorkerProcess {
+    let process = Process()
+    let stderr: OutputCollector
+
+    init(daemon: DaemonProcess, spool: URL, extra: [String] = []) throws {
+        let pipe = Pipe()
+        process.executableURL = binDir.appendingPathComponent("kiemdiem-worker")
+        process.arguments = ["--endpoint", "ipc://\(daemon.dir.appendingPathComponent("jobs.sock").path)", "--spool", spool.path,
+                             "--templates", repoRoot.appendingPathComponent("config/templates").path,
+                             "--heartbeat", "0.5", "--daemon-timeout", "3"] + extra
+        process.standardError = pipe
+        process.standardOutput = FileHandle.nullDevice
+        stderr = OutputCollector(pipe)
+        try process.run()
+    }
+
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { kill9() } }
+}
+
+func jobCounts(_ d: DaemonProcess) throws -> [String: Int] {
+    ((try d.ctlJSON(["jobs", "--limit", "1"]) as! [String: Any])["counts"] as? [String: Int]) ?? [:]
+}
+
+/// Polls a condition (a query to the daemon) until it holds, failing after `timeout`.
+func eventually(timeout: Double = 60, _ what: String, _ check: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    let pace = DispatchSemaphore(value: 0)
+    while try !check() {
+        if Date() > deadline { throw TestFailure("timed out waiting for \(what)") }
+        _ = pace.wait(timeout: .now() + .milliseconds(200))
+    }
+}
+
+/// Waits until no job is pending or leased (every one done or dead).
+func waitForJobs(_ d: DaemonProcess, timeout: Double = 120) throws -> [String: Int] {
+    var c: [String: Int] = [:]
+    try eventually(timeout: timeout, "every job to settle") {
+        c = try jobCounts(d)
+        return (c["pending"] ?? 0) + (c["leased"] ?? 0) == 0
+    }
+    return c
+}
+
+@Suite(.serialized) struct WorkerDeliveryTests {
+    let samplesDir = repoRoot.appendingPathComponent("config/samples")
+
+    @Test func everyImpliedNotificationIsDeliveredOnceAcrossKills() throws {
+        let d1 = try DaemonProcess(extra: "jobs:\n  lease: 10s\n  worker_timeout: 3s\n  heartbeat: 1s")
+        let spool = d1.dir.appendingPathComponent("spool")
+        try d1.ctl(["import", "units", samplesDir.appendingPathComponent("units.csv").path])
+        try d1.ctl(["import", "members", samplesDir.appendingPathComponent("members.csv").path])
+        try d1.ctl(["campaign", "load", repoRoot.appendingPathComponent("config/plans/2022-annual.yaml").path])
+        try d1.ctl(["clock", "set", "2022-11-02T08:00:00+07:00"])
+        try d1.ctl(["done", "co-quan-duk", "self-review"])
+        let a = try WorkerProcess(daemon: d1, spool: spool, extra: ["--capacity", "8", "--name", "a"])
+        let b = try WorkerProcess(daemon: d1, spool: spool, extra: ["--capacity", "8", "--name", "b"])
+        try d1.stderr.wait(what: "two workers") { $0.components(separatedBy: "worker joined").count == 3 }
+
+        try d1.ctl(["clock", "set", "2022-11-29T00:00:00+07:00"]) // reminders and the first escalations
+        let total = try jobCounts(d1).values.reduce(0, +)
+        #expect(total > 1000)
+        // kill -9 a worker while it holds jobs, then the daemon itself while jobs are in flight.
+        try eventually("worker a at work") { (try jobCounts(d1)["done"] ?? 0) > 50 }
+        a.kill9()
+        try eventually("more progress") { (try jobCounts(d1)["done"] ?? 0) > 300 }
+        d1.kill9()
+
+        let d2 = try DaemonProcess(dir: d1.dir)
+        defer { _ = d2.terminate() }
+        let c = try WorkerProcess(daemon: d2, spool: spool, extra: ["--capacity", "8", "--name", "c"])
+        let counts = try waitForJobs(d2)
+        #expect(counts["dead"] == nil && counts["done"] == total)
+
+        // Exactly the notifications the plan implies: one per reminder and escalation event, each once.
+        let events = try d2.ctlJSON(["events", "--since", "0"]) as! [[String: Any]]
+        let implied = Set(events.filter { ["deadline.reminder", "escalation.raised"].contains($0["type"] as! String) }.map { $0["id"] as! String })
+        #expect(implied.count == total)
+        let files = try FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent("new").path)
+        #expect(Set(files) == Set(implied.map { spoolName($0) }))
+        #expect(files.count == implied.count)
+        // co-quan-duk finished self-review before any reminder: it got none for that stage.
+        #expect(!files.contains { $0.contains("self-review_co-quan-duk_") })
+        _ = (b, c)
+    }
+
+    @Test func smtpRetriesWithBackoffUntilTheServerReturnsAndAPermanentFailureEndsDead() throws {
+        let units = """
+            id,parent,kind,name,head,email
+            bt,,bloc,Đảng bộ Khối Doanh nghiệp,,khoi@example.gov.vn
+            so-a,bt,grassroots-committee,Đảng bộ Công ty A,,congtya@example.gov.vn
+            so-a-cb1,so-a,cell,Chi bộ Phân xưởng 1,,px1@example.gov.vn
+            so-a-cb2,so-a,cell,Chi bộ Phân xưởng 2,,px2@example.gov.vn
+            cs-b,bt,grassroots-cell,Chi bộ Công ty B,,
+
+            """
+        let d = try DaemonProcess(extra: "jobs:\n  backoff: 1s\n  backoff_max: 2s\n  max_attempts: 50\ndelivery:\n  default: smtp")
+        defer { _ = d.terminate() }
+        try d.ctl(["import", "units", try write(units, "units.csv", in: d.dir)])
+        try d.ctl(["import", "members", try write(itMembers, "members.csv", in: d.dir)])
+        try d.ctl(["campaign", "load", try write(itPlan(opens: "2022-11-01T08:00:00+07:00", selfDue: "2022-11-20", cellDue: "2022-11-25", orgDue: "2022-12-01"), "plan.yaml", in: d.dir)])
+
+        // A port with nothing listening yet: the first attempts fail and back off.
+        let py = try pythonExecutable()
+        let port = try run(py, ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let worker = try WorkerProcess(daemon: d, spool: d.dir.appendingPathComponent("spool"), extra: ["--smtp", "127.0.0.1:\(port)", "--from", "kiemdiem@example.gov.vn"])
+        try d.ctl(["clock", "set", "2022-11-19T00:00:00+07:00"]) // the 2-day reminders
+        try worker.stderr.wait(what: "a failed delivery") { $0.contains("delivery failed") && $0.contains("retry=true") }
+
+        let mailDir = d.dir.appendingPathComponent("mail")
+        let server = Process()
+        server.executableURL = py
+        server.arguments = [repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/smtp_sink.py").path, port, mailDir.path]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        let serverOut = OutputCollector(out)
+        try server.run()
+        defer { server.terminate() }
+        try serverOut.wait(what: "the SMTP server") { $0.contains("ready") }
+
+        let counts = try waitForJobs(d, timeout: 60)
+        let jobs = (try d.ctlJSON(["jobs", "--limit", "100"]) as! [String: Any])["jobs"] as! [[String: Any]]
+        // cs-b has no e-mail address: a permanent failure, dead with its reason, not retried.
+        let dead = jobs.filter { $0["state"] as? String == "dead" }
+        #expect(dead.map { $0["recipient"] as! String } == ["cs-b"])
+        #expect((dead.first?["lastError"] as? String)?.contains("has no e-mail address") == true)
+        #expect((dead.first?["attempts"] as? Int) == 1)
+        // The others recovered once the server came up, after at least one failed attempt.
+        let done = jobs.filter { $0["state"] as? String == "done" }
+        #expect(counts["done"] == done.count && done.count >= 1)
+        #expect(done.allSatisfy { ($0["attempts"] as! Int) >= 2 })
+        let mails = try FileManager.default.contentsOfDirectory(atPath: mailDir.path).map {
+            try String(contentsOf: mailDir.appendingPathComponent($0), encoding: .utf8)
+        }
+        let keys = Set(mails.compactMap { $0.split(separator: "\r\n").first { $0.hasPrefix("X-Kiemdiem-Event: ") }?.dropFirst(18) }.map(String.init))
+        #expect(keys == Set(done.map { $0["key"] as! String }))
+    }
+}
+
+func spoolName(_ key: String) -> String {
+    String(key.map { $0.isLetter || $0.isNumber || "-._".contains($0) ? $0 : "_" }) + ".eml"
+}

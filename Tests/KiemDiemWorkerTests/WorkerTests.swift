@@ -1,0 +1,85 @@
+import Foundation
+import KiemDiemWire
+import Testing
+@testable import KiemDiemWorker
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level: Int? = nil) -> JobPayload {
+    var p = JobPayload(kind: kind, event: "2022-annual/x/self-review/cb-1/1669309200", key: "2022-annual/x/self-review/cb-1/1669309200",
+                       campaign: "2022-annual", campaignTitle: "Kiểm điểm năm 2022", stage: "self-review", stageTitle: "Đảng viên tự kiểm điểm",
+                       unit: "cb-1", unitName: "Chi bộ Văn phòng", unitPath: "duk/so-tai-chinh/cb-1/", recipient: recipient,
+                       recipientName: "Đảng bộ Sở Tài chính", recipientEmail: "dangbo@example.gov.vn", due: "2022-11-25T00:00:00+07:00",
+                       dueText: "trước ngày 25/11/2022", time: "2022-11-28T00:00:00+07:00")
+    p.lateMembers = ["Nguyễn Văn An", "Trần Thị Bình"]
+    p.leadText = "3 ngày"
+    p.lateText = "3 ngày"
+    p.level = level
+    p.escalation = level.map { _ in 42 }
+    return p
+}
+
+@Suite struct TemplateTests {
+    let templates = try! NotificationTemplates(directory: repoRoot.appendingPathComponent("config/templates").path)
+
+    @Test func anEscalationLetterNamesUnitStageDeadlineLatenessAndTheAsk() throws {
+        let (subject, body) = try templates.render(payload(.escalation, level: 1))
+        #expect(subject == "Báo cáo chậm tiến độ: Chi bộ Văn phòng — Đảng viên tự kiểm điểm")
+        for part in ["Kính gửi: Đảng bộ Sở Tài chính", "Chi bộ Văn phòng chưa hoàn thành", "trước ngày 25/11/2022", "đã quá hạn 3 ngày",
+                     "Nguyễn Văn An", "Đề nghị Đảng bộ Sở Tài chính kịp thời xem xét, chỉ đạo, đôn đốc", "kiemdiemctl ack 42"] {
+            #expect(body.contains(part), "missing: \(part)\n\(body)")
+        }
+        #expect(!body.contains("&"), "plain text, not HTML-escaped")
+    }
+
+    @Test func aReminderToACellListsItsLateMembers() throws {
+        var p = payload(.reminder, recipient: "cb-1")
+        p.recipientName = "Chi bộ Văn phòng"
+        let (subject, body) = try templates.render(p)
+        #expect(subject.hasPrefix("Nhắc việc: Chi bộ Văn phòng"))
+        #expect(body.contains("(còn 3 ngày)") && body.contains("chưa hoàn thành (2 đồng chí)") && body.contains("  - Trần Thị Bình"))
+    }
+}
+
+@Suite struct SpoolTests {
+    @Test func theSameKeyLeavesOneMessage() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spool = try SpoolChannel(directory: dir, from: "kiemdiem@example.gov.vn")
+        let p = payload(.reminder)
+        let n = Outgoing(key: p.key, payload: p, address: "chibo@example.gov.vn", subject: "Nhắc việc", body: "Nội dung\n", json: Data())
+        try spool.deliver(n)
+        try spool.deliver(n)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/new")
+        #expect(files == [SpoolChannel.fileName(for: p.key)])
+        let text = try String(contentsOfFile: dir + "/new/" + files[0], encoding: .utf8)
+        #expect(text.contains("X-Kiemdiem-Event: \(p.key)\r\n"))
+        #expect(text.contains("Message-ID: <2022-annual.x.self-review.cb-1.1669309200@kiemdiem>\r\n"))
+        #expect(text.contains("Subject: =?UTF-8?B?\(Data("Nhắc việc".utf8).base64EncodedString())?="))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp").isEmpty)
+    }
+}
+
+@Suite struct DelivererTests {
+    @Test func anUnconfiguredChannelIsAPermanentFailure() throws {
+        let d = Deliverer(templates: try NotificationTemplates(directory: repoRoot.appendingPathComponent("config/templates").path), channels: [:])
+        var m = JobsMessage(type: .job)
+        m.job = 1
+        m.key = "k"
+        m.channel = "smtp"
+        m.payload = payload(.reminder)
+        #expect { try d.deliver(m) } throws: { ($0 as? DeliveryError)?.retryable == false }
+    }
+
+    @Test func smtpWithoutAnAddressIsPermanent() {
+        let smtp = SMTPChannel(host: "127.0.0.1", port: 1, from: "a@b")
+        let p = payload(.reminder)
+        #expect { try smtp.deliver(Outgoing(key: "k", payload: p, address: nil, subject: "s", body: "b", json: Data())) } throws: {
+            ($0 as? DeliveryError)?.retryable == false
+        }
+        // Nothing listens on port 1: retryable.
+        #expect { try smtp.deliver(Outgoing(key: "k", payload: p, address: "x@y", subject: "s", body: "b", json: Data())) } throws: {
+            ($0 as? DeliveryError)?.retryable == true
+        }
+    }
+}

@@ -13,9 +13,11 @@ if [ ! -f "$keys/server.key_secret" ]; then
   mkdir -p "$keys" && chmod 700 "$keys"
   "$BIN/kiemdiemctl" keygen --name server --out "$keys" >/dev/null
 fi
-if [ ! -f "$keys/admin.key_secret" ]; then
-  "$BIN/kiemdiemctl" keygen --name admin --role admin --out "$keys" >> "$keys/authorized_keys"
-fi
+for who in admin:admin worker-1:worker; do
+  if [ ! -f "$keys/${who%%:*}.key_secret" ]; then
+    "$BIN/kiemdiemctl" keygen --name "${who%%:*}" --role "${who##*:}" --out "$keys" >> "$keys/authorized_keys"
+  fi
+done
 cat > "$STATE/ctl.env" <<ENV
 export KIEMDIEM_ENDPOINT=tcp://127.0.0.1:7400
 export KIEMDIEM_KEY=$keys/admin.key_secret
@@ -59,6 +61,11 @@ ctl import units "$here/config/samples/units.csv"
 ctl import members "$here/config/samples/members.csv"
 ctl campaign load "$here/config/plans/2022-annual.yaml" >/dev/null
 ctl status
+# One worker delivers reminders and escalations into the maildir $STATE/spool/new.
+"$BIN/kiemdiem-worker" --endpoint tcp://127.0.0.1:7402 --key "$keys/worker-1.key_secret" --server-key "$keys/server.key" \
+  --spool "$STATE/spool" --templates "$here/config/templates" --name worker-1 2>> "$STATE/worker.log" &
+wpid=$!
+trap 'kill -TERM $wpid $pid 2>/dev/null; wait $pid' INT TERM
 cat <<TXT
 
 kiemdiemd is running (pid $pid) with CURVE on. In another terminal:
@@ -67,6 +74,7 @@ kiemdiemd is running (pid $pid) with CURVE on. In another terminal:
   $BIN/kiemdiemctl clock advance 17d           # to 18 Nov: the first reminders
   $BIN/kiemdiemctl done co-quan-duk self-review
   $BIN/kiemdiemctl overdue
+  $BIN/kiemdiemctl jobs                        # deliveries; the messages are in $STATE/spool/new
 Ctrl-C stops it; 'make run' again resumes where it stopped.
 TXT
 wait $pid

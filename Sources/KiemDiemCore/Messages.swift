@@ -41,7 +41,8 @@ public enum Messages {
 extension Messages {
     /// Escalation step `level` (0: the unit itself; 1…: the committee above) for an overdue unit.
     public static func escalation(stage: Stage, unitName: String, targetName: String, level: Int, due: Date, late: Int64, plan: Plan) -> String {
-        let when = "hạn \(Instant.vietnameseDeadline(due, timeZone: plan.zone)), đã quá \(DurationText.vietnamese(late))"
+        let when = late < 60 ? "hạn \(Instant.vietnameseDeadline(due, timeZone: plan.zone)) đã qua"
+            : "hạn \(Instant.vietnameseDeadline(due, timeZone: plan.zone)), đã quá \(DurationText.vietnamese(late))"
         if level == 0 {
             return "Quá hạn: \(unitName) chưa hoàn thành \"\(stage.title)\" (\(when)). Đề nghị khẩn trương hoàn thành và báo cáo."
         }

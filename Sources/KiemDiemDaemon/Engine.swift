@@ -220,7 +220,7 @@ public final class Engine {
                             stage: stage, plan: plan, due: t.due, lateMembers: target.members.map(\.name), extra: {
                                 $0.level = step
                                 $0.escalation = escalation
-                                $0.lateText = DurationText.vietnamese(late)
+                                $0.lateText = late < 60 ? "vài phút" : DurationText.vietnamese(late)
                             }, tx: tx)
             }
         }

@@ -6,8 +6,9 @@ import Logging
 
 /// Entry points for the libFuzzer harness (Sources/kiemdiem-fuzz) and its corpus test. They exist
 /// because `ControlHandler` is internal and `@testable import` is unavailable in release/fuzz
-/// builds. Each feeds one input to the real code and traps (`precondition`) on a broken invariant,
-/// which libFuzzer reports as a crash. Not used by the daemon.
+/// builds. Each feeds one input to the real code and traps (`fatalError`, whose message survives
+/// -O, unlike `precondition`'s) on a broken invariant, which libFuzzer reports as a crash.
+/// Not used by the daemon.
 public enum FuzzEntry {
     /// One in-memory store holding a tiny tree and plan, shared by every input (built once).
     /// libFuzzer calls from a single thread, hence `nonisolated(unsafe)`.
@@ -18,8 +19,8 @@ public enum FuzzEntry {
     @discardableResult public static func handleRequest(_ data: Data) -> Bool {
         let reply = state.handler.handle(data, caller: Caller(name: "fuzz", role: .admin))
         let ok = (try? JSONSerialization.jsonObject(with: reply) as? [String: Any])?["ok"] as? Bool
-        precondition(ok != nil, "reply without \"ok\": \(String(decoding: reply.prefix(300), as: UTF8.self))")
-        return ok!
+        guard let ok else { fatalError("reply without \"ok\": \(String(decoding: reply.prefix(300), as: UTF8.self))") }
+        return ok
     }
 
     /// The units and members importers (and the CSV reader under them).
@@ -50,8 +51,8 @@ public enum FuzzEntry {
 
     /// A rejection must say why: at least one error, none with an empty reason.
     private static func check(_ errors: [InputError]) {
-        precondition(!errors.isEmpty, "rejected with no error")
-        for e in errors { precondition(!e.reason.isEmpty, "error without a reason: \(e)") }
+        if errors.isEmpty { fatalError("rejected with no error") }
+        for e in errors where e.reason.isEmpty { fatalError("error without a reason: \(e)") }
     }
 
     private final class RequestState: ControlContext {

@@ -1,0 +1,80 @@
+import Foundation
+import KiemDiemWire
+import Testing
+@testable import KiemDiemWorker
+
+/// WebhookChannel against a real HTTP server (Python's http.server) started by the test.
+@Suite struct WebhookTests {
+    final class Text: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = ""
+        func append(_ s: String) { lock.withLock { value += s } }
+        var current: String { lock.withLock { value } }
+    }
+
+    final class Server {
+        let process = Process()
+        let output = Text()
+        let changed = DispatchSemaphore(value: 0)
+        var port = 0
+
+        init(status: Int) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", repoRoot.appendingPathComponent("Tests/KiemDiemWorkerTests/Support/webhook_sink.py").path, "\(status)"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            pipe.fileHandleForReading.readabilityHandler = { [output, changed] h in
+                let d = h.availableData
+                output.append(String(decoding: d, as: UTF8.self))
+                changed.signal()
+            }
+            try process.run()
+            let line = try waitFor { $0.contains("ready ") }
+            port = Int(line.split(separator: " ")[1].prefix { $0.isNumber })!
+        }
+
+        func waitFor(_ p: (String) -> Bool) throws -> String {
+            let deadline = Date().addingTimeInterval(20)
+            while true {
+                let t = output.current
+                if p(t) { return t }
+                if Date() > deadline { throw DeliveryError(retryable: false, "webhook sink: timed out; saw \(t)") }
+                _ = changed.wait(timeout: .now() + .milliseconds(200))
+            }
+        }
+
+        deinit {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    func outgoing() throws -> Outgoing {
+        let p = payload(.escalation, level: 1)
+        return Outgoing(key: p.key + "/so-tai-chinh", payload: p, address: nil, subject: "s", body: "b", json: try WireJSON.encoder().encode(p))
+    }
+
+    @Test func postsTheJSONWithItsIdempotencyKey() throws {
+        let server = try Server(status: 204)
+        let n = try outgoing()
+        try WebhookChannel(url: URL(string: "http://127.0.0.1:\(server.port)/hooks/kiemdiem")!).deliver(n)
+        let text = try server.waitFor { $0.contains("\"key\"") }
+        let line = text.split(separator: "\n").first { $0.contains("\"key\"") }!
+        let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        #expect(obj["key"] as? String == n.key)
+        #expect((obj["type"] as? String)?.hasPrefix("application/json") == true)
+        #expect((obj["body"] as? [String: Any])?["unitName"] as? String == "Chi bộ Văn phòng")
+    }
+
+    @Test func serverErrorsAreRetryableClientErrorsAreNot() throws {
+        for (status, retryable) in [(503, true), (429, true), (400, false), (404, false)] {
+            let server = try Server(status: status)
+            #expect(performing: { try WebhookChannel(url: URL(string: "http://127.0.0.1:\(server.port)/")!).deliver(try outgoing()) },
+                    throws: { ($0 as? DeliveryError)?.retryable == retryable })
+        }
+        // Nothing listening: retryable.
+        #expect(performing: { try WebhookChannel(url: URL(string: "http://127.0.0.1:9/")!, timeout: 2).deliver(try outgoing()) },
+                throws: { ($0 as? DeliveryError)?.retryable == true })
+    }
+}

@@ -91,6 +91,14 @@ import Testing
         let heard = try run(try pythonExecutable(), ["-c", sub, d.events, keys.secret("obs"), keys.pub("server")])
         #expect(heard.status == 0 && heard.out.contains("heartbeat/"), "\(heard.err)")
 
+        // Workers: a worker key gets jobs under its own name; an observer key is refused there.
+        let spool = dir.appendingPathComponent("spool")
+        let w1 = try WorkerProcess(daemon: d, spool: spool, extra: ["--key", keys.secret("w1"), "--server-key", keys.pub("server")])
+        try d.stderr.wait(what: "the worker key admitted") { $0.contains("worker joined") && $0.contains("worker=w1#") }
+        let spy = try WorkerProcess(daemon: d, spool: spool, extra: ["--key", keys.secret("obs"), "--server-key", keys.pub("server")])
+        try d.stderr.wait(what: "the observer refused on jobs") { $0.contains("role observer may not use the jobs socket") }
+        _ = (w1, spy)
+
         // Reload: dropping the observer's line locks it out at its next request; SIGHUP brings it back.
         let withoutObserver = authorized.split(separator: "\n").filter { !$0.hasPrefix("observer") }.joined(separator: "\n") + "\n"
         try withoutObserver.write(toFile: authorizedPath, atomically: true, encoding: .utf8)

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 STATE ?= $(CURDIR)/state
 SWIFT_FLAGS ?=
 
-.PHONY: deps build release run test bench clean
+.PHONY: deps build release run test bench fuzz clean
 
 deps:
 	@bash deploy/install-deps.sh
@@ -27,6 +27,11 @@ test: deps
 bench: deps
 	swift build -c release $(SWIFT_FLAGS)
 	bash bench/run.sh $(CURDIR)/.build/release
+
+# libFuzzer on the request decoder and the CSV and YAML importers, FUZZ_SECONDS each (default 60);
+# builds in .build-fuzz and prints executions and findings per target.
+fuzz: deps
+	bash fuzz/run.sh
 
 clean:
 	rm -rf .build state

@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        // Metrics: the swift-metrics API, a Prometheus registry behind it, served by a small HTTP server.
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
         // libzmq, found through pkg-config; `apt-get install libzmq3-dev` provides it.
@@ -36,7 +40,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "FlyingFox", package: "FlyingFox"),
         ]),
+        // The stderr log handler of the daemon and the worker: journald priority prefixes, live level.
+        .target(name: "KiemDiemLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "KiemDiemClient", dependencies: ["KiemDiemWire", "ZeroMQ"]),
         // Job handling and delivery channels (spool, SMTP, webhook), message templates.
         .target(name: "KiemDiemWorker", dependencies: [
@@ -45,15 +54,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kiemdiem-worker", dependencies: [
-            "KiemDiemWorker", "KiemDiemClient",
+            "KiemDiemWorker", "KiemDiemClient", "KiemDiemLogging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "kiemdiemd", dependencies: [
-            "KiemDiemDaemon",
+            "KiemDiemDaemon", "KiemDiemLogging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "kiemdiemctl", dependencies: [
             "KiemDiemClient", "KiemDiemWire", "KiemDiemCore", "ZeroMQ",

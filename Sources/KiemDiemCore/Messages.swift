@@ -4,11 +4,13 @@ import Foundation
 public enum Messages {
     public static func stageOpened(stage: Stage, plan: Plan) -> String {
         "Bắt đầu giai đoạn \"\(stage.title)\" của kế hoạch \"\(plan.title)\"; hạn hoàn thành \(Instant.vietnameseDeadline(stage.due, timeZone: plan.zone))."
+            + (stage.isStudy ? " Các văn bản cần quán triệt: \(plan.documents.joined(separator: "; "))." : "")
     }
 
     /// A reminder to a unit, or to a cell naming its members who have not finished.
     public static func reminder(stage: Stage, unitName: String, due: Date, lead: Int64, lateMembers: [String], plan: Plan) -> String {
         var s = "Nhắc việc: \(unitName) chưa hoàn thành \"\(stage.title)\"; hạn \(Instant.vietnameseDeadline(due, timeZone: plan.zone)), còn \(DurationText.vietnamese(lead))."
+        if stage.isStudy { s += " Văn bản: \(plan.documents.joined(separator: "; "))." }
         if !lateMembers.isEmpty { s += " " + memberList(lateMembers, verb: "Đảng viên chưa hoàn thành") }
         return s
     }

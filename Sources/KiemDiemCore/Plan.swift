@@ -62,6 +62,11 @@ public struct Stage: Codable, Sendable, Equatable {
     public var after: [String]
     /// Lead times before `due`, longest first.
     public var reminders: [Int64]
+    /// `study`: units record having studied the plan's documents (quán triệt); nil is a review stage.
+    /// Optional so that plans stored before it existed still decode.
+    public var kind: StageKind?
+
+    public var isStudy: Bool { kind == .study }
 
     public init(id: String, title: String, scope: StageScope, due: Date, opens: Date? = nil, after: [String] = [], reminders: [Int64] = []) {
         self.id = id
@@ -75,6 +80,8 @@ public struct Stage: Codable, Sendable, Equatable {
 
     public var isMemberStage: Bool { scope == .members }
 }
+
+public enum StageKind: String, Codable, Sendable { case review, study }
 
 public struct Escalation: Codable, Sendable, Equatable {
     public enum Target: String, Codable, Sendable { case unit, parent, grandparent, root }

@@ -144,6 +144,11 @@ public enum PlanParser {
                     fail(stageNodes[st.id], "stage '\(st.id)' is due \(Instant.format(st.due, timeZone: z)), not after the plan opens (\(Instant.format(opens, timeZone: z)))")
                 }
             }
+            for st in stages where st.isStudy {
+                if (m["documents"].map { node -> Bool in if case .sequence(let s) = node { return s.isEmpty } else { return true } }) ?? true {
+                    fail(stageNodes[st.id], "stage '\(st.id)' is a study stage, but the plan lists no documents")
+                }
+            }
             if let cycle = Reader.afterCycle(stages) {
                 fail(stageNodes[cycle[0]], "stages come after each other in a cycle: \(cycle.joined(separator: " → "))")
             }
@@ -182,7 +187,7 @@ public enum PlanParser {
         }
 
         mutating func stage(_ node: Node, zone: TimeZone) -> Stage? {
-            guard let m = mapping(node, "stage", keys: ["id", "title", "for", "due", "opens", "after", "reminders"]) else { return nil }
+            guard let m = mapping(node, "stage", keys: ["id", "title", "for", "due", "opens", "after", "reminders", "kind"]) else { return nil }
             let id = code(m, "id", "stage", parent: node)
             let what = "stage '\(id ?? "?")'"
             let title = string(m, "title", what, parent: node)
@@ -221,8 +226,14 @@ public enum PlanParser {
                     if Set(reminders).count != reminders.count { fail(r, "\(what).reminders lists a lead time twice") }
                 } else { fail(r, "\(what).reminders must be a list of durations such as [7d, 3d, 1d]") }
             }
+            var kind: StageKind?
+            if let k = m["kind"] {
+                if let s = k.string, let v = StageKind(rawValue: s) { kind = v == .review ? nil : v } else { fail(k, "\(what).kind must be review or study") }
+            }
             guard let id, let title, let scope, let due else { return nil }
-            return Stage(id: id, title: title, scope: scope, due: due, opens: opens, after: after, reminders: reminders)
+            var stage = Stage(id: id, title: title, scope: scope, due: due, opens: opens, after: after, reminders: reminders)
+            stage.kind = kind
+            return stage
         }
 
         mutating func escalation(_ node: Node) -> Escalation? {

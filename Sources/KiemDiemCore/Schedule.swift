@@ -41,6 +41,31 @@ public struct Trigger: Sendable, Equatable, Hashable {
     public var due: Date
     /// True when fired on catch-up after downtime (or after a pause).
     public var late: Bool = false
+    /// A unit's own task (a directed review, a remediation item) rather than a plan stage.
+    public var task: String? = nil
+}
+
+/// A deadline of one unit outside the plan's stages: a directed review of a flagged unit, or a
+/// remediation item. It is overdue and escalates like a stage deadline.
+public struct TaskDeadline: Sendable, Equatable {
+    public enum Kind: String, Sendable { case directedReview = "directed-review", remediation }
+    public var id: String
+    public var kind: Kind
+    public var unit: String
+    public var due: Date
+
+    public init(id: String, kind: Kind, unit: String, due: Date) {
+        self.id = id
+        self.kind = kind
+        self.unit = unit
+        self.due = due
+    }
+
+    /// The stage-like shape the schedule uses for it (no reminders, no opening).
+    public func stage(plan: Plan) -> Stage {
+        Stage(id: kind.rawValue, title: kind == .directedReview ? "Kiểm điểm theo chỉ đạo của cấp ủy cấp trên" : "Sửa chữa, khắc phục khuyết điểm",
+              scope: .units(Set(UnitKind.allCases)), due: due)
+    }
 }
 
 /// The schedule of one campaign: derived from the plan and the per-unit extensions, nothing else.
@@ -58,10 +83,17 @@ public struct Schedule: Sendable {
         }
     }
 
-    public init(plan: Plan, extensions: [StageUnit: Date] = [:]) {
+    /// Directed reviews and remediation items, by id.
+    public private(set) var tasks: [String: TaskDeadline] = [:]
+
+    public init(plan: Plan, extensions: [StageUnit: Date] = [:], tasks: [TaskDeadline] = []) {
         self.plan = plan
         self.extensions = extensions
+        for t in tasks { self.tasks[t.id] = t }
     }
+
+    public mutating func add(_ task: TaskDeadline) { tasks[task.id] = task }
+    public mutating func removeTask(_ id: String) { tasks[id] = nil }
 
     public mutating func extend(stage: String, unit: String, until: Date) {
         extensions[StageUnit(stage: stage, unit: unit)] = until
@@ -116,6 +148,10 @@ public struct Schedule: Sendable {
             guard let i = plan.stages.firstIndex(where: { $0.id == key.stage }) else { continue }
             out += triggers(for: plan.stages[i], index: i, due: due, unit: key.unit, from: from, to: to)
         }
+        for task in tasks.values {
+            out += triggers(for: task.stage(plan: plan), index: plan.stages.count, due: task.due, unit: task.unit, from: from, to: to)
+                .map { var t = $0; t.task = task.id; return t }
+        }
         return out.sorted(by: Schedule.firingOrder)
     }
 
@@ -125,7 +161,7 @@ public struct Schedule: Sendable {
 
     /// The last instant at which anything can fire.
     public var lastInstant: Date {
-        let lastDue = ([plan.lastDue] + extensions.values).max()!
+        let lastDue = ([plan.lastDue] + extensions.values + tasks.values.map(\.due)).max()!
         let ladder = plan.escalation?.ladder ?? []
         return ladder.isEmpty ? lastDue : lastDue.addingTimeInterval(plan.escalation?.repeatEvery == nil
             ? TimeInterval(ladder.map(\.after).max()!) : max(TimeInterval(ladder.map(\.after).max()!), Schedule.escalationHorizon))
@@ -149,10 +185,10 @@ public struct Schedule: Sendable {
     /// latest reminder-or-overdue, the latest escalation step, and the opening, each marked
     /// late (PRODUCT.md, Reliability).
     public static func collapsedForCatchUp(_ triggers: [Trigger]) -> [Trigger] {
-        struct Key: Hashable { var stage: String; var unit: String?; var kindClass: Int }
+        struct Key: Hashable { var stage: String; var unit: String?; var task: String?; var kindClass: Int }
         var latest: [Key: Trigger] = [:]
         for t in triggers {
-            let k = Key(stage: t.stage, unit: t.unit, kindClass: t.kind.catchUpClass)
+            let k = Key(stage: t.stage, unit: t.unit, task: t.task, kindClass: t.kind.catchUpClass)
             if let cur = latest[k], firingOrder(t, cur) { continue }
             latest[k] = t
         }
@@ -163,6 +199,7 @@ public struct Schedule: Sendable {
         if a.instant != b.instant { return a.instant < b.instant }
         if a.stageIndex != b.stageIndex { return a.stageIndex < b.stageIndex }
         if a.kind.order != b.kind.order { return a.kind.order < b.kind.order }
-        return (a.unit ?? "") < (b.unit ?? "")
+        if (a.unit ?? "") != (b.unit ?? "") { return (a.unit ?? "") < (b.unit ?? "") }
+        return (a.task ?? "") < (b.task ?? "")
     }
 }

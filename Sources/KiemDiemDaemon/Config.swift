@@ -29,8 +29,43 @@ public struct DaemonConfig: Sendable {
     public var logLevel = "info"
     public var jobs = JobPolicy()
     public var delivery = DeliveryRouting()
+    /// Loopback `host:port` of the Prometheus `/metrics` endpoint; nil: no metrics endpoint.
+    public var metricsListen: MetricsListen?
 
     public init() {}
+
+    /// Where the metrics endpoint listens: a loopback address only (it has no authentication).
+    public struct MetricsListen: Sendable, Equatable, CustomStringConvertible {
+        /// `127.x.y.z` or `::1`.
+        public var host: String
+        /// 0 picks a free port (tests); the one bound is logged.
+        public var port: UInt16
+        public var isIPv6: Bool { host.contains(":") }
+        public var description: String { isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+        /// Parses `127.0.0.1:9464`, `localhost:9464` or `[::1]:9464`; nil when it is not that.
+        public static func parse(_ text: String) -> MetricsListen? {
+            let host: Substring, port: Substring
+            if text.hasPrefix("[") {
+                guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+                host = text[text.index(after: text.startIndex)..<close]
+                port = text[text.index(close, offsetBy: 2)...]
+            } else {
+                guard let colon = text.lastIndex(of: ":") else { return nil }
+                host = text[..<colon]
+                port = text[text.index(after: colon)...]
+            }
+            guard let p = UInt16(port) else { return nil }
+            switch host {
+            case "localhost": return MetricsListen(host: "127.0.0.1", port: p)
+            case "::1": return MetricsListen(host: "::1", port: p)
+            default:
+                let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+                guard octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }), octets[0] == "127" else { return nil }
+                return MetricsListen(host: String(host), port: p)
+            }
+        }
+    }
 
     /// Every key the file may hold, with a one-line description (docs/configuration is generated from the same words).
     public static let keys: [(key: String, help: String)] = [
@@ -57,6 +92,7 @@ public struct DaemonConfig: Sendable {
         ("jobs.heartbeat", "interval of heartbeats to workers, e.g. 1s"),
         ("delivery.default", "spool, smtp or webhook: the channel for units not listed below"),
         ("delivery.units", "per-unit channels, inherited by the subtree: 'so-tai-chinh:webhook, cuc-thue:smtp'"),
+        ("metrics.listen", "loopback HOST:PORT of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9464; empty: off"),
     ]
 
     public struct Error: Swift.Error, CustomStringConvertible {
@@ -196,6 +232,12 @@ public struct DaemonConfig: Sendable {
             guard let m = DeliveryRouting.parseUnits(s) else { throw bad("delivery.units", "expected 'unit-id:channel, …' with channels spool, smtp, webhook") }
             delivery.byUnit = m
         }
+        if let s = str("metrics.listen") {
+            guard let m = MetricsListen.parse(s) else {
+                throw bad("metrics.listen", "'\(s)' is not a loopback HOST:PORT; the metrics endpoint has no authentication, so it may only listen on 127.0.0.1, [::1] or localhost, e.g. 127.0.0.1:9464")
+            }
+            metricsListen = m
+        }
         if let s = str("log_level") {
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(s) else { throw bad("log_level", "'\(s)' is not a log level") }
             logLevel = s
@@ -222,4 +264,48 @@ public struct DaemonConfig: Sendable {
     }
 
     public var zone: TimeZone { TimeZone(identifier: timezone)! }
+
+    /// The keys that a reload (SIGHUP) applies to the running daemon.
+    public static let liveKeys = ["log_level", "events.heartbeat", "events.retention"]
+
+    /// The keys whose value differs in `other` and that only take effect at the next start: the
+    /// sockets, the database, the clock, security, limits, jobs and delivery are set up once.
+    public func restartOnlyChanges(to other: DaemonConfig) -> [String] {
+        var keys: [String] = []
+        func check(_ key: String, _ same: Bool) { if !same { keys.append(key) } }
+        check("database", database == other.database)
+        check("timezone", timezone == other.timezone)
+        check("clock.mode", clockMode == other.clockMode)
+        check("clock.start", clockStart == other.clockStart)
+        check("endpoints.control", controlEndpoint == other.controlEndpoint)
+        check("endpoints.events", eventsEndpoint == other.eventsEndpoint)
+        check("endpoints.jobs", jobsEndpoint == other.jobsEndpoint)
+        check("security.curve", curve == other.curve)
+        check("security.curve_events", curveEvents == other.curveEvents)
+        check("security.server_secret_key_file", serverSecretKeyFile == other.serverSecretKeyFile)
+        check("security.authorized_keys_file", authorizedKeysFile == other.authorizedKeysFile)
+        check("limits.max_message_size", maxMessageSize == other.maxMessageSize)
+        check("jobs", jobs == other.jobs)
+        check("delivery", delivery == other.delivery)
+        check("metrics.listen", metricsListen == other.metricsListen)
+        return keys
+    }
+}
+
+/// Where the configuration came from, kept so that SIGHUP reads it again the same way: the same
+/// file, the environment the daemon started with, the same `--set` flags.
+public struct ConfigSource: Sendable {
+    public var file: String?
+    public var environment: [String: String]
+    public var overrides: [String]
+
+    public init(file: String?, environment: [String: String], overrides: [String]) {
+        self.file = file
+        self.environment = environment
+        self.overrides = overrides
+    }
+
+    public func load() throws(DaemonConfig.Error) -> DaemonConfig {
+        try DaemonConfig.load(file: file, environment: environment, overrides: overrides)
+    }
 }

@@ -172,6 +172,13 @@ final class ControlHandler {
             return try ok(id, PreviewResult(from: Instant.format(now, timeZone: ctx.displayZone), until: Instant.format(until, timeZone: ctx.displayZone), events: events))
         case .audit: return try ok(id, try auditEntries(try args(AuditArgs.self, body), zone: ctx.displayZone))
         case .ack: return try ok(id, try engine.acknowledge(try args(IdArgs.self, body).id, now: now, by: actor))
+        case .flag: return try ok(id, try engine.flag(try args(FlagArgs.self, body), now: now, by: actor))
+        case .unflag: return try ok(id, try engine.unflag(try args(UnflagArgs.self, body), now: now, by: actor))
+        case .rate: return try ok(id, try engine.rate(try args(RateArgs.self, body), now: now, by: actor))
+        case .rateAnnul: return try ok(id, try engine.annul(try args(AnnulArgs.self, body), now: now, by: actor))
+        case .remediationAdd: return try ok(id, try engine.addRemediation(try args(RemediationAddArgs.self, body), now: now, by: actor))
+        case .remediationDone: return try ok(id, try engine.completeRemediation(try args(IdArgs.self, body).id, now: now, by: actor))
+        case .remediationList: return try ok(id, try engine.listRemediation(try args(RemediationListArgs.self, body)))
         case .jobs:
             let a = try args(JobsArgs.self, body)
             if let s = a.state, !["pending", "leased", "done", "dead"].contains(s) {

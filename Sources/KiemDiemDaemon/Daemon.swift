@@ -7,17 +7,33 @@ import UnixSignals
 
 /// The daemon as a Service: opens the store, runs the reactor on its own thread, and stops it on
 /// graceful shutdown (SIGTERM/SIGINT through the ServiceGroup). Embeddable in tests.
+///
+/// Around the reactor it runs, as tasks of its own: the SIGHUP listener (reload), the metrics
+/// endpoint when `metrics.listen` is set, and the monitor that refreshes systemd's STATUS line
+/// and the database-backed gauges.
 public final class Daemon: Service, @unchecked Sendable {
     let config: DaemonConfig
     let logger: Logger
     let notify: SystemdNotify
+    let configSource: ConfigSource?
+    let setLogLevel: (@Sendable (Logger.Level) -> Void)?
+    let metrics: DaemonMetrics
     let onReady: @Sendable (Endpoints) -> Void
 
-    public init(config: DaemonConfig, logger: Logger, notify: SystemdNotify = SystemdNotify(),
+    /// - Parameters:
+    ///   - configSource: where SIGHUP re-reads the configuration (nil: SIGHUP re-reads the
+    ///     authorized keys only).
+    ///   - setLogLevel: applies a reloaded `log_level`.
+    ///   - metrics: where the metrics go; served on `config.metricsListen` when it has a registry.
+    public init(config: DaemonConfig, logger: Logger, notify: SystemdNotify = SystemdNotify(), configSource: ConfigSource? = nil,
+                setLogLevel: (@Sendable (Logger.Level) -> Void)? = nil, metrics: DaemonMetrics = .disabled,
                 onReady: @escaping @Sendable (Endpoints) -> Void = { _ in }) {
         self.config = config
         self.logger = logger
         self.notify = notify
+        self.configSource = configSource
+        self.setLogLevel = setLogLevel
+        self.metrics = metrics
         self.onReady = onReady
     }
 
@@ -34,12 +50,44 @@ public final class Daemon: Service, @unchecked Sendable {
         do { engine = try Engine(store: store, logger: logger, routing: config.delivery) } catch {
             throw DaemonError("cannot load campaigns from \(config.database): \(error)")
         }
-        let reactor = try Reactor(config: config, engine: engine, logger: logger, notify: notify, onReady: onReady)
+        let monitor = OpsMonitor(store: store, metrics: metrics, notify: notify, simulatedClock: config.clockMode == .simulated,
+                                 interval: config.heartbeat)
+        let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
+        let onReady = self.onReady
+        let reactor = try Reactor(config: config, engine: engine, logger: logger, notify: notify,
+                                  ops: ReactorOps(configSource: configSource, setLogLevel: setLogLevel, metrics: metrics, monitor: monitor),
+                                  onReady: { endpoints in
+                                      onReady(endpoints)
+                                      readyContinuation.yield()
+                                      readyContinuation.finish()
+                                  })
+        let logger = self.logger
         try await withThrowingTaskGroup(of: Void.self) { group in
-            // SIGHUP re-reads the authorized keys (the reactor does it on its own thread).
+            // The metrics endpoint listens before the reactor starts, so READY=1 means it answers too;
+            // one that cannot listen stops the start, as a socket that cannot bind does.
+            if let listen = config.metricsListen, let registry = metrics.registry {
+                let server = try MetricsServer(listen: listen, registry: registry) { isError, message in
+                    if isError { logger.error("\(message)") } else { logger.warning("\(message)") }
+                }
+                let address: String
+                do { address = try await server.start() } catch {
+                    throw DaemonError("cannot serve metrics on \(listen) (metrics.listen): \(error)")
+                }
+                logger.info("metrics on http://\(address)/metrics")
+                group.addTask { try await server.serve() }
+            }
+            // SIGHUP: the reactor re-reads the configuration and the keys on its own thread.
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) { reactor.requestReload() }
             }
+            // STATUS and the database-backed gauges, from the moment the daemon serves.
+            if monitor.isNeeded {
+                group.addTask {
+                    for await _ in ready { break }
+                    await monitor.run { error in logger.warning("cannot refresh status and metrics", metadata: ["error": "\(error)"]) }
+                }
+            }
+            let notify = self.notify
             try await withGracefulShutdownHandler {
                 try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
                     let box = UncheckedBox(reactor)
@@ -55,8 +103,11 @@ public final class Daemon: Service, @unchecked Sendable {
                     thread.start()
                 }
             } onGracefulShutdown: {
+                // Told at once, before the request in flight finishes.
+                notify.send("STOPPING=1\nSTATUS=stopping")
                 reactor.stop()
             }
+            readyContinuation.finish()
             group.cancelAll()
         }
     }

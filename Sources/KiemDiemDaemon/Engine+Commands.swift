@@ -156,6 +156,7 @@ extension Engine {
     /// the unit's subtree.
     public func done(_ a: DoneArgs, now: Date, by actor: String) throws -> DoneResult {
         let unit = try store.read { try knownUnit(a.unit, tx: $0) }
+        if a.stage == TaskDeadline.Kind.directedReview.rawValue { return try completeDirectedReview(unit, now: now) }
         let c = try resolveCampaign(a.campaign, unit: unit, stage: a.stage)
         guard unit.path.hasPrefix(c.rootPath) else { throw ErrorBody(.badRequest, "unit '\(unit.id)' is not in campaign '\(c.id)' (root '\(c.plan.root)')") }
         guard let stage = c.plan.stage(a.stage) else {
@@ -330,8 +331,10 @@ extension Engine {
                 var unit = filterUnit
                 if unit == nil { unit = try tx.unit(c.plan.root) }
                 guard let unit, unit.path.hasPrefix(c.rootPath) else { continue }
-                out.append(ReportResult(campaign: c.id, unit: unit.id, name: unit.unit.name, asOf: Instant.format(now, timeZone: c.plan.zone),
-                                        stages: try progress(c, subtree: unit.path, now: now, tx: tx)))
+                var r = ReportResult(campaign: c.id, unit: unit.id, name: unit.unit.name, asOf: Instant.format(now, timeZone: c.plan.zone),
+                                     stages: try progress(c, subtree: unit.path, now: now, tx: tx))
+                try addRulesReport(&r, campaign: c, unit: unit, now: now, tx: tx)
+                out.append(r)
             }
             if out.isEmpty, let u = f.unit { throw ErrorBody(.notFound, "no campaign covers unit '\(u)'") }
             return out

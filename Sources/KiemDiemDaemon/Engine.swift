@@ -31,12 +31,12 @@ public final class Engine {
 
     /// Rebuilds the in-memory schedules from the store (start-up, and after a campaign changes).
     func reload() throws {
-        let rows = try store.read { tx in try tx.campaigns().map { ($0, try tx.extensions($0.id)) } }
+        let rows = try store.read { tx in try tx.campaigns().map { ($0, try tx.extensions($0.id), try Engine.tasks(of: $0.id, tx: tx)) } }
         campaigns = [:]
         schedules = [:]
-        for (row, ext) in rows {
+        for (row, ext, tasks) in rows {
             campaigns[row.id] = row
-            schedules[row.id] = Schedule(plan: row.plan, extensions: ext)
+            schedules[row.id] = Schedule(plan: row.plan, extensions: ext, tasks: tasks)
         }
     }
 
@@ -141,6 +141,7 @@ public final class Engine {
 
     /// Stores the events of one trigger; returns how many were stored.
     func fire(_ t: Trigger, campaign c: CampaignRow, tx: StoreTx, observe: ((EventBody) -> Void)? = nil) throws -> Int {
+        if let task = t.task { return try fireTask(t, task: task, campaign: c, tx: tx, observe: observe) }
         guard let stage = c.plan.stage(t.stage) else { return 0 }
         let plan = c.plan
         let zone = plan.zone

@@ -88,7 +88,8 @@ public enum FuzzEntry {
                     opens: 2022-11-01T08:00:00+07:00
                     stages:
                       - {id: a, title: A, for: members, due: 2022-11-25, reminders: [7d, 1d]}
-                      - {id: b, title: B, for: [cell, grassroots-cell], after: [a], due: 2022-12-01}\n
+                      - {id: b, title: B, for: [cell, grassroots-cell], after: [a], due: 2022-12-01}
+                    escalation: {ladder: [{after: 1d, to: unit}, {after: 3d, to: parent}], repeat: 2d}\n
                     """), now: now)
                 handler = ControlHandler(engine: engine, logger: quiet)
             } catch { fatalError("fuzz fixture: \(error)") }

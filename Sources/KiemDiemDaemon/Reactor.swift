@@ -8,13 +8,16 @@ import ZeroMQ
 /// Owns every socket on one dedicated thread (a libzmq socket is not thread-safe, and a blocking
 /// zmq_poll must never run on Swift's cooperative pool). The loop polls the control and jobs
 /// sockets with a timeout that ends at the next deadline (system clock) or heartbeat, handles
-/// requests one at a time, fires the schedule, and publishes stored events in seq order.
+/// requests one at a time, fires the schedule, and publishes stored events in seq order. It also
+/// pings the systemd watchdog, so a loop that hangs is restarted, and carries out SIGHUP reloads.
 final class Reactor: ControlContext {
-    let config: DaemonConfig
+    /// The configuration in force: as started, plus what reloads changed (DaemonConfig.liveKeys).
+    private(set) var config: DaemonConfig
     let engine: Engine
     let logger: Logger
     let context: ZMQContext
     let notify: SystemdNotify
+    let ops: ReactorOps
     let onReady: @Sendable (Endpoints) -> Void
     private let wakeEndpoint = "inproc://kiemdiem-wake-\(UUID().uuidString)"
     private let wake: Socket
@@ -30,12 +33,16 @@ final class Reactor: ControlContext {
     private var simulatedNow: Date?
     private var lastPublished: Int64 = 0
     private let frameLimit = 4
+    private var nextHeartbeat = ContinuousClock.now
+    private var nextPrune = ContinuousClock.now + .seconds(3600)
 
-    init(config: DaemonConfig, engine: Engine, logger: Logger, notify: SystemdNotify, onReady: @escaping @Sendable (Endpoints) -> Void) throws {
+    init(config: DaemonConfig, engine: Engine, logger: Logger, notify: SystemdNotify, ops: ReactorOps,
+         onReady: @escaping @Sendable (Endpoints) -> Void) throws {
         self.config = config
         self.engine = engine
         self.logger = logger
         self.notify = notify
+        self.ops = ops
         self.onReady = onReady
         context = try ZMQContext()
         // Bound here, before the loop's thread starts, so stop() can never miss it.
@@ -52,7 +59,7 @@ final class Reactor: ControlContext {
     /// Asks the loop to finish the request in flight and return. Safe from any thread.
     func stop() { wake("stop") }
 
-    /// Asks the loop to re-read the authorized keys (SIGHUP). Safe from any thread.
+    /// Asks the loop to re-read the configuration and the authorized keys (SIGHUP). Safe from any thread.
     func requestReload() { wake("reload") }
 
     private func wake(_ message: String) {
@@ -168,14 +175,25 @@ final class Reactor: ControlContext {
         try publishPending()
 
         logger.info("ready control=\(boundEndpoints.control) events=\(boundEndpoints.events) jobs=\(boundEndpoints.jobs)")
-        notify.send("READY=1\nSTATUS=serving \(engine.listCampaigns(now: now).count) campaign(s)")
+        ops.monitor.workers.store(0, ordering: .relaxed)
+        notify.send("READY=1\nSTATUS=\(ops.monitor.statusLine())")
         onReady(boundEndpoints)
 
-        let heartbeatMs = Int(config.heartbeat.components.seconds * 1000)
-        var nextHeartbeat = ContinuousClock.now
-        var nextPrune = ContinuousClock.now + .seconds(3600)
+        // The watchdog is pinged from this loop, not from a timer of its own: a loop stuck in a
+        // request or a poll stops the pings, and systemd restarts the daemon.
+        let watchdogInterval = notify.watchdogInterval
+        if let watchdogInterval { logger.info("watchdog on", metadata: ["ping_every": "\(watchdogInterval)"]) }
+        var nextWatchdog = ContinuousClock.now
+        nextHeartbeat = ContinuousClock.now
+        nextPrune = ContinuousClock.now + .seconds(3600)
         while true {
+            if let watchdogInterval, ContinuousClock.now >= nextWatchdog {
+                notify.send("WATCHDOG=1")
+                nextWatchdog = ContinuousClock.now + watchdogInterval
+            }
+            let heartbeatMs = max(1, Int(config.heartbeat / .milliseconds(1)))
             var timeout = max(0, Int((nextHeartbeat - ContinuousClock.now) / .milliseconds(1)))
+            if watchdogInterval != nil { timeout = min(timeout, max(0, Int((nextWatchdog - ContinuousClock.now) / .milliseconds(1)))) }
             if config.clockMode == .system, let next = engine.nextInstant() {
                 timeout = min(timeout, max(0, Int((next.timeIntervalSince(Date()) * 1000).rounded(.up))))
             }
@@ -191,6 +209,7 @@ final class Reactor: ControlContext {
             if config.clockMode == .system { try engine.advance(to: Date()) }
             try publishPending()
             send(dispatcher.tick(now: Date().timeIntervalSince1970), on: jobs)
+            ops.monitor.workers.store(dispatcher.workerCount, ordering: .relaxed)
             if ContinuousClock.now >= nextHeartbeat {
                 try heartbeat(events)
                 nextHeartbeat = ContinuousClock.now + config.heartbeat
@@ -200,7 +219,6 @@ final class Reactor: ControlContext {
                 nextPrune = ContinuousClock.now + .seconds(3600)
             }
         }
-        notify.send("STOPPING=1")
         logger.info("stopping")
     }
 
@@ -209,11 +227,55 @@ final class Reactor: ControlContext {
         var stop = false
         while let frames = try wake.receive(dontWait: true) {
             switch frames.first.map({ String(decoding: $0, as: UTF8.self) }) {
-            case "reload": _ = try? reloadKeys()
+            case "reload": reload()
             default: stop = true
             }
         }
         return stop
+    }
+
+    /// SIGHUP: tells systemd it reloads, re-reads the configuration file the way it was read at
+    /// start (same file, environment and flags) and applies what can change live, re-reads the
+    /// authorized keys, then says READY again. A file that does not load changes nothing: the
+    /// configuration in force stays, and the log says why in one line.
+    private func reload() {
+        notify.send("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotify.monotonicMicroseconds())\nSTATUS=reloading the configuration")
+        logger.notice("reload requested (SIGHUP)")
+        if let source = ops.configSource {
+            do {
+                apply(try source.load())
+            } catch {
+                logger.error("configuration not reloaded; keeping the one in force", metadata: ["reason": "\(error.description)"])
+            }
+        }
+        _ = try? reloadKeys()
+        notify.send("READY=1\nSTATUS=\(ops.monitor.statusLine())")
+    }
+
+    /// Applies the keys that can change while running (DaemonConfig.liveKeys); names the others.
+    private func apply(_ new: DaemonConfig) {
+        var changed: [String] = []
+        if new.logLevel != config.logLevel, let level = Logger.Level(rawValue: new.logLevel) {
+            config.logLevel = new.logLevel
+            ops.setLogLevel?(level)
+            changed.append("log_level=\(new.logLevel)")
+        }
+        if new.heartbeat != config.heartbeat {
+            config.heartbeat = new.heartbeat
+            nextHeartbeat = min(nextHeartbeat, ContinuousClock.now + new.heartbeat)
+            ops.monitor.interval.withLock { $0 = new.heartbeat }
+            changed.append("events.heartbeat=\(new.heartbeat)")
+        }
+        if new.eventRetention != config.eventRetention {
+            config.eventRetention = new.eventRetention
+            nextPrune = ContinuousClock.now // prune on this pass with the new retention
+            changed.append("events.retention=\(new.eventRetention.map { "\($0)s" } ?? "keep all")")
+        }
+        logger.notice("configuration reloaded", metadata: ["changed": "\(changed.isEmpty ? "nothing" : changed.joined(separator: " "))"])
+        let later = config.restartOnlyChanges(to: new)
+        if !later.isEmpty {
+            logger.warning("changed keys that take effect only at the next restart; the values in force stay", metadata: ["keys": "\(later.joined(separator: ","))"])
+        }
     }
 
     private func serveZap(_ socket: Socket) {
@@ -248,7 +310,11 @@ final class Reactor: ControlContext {
             } else if rest.first!.count > config.maxMessageSize {
                 reply = Data(#"{"ok":false,"error":{"code":"too_large","message":"the request is larger than limits.max_message_size"}}"#.utf8)
             } else if let who = caller(userId) {
+                let started = ContinuousClock.now
                 reply = handler.handle(rest.first!, caller: who)
+                if ops.metrics.isEnabled {
+                    ops.metrics.commandServed(DaemonMetrics.commandName(in: rest.first!), duration: ContinuousClock.now - started)
+                }
             } else {
                 reply = Data(#"{"ok":false,"error":{"code":"unauthenticated","message":"this key is no longer in the authorized keys"}}"#.utf8)
             }
@@ -286,6 +352,7 @@ final class Reactor: ControlContext {
             for e in batch {
                 try events.send([Data(e.topic.utf8), e.body])
                 lastPublished = e.seq
+                ops.metrics.eventPublished(topic: e.topic)
             }
             let published = lastPublished
             try engine.store.write { try $0.setLastPublished(published) }
@@ -299,6 +366,7 @@ final class Reactor: ControlContext {
         b.message = nil
         let body = try WireJSON.encoder().encode(b)
         try socket.send([Data("heartbeat/".utf8), body])
+        ops.metrics.eventPublished(topic: "heartbeat/")
     }
 
     private func prune() throws {
@@ -307,6 +375,16 @@ final class Reactor: ControlContext {
         let n = try engine.store.write { try $0.pruneEvents(before: cutoff) }
         if n > 0 { logger.info("pruned old events", metadata: ["count": "\(n)"]) }
     }
+}
+
+/// What the reactor needs for operations, besides serving.
+struct ReactorOps {
+    /// Where SIGHUP re-reads the configuration; nil: SIGHUP re-reads the authorized keys only.
+    var configSource: ConfigSource?
+    /// Changes the process's log level (a reload of `log_level`).
+    var setLogLevel: (@Sendable (Logger.Level) -> Void)?
+    var metrics: DaemonMetrics
+    var monitor: OpsMonitor
 }
 
 public struct DaemonError: Error, CustomStringConvertible {

@@ -7,12 +7,33 @@ import Glibc
 /// this, and the protocol is stable and documented.
 public struct SystemdNotify: Sendable {
     let path: String?
+    /// How often systemd expects `WATCHDOG=1` ($WATCHDOG_USEC), when the watchdog is on and meant
+    /// for this process ($WATCHDOG_PID, when set, is our pid).
+    public let watchdogTimeout: Duration?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
+        let pidMatches = environment["WATCHDOG_PID"].map { Int32($0) == getpid() } ?? true
+        if path != nil, pidMatches, let usec = environment["WATCHDOG_USEC"].flatMap(UInt64.init), usec > 0 {
+            watchdogTimeout = .microseconds(usec)
+        } else {
+            watchdogTimeout = nil
+        }
     }
 
     public var isEnabled: Bool { path != nil }
+
+    /// How often the loop pings: a third of the timeout, so a ping or two may be late (a long
+    /// request) before systemd gives up on us; nil when there is no watchdog.
+    public var watchdogInterval: Duration? { watchdogTimeout.map { $0 / 3 } }
+
+    /// CLOCK_MONOTONIC in microseconds, for `MONOTONIC_USEC=` with `RELOADING=1` (systemd 253+
+    /// uses it to tell this reload from an earlier one; older versions ignore it).
+    public static func monotonicMicroseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+    }
 
     /// Sends `state` (e.g. "READY=1\nSTATUS=…"); returns false when there is no socket or it failed.
     @discardableResult

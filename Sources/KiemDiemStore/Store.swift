@@ -168,6 +168,54 @@ public final class Store: Sendable {
                 CREATE INDEX job_ready ON job(state, next_attempt_at);
                 """)
         }
+        m.registerMigration("v3-rules") { db in
+            try db.execute(sql: """
+                CREATE TABLE flag (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    campaign TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    reasons TEXT NOT NULL,         -- comma-separated FlagReason codes
+                    note TEXT NOT NULL,
+                    confirmed INTEGER NOT NULL,    -- a competent conclusion, not only signs
+                    flagged_at INTEGER NOT NULL,
+                    flagged_by TEXT NOT NULL,
+                    review_due INTEGER NOT NULL,   -- the directed review's deadline
+                    review_done_at INTEGER,
+                    closed_at INTEGER,
+                    closed_note TEXT,
+                    closed_by TEXT
+                );
+                CREATE INDEX flag_unit ON flag(unit);
+                CREATE TABLE rating (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    campaign TEXT NOT NULL,
+                    kind TEXT NOT NULL,            -- member | unit
+                    subject TEXT NOT NULL,
+                    level TEXT NOT NULL,
+                    commendation INTEGER NOT NULL,
+                    note TEXT,
+                    rated_at INTEGER NOT NULL,
+                    rated_by TEXT NOT NULL,
+                    annulled_at INTEGER,
+                    annul_reason TEXT,
+                    annulled_by TEXT
+                );
+                CREATE INDEX rating_subject ON rating(campaign, kind, subject);
+                CREATE TABLE remediation (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    campaign TEXT NOT NULL,        -- the campaign it is tracked in now (carried over)
+                    unit TEXT NOT NULL,
+                    member TEXT,
+                    text TEXT NOT NULL,
+                    due INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    created_by TEXT NOT NULL,
+                    done_at INTEGER,
+                    done_by TEXT
+                );
+                CREATE INDEX remediation_open ON remediation(campaign, done_at);
+                """)
+        }
         return m
     }
 }

@@ -28,13 +28,20 @@ public enum Command: String, Codable, Sendable, CaseIterable {
     case ack
     case jobs
     case jobsRetry = "jobs.retry"
+    case flag
+    case unflag
+    case rate
+    case rateAnnul = "rate.annul"
+    case remediationAdd = "remediation.add"
+    case remediationDone = "remediation.done"
+    case remediationList = "remediation.list"
 
     /// Commands that change stored state (audited, and refused to read-only roles later).
     public var mutates: Bool {
         switch self {
         case .importUnits, .importMembers, .campaignLoad, .campaignPause, .campaignResume, .done, .extend, .clockAdvance, .clockSet,
-             .ack, .jobsRetry: true
-        case .status, .campaignList, .campaignShow, .overdue, .report, .events, .clock, .preview, .audit, .jobs: false
+             .ack, .jobsRetry, .flag, .unflag, .rate, .rateAnnul, .remediationAdd, .remediationDone: true
+        case .status, .campaignList, .campaignShow, .overdue, .report, .events, .clock, .preview, .audit, .jobs, .remediationList: false
         // Changes no campaign data, but only an admin may trigger it (see Role.allows).
         case .reload: false
         }
@@ -51,6 +58,7 @@ public enum ErrorCode: String, Codable, Sendable {
     case tooLarge = "too_large"
     case forbidden                           // the caller's role may not run the command
     case unauthenticated                     // the caller's key is no longer authorized
+    case rejected                            // a rating file breaks the campaign's rules (details: the findings)
     case internalError = "internal"
 }
 

@@ -198,12 +198,82 @@ public struct ReportResult: Codable, Sendable {
     public var name: String
     public var asOf: String
     public var stages: [StageProgress]
+    /// Open flags in the subtree, with their directed reviews.
+    public var flags: [FlagInfo]?
+    /// Ratings in force in the subtree, by level, and the quota per grassroots organization.
+    public var ratings: RatingSummary?
+    public var openRemediation: Int?
+    public var overdueRemediation: Int?
+    /// The same figures for each unit one level down.
+    public var children: [ChildReport]?
     public init(campaign: String, unit: String, name: String, asOf: String, stages: [StageProgress]) {
         self.campaign = campaign
         self.unit = unit
         self.name = name
         self.asOf = asOf
         self.stages = stages
+    }
+}
+
+public struct FlagInfo: Codable, Sendable {
+    public var id: Int64
+    public var unit: String
+    public var reasons: [String]
+    public var confirmed: Bool
+    public var reviewDue: String
+    public var reviewHeld: Bool
+    public init(id: Int64, unit: String, reasons: [String], confirmed: Bool, reviewDue: String, reviewHeld: Bool) {
+        self.id = id
+        self.unit = unit
+        self.reasons = reasons
+        self.confirmed = confirmed
+        self.reviewDue = reviewDue
+        self.reviewHeld = reviewHeld
+    }
+}
+
+public struct QuotaLine: Codable, Sendable {
+    public var unit: String
+    public var excellent: Int
+    public var good: Int
+    public var allowed: Int
+    public init(unit: String, excellent: Int, good: Int, allowed: Int) {
+        self.unit = unit
+        self.excellent = excellent
+        self.good = good
+        self.allowed = allowed
+    }
+}
+
+public struct RatingSummary: Codable, Sendable {
+    public var members: [String: Int]
+    public var units: [String: Int]
+    public var quota: [QuotaLine]
+    public init(members: [String: Int], units: [String: Int], quota: [QuotaLine]) {
+        self.members = members
+        self.units = units
+        self.quota = quota
+    }
+}
+
+public struct ChildReport: Codable, Sendable {
+    public var unit: String
+    public var name: String
+    public var kind: String
+    public var completed: Int
+    public var total: Int
+    public var overdue: Int
+    public var flags: Int
+    public var openRemediation: Int
+    public init(unit: String, name: String, kind: String, completed: Int, total: Int, overdue: Int, flags: Int, openRemediation: Int) {
+        self.unit = unit
+        self.name = name
+        self.kind = kind
+        self.completed = completed
+        self.total = total
+        self.overdue = overdue
+        self.flags = flags
+        self.openRemediation = openRemediation
     }
 }
 

@@ -61,7 +61,7 @@ row("import units+members", ours1, base1, String(format: "%.0f members/s", Doubl
 //    scan of the same join.
 let plan = try PlanParser.parse(planText, source: "plan.yaml")
 _ = try engine.loadCampaign(FileArgs(name: "plan.yaml", content: planText), now: plan.opens)
-let first = plan.stages[0]
+let first = plan.stages.first(where: \.isMemberStage)!
 let firstReminder = first.due.addingTimeInterval(TimeInterval(-(first.reminders.first ?? 0)))
 var scanned = 0
 let base2 = try seconds {

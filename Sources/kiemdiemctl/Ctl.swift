@@ -8,7 +8,7 @@ struct Ctl: ParsableCommand {
         commandName: "kiemdiemctl",
         abstract: "Administer and watch a kiemdiem daemon.",
         subcommands: [Status.self, Import.self, CampaignCmd.self, Done.self, Extend.self, Overdue.self, Report.self,
-                      Events.self, Watch.self, ClockCmd.self, Preview.self, Audit.self, Reload.self, Keygen.self, Ack.self, Jobs.self])
+                      Events.self, Watch.self, ClockCmd.self, Preview.self, Audit.self, Reload.self, Keygen.self, Ack.self, Jobs.self, FlagCmd.self, Unflag.self, Rate.self, Remediation.self])
 }
 
 /// Options every command takes, anywhere after the subcommand.

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import KiemDiemDaemon
+import KiemDiemLogging
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 @main
@@ -22,20 +24,22 @@ struct DaemonCommand: AsyncParsableCommand {
     func run() async throws {
         var overrides = set
         if let database { overrides.append("database=\(database)") }
+        let source = ConfigSource(file: config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
         let cfg: DaemonConfig
         do {
-            cfg = try DaemonConfig.load(file: config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
+            cfg = try source.load()
         } catch {
             FileHandle.standardError.write(Data("kiemdiemd: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = Logger.Level(rawValue: cfg.logLevel) ?? .info
-            return h
-        }
+        // One level for the whole process, which a reload of log_level changes; under systemd each
+        // line carries its journald priority (docs/operations.md, "Reading the logs").
+        let level = LogLevelControl(Logger.Level(rawValue: cfg.logLevel) ?? .info)
+        JournalLogHandler.bootstrap(level: level)
         let logger = Logger(label: "kiemdiemd")
-        let daemon = Daemon(config: cfg, logger: logger)
+        // The registry exists only when the endpoint is configured: metrics cost nothing otherwise.
+        let metrics = DaemonMetrics(registry: cfg.metricsListen == nil ? nil : PrometheusCollectorRegistry())
+        let daemon = Daemon(config: cfg, logger: logger, configSource: source, setLogLevel: { level.level = $0 }, metrics: metrics)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],

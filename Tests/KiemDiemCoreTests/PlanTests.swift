@@ -32,7 +32,8 @@ stages:
         #expect(plan.opens == Instant.parse("2022-11-01T08:00:00+07:00", timeZone: hcm))
         // DOMAIN.md: everything of the bloc completes before 21 Dec 2022.
         #expect(plan.lastDue == Instant.parse("2022-12-21", timeZone: hcm))
-        #expect(plan.stages.first?.scope == .members)
+        #expect(plan.stage("self-review")?.scope == .members)
+        #expect(plan.stage("study")?.isStudy == true)
         #expect(plan.documents.count == 5)
         #expect(plan.escalation?.ladder.map(\.to) == [.unit, .parent, .grandparent])
     }

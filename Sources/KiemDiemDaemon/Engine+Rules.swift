@@ -1,0 +1,254 @@
+import Foundation
+import KiemDiemCore
+import KiemDiemStore
+import KiemDiemWire
+
+/// Flags and directed reviews, remediation, ratings (DOMAIN.md "Rules in force", "Directed
+/// reviews and remediation").
+extension Engine {
+    static func reviewTaskId(_ flag: Int64) -> String { "review-\(flag)" }
+    static func remediationTaskId(_ id: Int64) -> String { "remediation-\(id)" }
+
+    /// The open directed reviews and remediation items of a campaign, as schedule tasks.
+    static func tasks(of campaign: String, tx: StoreTx) throws -> [TaskDeadline] {
+        try tx.pendingReviews(campaign: campaign).map { TaskDeadline(id: reviewTaskId($0.id), kind: .directedReview, unit: $0.unit, due: $0.reviewDue) }
+            + tx.openRemediation(campaign: campaign).map { TaskDeadline(id: remediationTaskId($0.id), kind: .remediation, unit: $0.unit, due: $0.due) }
+    }
+
+    func event(_ type: EventType, id: String, campaign c: CampaignRow, unit: UnitRow, time: Date) -> EventBody {
+        var b = EventBody(id: id, type: type, time: Instant.format(time, timeZone: c.plan.zone))
+        b.campaign = c.id
+        b.unit = unit.id
+        b.path = unit.path
+        return b
+    }
+
+    // MARK: Flags
+
+    /// Flags a unit: `unit.flagged`, and at once a directed review by its parent committee with
+    /// its own deadline (`directed_review.due_in`, default 15 days), escalated when overdue.
+    public func flag(_ a: FlagArgs, now: Date, by actor: String) throws -> FlagResult {
+        let unit = try store.read { try knownUnit(a.unit, tx: $0) }
+        let c = try resolveCampaign(a.campaign, unit: unit, stage: nil)
+        guard c.status == .active else { throw ErrorBody(.conflict, "campaign '\(c.id)' is \(c.status.rawValue)") }
+        var reasons: [FlagReason] = []
+        for r in a.reasons {
+            guard let reason = FlagReason(rawValue: r) else {
+                throw ErrorBody(.invalidInput, "unknown reason '\(r.prefix(40))' (expected \(FlagReason.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            if !reasons.contains(reason) { reasons.append(reason) }
+        }
+        guard !reasons.isEmpty else { throw ErrorBody(.invalidInput, "a flag needs at least one --reason") }
+        let note = a.note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !note.isEmpty else { throw ErrorBody(.invalidInput, "a flag needs a --note") }
+        guard unit.unit.parent != nil else { throw ErrorBody(.badRequest, "the root has no upper committee to direct its review") }
+        let due = now.addingTimeInterval(TimeInterval(c.plan.directedReviewDueIn ?? 15 * 86_400))
+        let zone = c.plan.zone
+        let (flagId, parent) = try store.write { tx -> (Int64, UnitRow?) in
+            let id = try tx.insertFlag(campaign: c.id, unit: unit.id, reasons: reasons, note: note, confirmed: a.confirmed ?? false, at: now, by: actor, reviewDue: due)
+            let parent = try tx.unit(unit.unit.parent!)
+            var f = event(.unitFlagged, id: "\(c.id)/unit.flagged/\(id)", campaign: c, unit: unit, time: now)
+            f.reasons = reasons.map(\.rawValue)
+            f.message = "\(unit.unit.name) có biểu hiện: \(reasons.map(\.vietnamese).joined(separator: "; ")). \(a.confirmed == true ? "Đã có kết luận của cấp có thẩm quyền. " : "")Ghi chú: \(note)."
+            try tx.appendEvent(f, at: now, encoder: encoder)
+            var r = event(.reviewDirected, id: "\(c.id)/review.directed/\(id)", campaign: c, unit: unit, time: now)
+            r.reasons = reasons.map(\.rawValue)
+            r.due = Instant.format(due, timeZone: zone)
+            r.to = parent?.id
+            r.stage = TaskDeadline.Kind.directedReview.rawValue
+            r.message = "\(parent?.unit.name ?? "Cấp ủy cấp trên") chỉ đạo \(unit.unit.name) kiểm điểm ngay (\(reasons.map(\.vietnamese).joined(separator: "; "))); hạn \(Instant.vietnameseDeadline(due, timeZone: zone))."
+            try tx.appendEvent(r, at: now, encoder: encoder)
+            return (id, parent)
+        }
+        schedules[c.id]?.add(TaskDeadline(id: Engine.reviewTaskId(flagId), kind: .directedReview, unit: unit.id, due: due))
+        return FlagResult(flag: flagId, unit: unit.id, owner: parent?.id, reviewDue: Instant.format(due, timeZone: zone))
+    }
+
+    /// Closes a unit's open flags with a note; their directed reviews stop escalating.
+    public func unflag(_ a: UnflagArgs, now: Date, by actor: String) throws -> UnflagResult {
+        let note = a.note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !note.isEmpty else { throw ErrorBody(.invalidInput, "unflag needs a --note") }
+        let ids = try store.write { tx -> [Int64] in
+            _ = try knownUnit(a.unit, tx: tx)
+            return try tx.closeFlags(unit: a.unit, note: note, at: now, by: actor)
+        }
+        guard !ids.isEmpty else { throw ErrorBody(.notFound, "unit '\(a.unit)' has no open flag") }
+        for c in campaigns.keys { for id in ids { schedules[c]?.removeTask(Engine.reviewTaskId(id)) } }
+        return UnflagResult(unit: a.unit, closed: ids)
+    }
+
+    /// `done UNIT directed-review`: the upper committee records the directed review as held.
+    func completeDirectedReview(_ unit: UnitRow, now: Date) throws -> DoneResult {
+        let flags = try store.read { try $0.openFlags(unit: unit.id) }.filter { $0.reviewDoneAt == nil }
+        guard let f = flags.first, let c = campaigns[f.campaign] else { throw ErrorBody(.notFound, "unit '\(unit.id)' has no directed review to hold") }
+        try store.write { tx in
+            for f in flags { _ = try tx.completeDirectedReview(f.id, at: now) }
+            var b = event(.stageCompleted, id: "\(c.id)/stage.completed/directed-review/\(f.id)", campaign: c, unit: unit, time: now)
+            b.stage = TaskDeadline.Kind.directedReview.rawValue
+            b.message = "\(unit.unit.name) đã kiểm điểm theo chỉ đạo của cấp ủy cấp trên."
+            try tx.appendEvent(b, at: now, encoder: encoder)
+        }
+        for f in flags { schedules[f.campaign]?.removeTask(Engine.reviewTaskId(f.id)) }
+        return DoneResult(campaign: c.id, stage: TaskDeadline.Kind.directedReview.rawValue, unit: unit.id, member: nil, completedMembers: 0, unitCompleted: true, alreadyDone: false)
+    }
+
+    // MARK: Remediation
+
+    public func addRemediation(_ a: RemediationAddArgs, now: Date, by actor: String) throws -> RemediationInfo {
+        let unit = try store.read { try knownUnit(a.unit, tx: $0) }
+        let c = try resolveCampaign(a.campaign, unit: unit, stage: nil)
+        guard let due = Instant.parse(a.due, timeZone: c.plan.zone) else {
+            throw ErrorBody(.invalidInput, "--due '\(a.due.prefix(40))' is not an ISO 8601 instant with offset or a date YYYY-MM-DD")
+        }
+        guard due > now else { throw ErrorBody(.invalidInput, "--due \(Instant.format(due, timeZone: c.plan.zone)) is not in the future") }
+        let text = a.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw ErrorBody(.invalidInput, "a remediation item needs --text") }
+        let id = try store.write { tx -> Int64 in
+            if let m = a.member {
+                guard let member = try tx.member(m) else { throw ErrorBody(.notFound, "no member '\(m)'") }
+                guard member.unit == unit.id else { throw ErrorBody(.badRequest, "member '\(m)' belongs to '\(member.unit)', not '\(unit.id)'") }
+            }
+            return try tx.insertRemediation(campaign: c.id, unit: unit.id, member: a.member, text: text, due: due, at: now, by: actor)
+        }
+        schedules[c.id]?.add(TaskDeadline(id: Engine.remediationTaskId(id), kind: .remediation, unit: unit.id, due: due))
+        return RemediationInfo(id: id, campaign: c.id, unit: unit.id, member: a.member, text: text, due: Instant.format(due, timeZone: c.plan.zone), done: nil)
+    }
+
+    public func completeRemediation(_ id: Int64, now: Date, by actor: String) throws -> RemediationInfo {
+        let row = try store.write { tx -> RemediationRow in
+            guard let r = try tx.remediation(id) else { throw ErrorBody(.notFound, "no remediation item \(id)") }
+            _ = try tx.completeRemediation(id, at: now, by: actor)
+            return try tx.remediation(id)!
+        }
+        schedules[row.campaign]?.removeTask(Engine.remediationTaskId(id))
+        return info(row)
+    }
+
+    func info(_ r: RemediationRow) -> RemediationInfo {
+        let zone = campaigns[r.campaign]?.plan.zone ?? TimeZone(identifier: "Asia/Ho_Chi_Minh")!
+        return RemediationInfo(id: r.id, campaign: r.campaign, unit: r.unit, member: r.member, text: r.text,
+                               due: Instant.format(r.due, timeZone: zone), done: r.doneAt.map { Instant.format($0, timeZone: zone) })
+    }
+
+    public func listRemediation(_ a: RemediationListArgs) throws -> [RemediationInfo] {
+        try store.read { tx in
+            let path = try a.unit.map { try knownUnit($0, tx: tx).path }
+            return try tx.remediations(subtree: path, openOnly: !(a.all ?? false)).map(info)
+        }
+    }
+
+    // MARK: Firing tasks
+
+    /// A directed review or remediation item fell due or reached a ladder step. Both belong to
+    /// the unit's upper committee: the ladder starts at the parent (`to: unit` is the owner).
+    func fireTask(_ t: Trigger, task: String, campaign c: CampaignRow, tx: StoreTx, observe: ((EventBody) -> Void)?) throws -> Int {
+        guard let deadline = schedules[c.id]?.tasks[task], let unit = try tx.unit(deadline.unit), let parentId = unit.unit.parent,
+              let owner = try tx.unit(parentId) else { return 0 }
+        // Still open? A review held or a flag closed, a remediation done: nothing more fires.
+        let what: String
+        switch deadline.kind {
+        case .directedReview:
+            guard let flagId = Int64(task.dropFirst("review-".count)), let f = try tx.flag(flagId), f.closedAt == nil, f.reviewDoneAt == nil else { return 0 }
+            what = "kiểm điểm theo chỉ đạo (\(f.reasons.map(\.vietnamese).joined(separator: "; ")))"
+        case .remediation:
+            guard let rid = Int64(task.dropFirst("remediation-".count)), let r = try tx.remediation(rid), r.doneAt == nil else { return 0 }
+            what = "khắc phục khuyết điểm: \(r.text)"
+        }
+        let zone = c.plan.zone
+        let stage = deadline.stage(plan: c.plan)
+        var n = 0
+        func emit(_ body: EventBody) throws -> EventBody? {
+            var b = body
+            if t.late { b.late = true }
+            guard let seq = try tx.appendEvent(b, at: t.instant, encoder: encoder) else { return nil }
+            n += 1
+            b.seq = seq
+            observe?(b)
+            return b
+        }
+        switch t.kind {
+        case .overdue:
+            let type: EventType = deadline.kind == .remediation ? .remediationOverdue : .deadlineOverdue
+            var b = event(type, id: "\(c.id)/\(type.rawValue)/\(task)", campaign: c, unit: unit, time: t.instant)
+            b.stage = stage.id
+            b.due = Instant.format(deadline.due, timeZone: zone)
+            b.to = owner.id
+            b.message = "Quá hạn: \(unit.unit.name) chưa \(what); hạn \(Instant.vietnameseDeadline(deadline.due, timeZone: zone)) đã qua. \(owner.unit.name) theo dõi, đôn đốc."
+            _ = try emit(b)
+        case .escalation(let step, let round):
+            guard let ladderStep = c.plan.escalation?.ladder[step] else { return 0 }
+            let toId = Engine.escalationTarget(ladderStep.to, unitPath: owner.path, rootPath: c.rootPath)
+            guard let to = try tx.unit(toId) else { return 0 }
+            let escalation = try tx.raiseEscalation(campaign: c.id, stage: task, unit: unit.id, due: deadline.due, level: step, target: toId, at: t.instant)
+            if try tx.escalation(escalation)?.acknowledgedAt != nil { return n }
+            let late = t.instant.epoch - deadline.due.epoch
+            var b = event(.escalationRaised, id: "\(c.id)/escalation.raised/\(task)/\(step)/\(round)", campaign: c, unit: unit, time: t.instant)
+            b.stage = stage.id
+            b.due = Instant.format(deadline.due, timeZone: zone)
+            b.level = step
+            b.to = toId
+            b.escalation = escalation
+            b.message = "Báo cáo cấp trên (cấp \(step)): \(unit.unit.name) chưa \(what) (hạn \(Instant.vietnameseDeadline(deadline.due, timeZone: zone)), đã quá \(DurationText.vietnamese(max(late, 60)))). Đề nghị \(to.unit.name) chỉ đạo, đôn đốc."
+            guard let stored = try emit(b) else { return n }
+            try enqueue(.escalation, event: stored, to: (to.id, to.unit.name, to.path, to.unit.email), about: (unit.id, unit.unit.name, unit.path),
+                        stage: stage, plan: c.plan, due: deadline.due, lateMembers: [], extra: {
+                            $0.level = step
+                            $0.escalation = escalation
+                            $0.lateText = DurationText.vietnamese(max(late, 60))
+                        }, tx: tx)
+        case .opened, .reminder:
+            break
+        }
+        return n
+    }
+}
+
+extension Engine {
+    /// Flags, ratings against the quota, remediation, and one line per unit one level down.
+    func addRulesReport(_ r: inout ReportResult, campaign c: CampaignRow, unit: UnitRow, now: Date, tx: StoreTx) throws {
+        let zone = c.plan.zone
+        let flags = try tx.openFlags(subtree: unit.path)
+        r.flags = flags.map { FlagInfo(id: $0.id, unit: $0.unit, reasons: $0.reasons.map(\.rawValue), confirmed: $0.confirmed,
+                                       reviewDue: Instant.format($0.reviewDue, timeZone: zone), reviewHeld: $0.reviewDoneAt != nil) }
+        let remediation = try tx.remediations(subtree: unit.path, openOnly: true)
+        r.openRemediation = remediation.count
+        r.overdueRemediation = remediation.filter { $0.due <= now }.count
+        // Ratings in force in the subtree and the quota per grassroots organization in it.
+        let units = try tx.allUnits()
+        let members = try tx.allMembers()
+        let ctx = RatingContext(units: units, members: members)
+        let inSubtree = try tx.unitIds(subtree: unit.path)
+        var byMember: [String: Int] = [:], byUnit: [String: Int] = [:]
+        var perOrg: [String: (excellent: Int, good: Int)] = [:]
+        for row in try tx.currentRatings(campaign: c.id) {
+            let e = row.entry
+            switch e.kind {
+            case .unit where inSubtree.contains(e.subject):
+                byUnit[e.level.rawValue, default: 0] += 1
+            case .member:
+                guard let m = ctx.members[e.subject], inSubtree.contains(m.unit) else { continue }
+                byMember[e.level.rawValue, default: 0] += 1
+                if let org = ctx.grassroots(of: m.unit) {
+                    if e.level == .excellent { perOrg[org, default: (0, 0)].excellent += 1 }
+                    if e.level == .good { perOrg[org, default: (0, 0)].good += 1 }
+                }
+            default: break
+            }
+        }
+        r.ratings = RatingSummary(members: byMember, units: byUnit, quota: perOrg.keys.sorted().map { org in
+            let v = perOrg[org]!
+            let denominator = c.plan.quota.denominator == .good ? v.good : v.good + v.excellent
+            return QuotaLine(unit: org, excellent: v.excellent, good: v.good, allowed: Int((c.plan.quota.share * Double(denominator) + 1e-9).rounded(.down)))
+        })
+        // One level down.
+        let flagPaths = try tx.units(Set(flags.map(\.unit))).mapValues(\.path)
+        r.children = try units.filter { $0.parent == unit.id }.sorted { $0.id < $1.id }.compactMap { child in
+            guard let row = try tx.unit(child.id) else { return nil }
+            let stages = try progress(c, subtree: row.path, now: now, tx: tx)
+            return ChildReport(unit: child.id, name: child.name, kind: child.kind.rawValue, completed: stages.map(\.completed).reduce(0, +),
+                               total: stages.map(\.total).reduce(0, +), overdue: stages.map(\.overdue).reduce(0, +),
+                               flags: flags.filter { flagPaths[$0.unit]?.hasPrefix(row.path) ?? false }.count,
+                               openRemediation: try tx.remediations(subtree: row.path, openOnly: true).count)
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import CoreMetrics
+import Foundation
+import KiemDiemWire
+import Prometheus
+import Synchronization
+
+/// The daemon's metrics, through the swift-metrics API with an explicit factory (no global
+/// bootstrap): a Prometheus registry when `metrics.listen` is set, swift-metrics' no-op handlers
+/// otherwise. Every method may be called from any thread. docs/operations.md says what each means.
+public final class DaemonMetrics: Sendable {
+    /// The registry `/metrics` serves; nil when metrics are off.
+    public let registry: PrometheusCollectorRegistry?
+    private let factory: any MetricsFactory
+    private let escalationsRaised: CoreMetrics.Counter
+    private let workers: CoreMetrics.Gauge
+    private let jobs: [String: CoreMetrics.Gauge]
+    private let openDeadlines: [String: CoreMetrics.Gauge]
+    private let eventCounters = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let commandTimers = Mutex<[String: CoreMetrics.Timer]>([:])
+
+    /// The job states of the jobs outbox, each always reported (0 included).
+    static let jobStates = ["pending", "leased", "done", "dead"]
+    static let commandLabel = "kiemdiem_command_duration_seconds"
+
+    /// Metrics that go nowhere.
+    public static let disabled = DaemonMetrics(registry: nil)
+
+    public init(registry: PrometheusCollectorRegistry?) {
+        self.registry = registry
+        let factory: any MetricsFactory
+        if let registry {
+            var f = PrometheusMetricsFactory(registry: registry)
+            // Most commands answer in well under a millisecond; imports take seconds.
+            f.durationHistogramBuckets[DaemonMetrics.commandLabel] = [
+                .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10),
+                .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+                .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
+            ]
+            factory = f
+        } else {
+            factory = NOOPMetricsHandler.instance
+        }
+        self.factory = factory
+        escalationsRaised = CoreMetrics.Counter(label: "kiemdiem_escalations_raised_total", factory: factory)
+        workers = CoreMetrics.Gauge(label: "kiemdiem_workers", factory: factory)
+        jobs = Dictionary(uniqueKeysWithValues: DaemonMetrics.jobStates.map {
+            ($0, CoreMetrics.Gauge(label: "kiemdiem_jobs", dimensions: [("state", $0)], factory: factory))
+        })
+        openDeadlines = Dictionary(uniqueKeysWithValues: ["pending", "overdue"].map {
+            ($0, CoreMetrics.Gauge(label: "kiemdiem_open_deadlines", dimensions: [("state", $0)], factory: factory))
+        })
+    }
+
+    public var isEnabled: Bool { registry != nil }
+
+    /// One event sent on the events socket; `topic` is `<type>/<unit path>/`.
+    func eventPublished(topic: String) {
+        guard isEnabled else { return }
+        let type = topic.prefix { $0 != "/" }
+        let counter = eventCounters.withLock { counters in
+            if let c = counters[String(type)] { return c }
+            let c = CoreMetrics.Counter(label: "kiemdiem_events_published_total", dimensions: [("type", String(type))], factory: factory)
+            counters[String(type)] = c
+            return c
+        }
+        counter.increment()
+        if type == "escalation.raised" { escalationsRaised.increment() }
+    }
+
+    /// One control request served, from its arrival to its reply being ready.
+    func commandServed(_ command: String, duration: Duration) {
+        let timer = commandTimers.withLock { timers in
+            if let t = timers[command] { return t }
+            let t = CoreMetrics.Timer(label: DaemonMetrics.commandLabel, dimensions: [("command", command)], factory: factory)
+            timers[command] = t
+            return t
+        }
+        timer.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    func setWorkers(_ n: Int) { workers.record(n) }
+
+    func setJobs(_ counts: [String: Int]) {
+        for (state, gauge) in jobs { gauge.record(counts[state] ?? 0) }
+    }
+
+    func setOpenDeadlines(pending: Int, overdue: Int) {
+        openDeadlines["pending"]?.record(pending)
+        openDeadlines["overdue"]?.record(overdue)
+    }
+
+    /// The command a control request names, for the latency label: a known command name, or
+    /// `invalid`. It is found by a byte search for `"command"` rather than by decoding the JSON,
+    /// which would parse an import's whole file a third time: inside a JSON string a quote is
+    /// escaped, so an unescaped `"command"` followed by `:` is the key (no argument type has a key
+    /// of that name). Only known names come out, so the label set stays bounded.
+    static func commandName(in body: Data) -> String {
+        let key = Array(#""command""#.utf8)
+        return body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> String in
+            let b = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            while i + key.count <= b.count {
+                guard let found = firstIndex(of: key, in: b, from: i) else { break }
+                i = found + key.count
+                if found > 0, b[found - 1] == UInt8(ascii: "\\") { continue }
+                var j = i
+                func skipSpace() { while j < b.count, [0x20, 0x09, 0x0A, 0x0D].contains(b[j]) { j += 1 } }
+                skipSpace()
+                guard j < b.count, b[j] == UInt8(ascii: ":") else { continue }
+                j += 1
+                skipSpace()
+                guard j < b.count, b[j] == UInt8(ascii: "\"") else { continue }
+                let start = j + 1
+                var end = start
+                while end < b.count, end - start <= 32, b[end] != UInt8(ascii: "\"") { end += 1 }
+                guard end < b.count, b[end] == UInt8(ascii: "\"") else { continue }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+                return Command(rawValue: name) != nil ? name : "invalid"
+            }
+            return "invalid"
+        }
+    }
+
+    /// memchr to each quote, then a compare: a plain scan (memmem is a GNU extension Glibc's
+    /// module does not export).
+    private static func firstIndex(of key: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let base = b.baseAddress else { return nil }
+        var i = from
+        while i + key.count <= b.count {
+            guard let q = memchr(base + i, Int32(key[0]), b.count - i) else { return nil }
+            let at = base.distance(to: q.assumingMemoryBound(to: UInt8.self))
+            guard at + key.count <= b.count else { return nil }
+            if memcmp(base + at, key, key.count) == 0 { return at }
+            i = at + 1
+        }
+        return nil
+    }
+}

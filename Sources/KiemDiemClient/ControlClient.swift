@@ -16,7 +16,7 @@ public enum ClientError: Error, CustomStringConvertible {
         switch self {
         case .remote(let e):
             var s = "\(e.code.rawValue): \(e.message)"
-            if let d = e.details, d.count > 1 { s += "\n  " + d.joined(separator: "\n  ") }
+            if let d = e.details, !d.isEmpty { s += "\n  " + d.joined(separator: "\n  ") }
             return s
         case .timeout(let ep, let secs): return "no reply from \(ep) within \(Int(secs)) s (is kiemdiemd running there? with CURVE on, is --server-key the daemon's key?)"
         case .refused(let ep): return "\(ep) refused this key: it is not in the daemon's authorized keys, or its role may not use this socket"

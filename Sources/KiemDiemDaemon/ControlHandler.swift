@@ -129,11 +129,17 @@ final class ControlHandler {
         case .status:
             let c = try engine.store.read { try $0.counts() }
             let last = try engine.store.read { try $0.lastSeq() }
-            return try ok(id, StatusResult(
+            let flags = try engine.store.read { try $0.openFlags() }.map {
+                FlagInfo(id: $0.id, unit: $0.unit, reasons: $0.reasons.map(\.rawValue), confirmed: $0.confirmed,
+                         reviewDue: Instant.format($0.reviewDue, timeZone: ctx.displayZone), reviewHeld: $0.reviewDoneAt != nil)
+            }
+            var status = StatusResult(
                 version: kiemdiemVersion, protocolVersion: protocolVersion, clock: clockInfo(ctx),
                 endpoints: ctx.boundEndpoints, campaigns: engine.listCampaigns(now: now),
                 counts: Counts(units: c.units, cells: c.cells, members: c.members, events: c.events), workers: ctx.workerCount, lastSeq: last,
-                security: ctx.security))
+                security: ctx.security)
+            status.flags = flags
+            return try ok(id, status)
         case .importUnits: return try ok(id, try engine.importUnits(try args(FileArgs.self, body)))
         case .importMembers: return try ok(id, try engine.importMembers(try args(FileArgs.self, body)))
         case .campaignLoad: return try ok(id, try engine.loadCampaign(try args(FileArgs.self, body), now: now))

@@ -58,8 +58,14 @@ extension Engine {
         try store.write { tx in
             try tx.insertCampaign(plan, source: file.content, loadedAt: now, watermark: watermark)
         }
+        // Shortcomings not yet fixed are followed into the new campaign (DOMAIN.md, remediation).
+        let carried = try store.write { try $0.carryOverRemediation(to: plan.id, subtree: root.path) }
+        if carried > 0 {
+            logger.info("remediation carried over", metadata: ["campaign": "\(plan.id)", "items": "\(carried)"])
+            try reload()
+        }
         campaigns[plan.id] = CampaignRow(plan: plan, status: .active, watermark: watermark, rootPath: root.path)
-        schedules[plan.id] = Schedule(plan: plan)
+        if schedules[plan.id] == nil { schedules[plan.id] = Schedule(plan: plan) }
         if now >= plan.opens { try advanceOne(plan.id, to: now, catchUp: true) }
         return info(campaigns[plan.id]!, now: now)
     }

@@ -71,6 +71,8 @@ public struct StatusResult: Codable, Sendable {
     public var workers: Int
     public var lastSeq: Int64
     public var security: SecurityInfo?
+    /// Units flagged and not yet unflagged, with their directed reviews.
+    public var flags: [FlagInfo]?
     public init(version: String, protocolVersion: Int, clock: ClockInfo, endpoints: Endpoints, campaigns: [CampaignInfo], counts: Counts, workers: Int, lastSeq: Int64, security: SecurityInfo?) {
         self.security = security
         self.version = version

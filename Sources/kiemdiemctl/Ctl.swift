@@ -97,6 +97,9 @@ struct Status: ParsableCommand {
             print("events:    \(s.counts.events) stored, last seq \(s.lastSeq)")
             print("workers:   \(s.workers)")
             if let sec = s.security { print("security:  CURVE \(sec.curve ? "on" : "off")\(sec.curveEvents ? ", also on events" : "")") }
+            for f in s.flags ?? [] {
+                print("flagged:   \(f.unit) (\(f.reasons.joined(separator: ", "))\(f.confirmed ? ", confirmed" : "")), directed review \(f.reviewHeld ? "held" : "due \(f.reviewDue)")")
+            }
             printCampaigns(s.campaigns)
         }
     }
@@ -237,16 +240,21 @@ struct Report: ParsableCommand {
         if format == .json { opts.json = true }
         try opts.run(.report, UnitFilter(unit: unit, campaign: campaign), as: [ReportResult].self) { reports in
             if format == .csv {
-                print("campaign,unit,stage,scope,due,total,completed,overdue")
-                for r in reports { for s in r.stages { print("\(r.campaign),\(r.unit),\(s.stage),\"\(s.scope)\",\(s.due),\(s.total),\(s.completed),\(s.overdue)") } }
+                // One table, a `section` per kind of row: stage progress, units one level down,
+                // the quota per grassroots organization, flags.
+                func csv(_ fields: [String]) -> String {
+                    fields.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }.joined(separator: ",")
+                }
+                print("section,campaign,unit,item,total,completed,overdue,detail")
+                for r in reports {
+                    for s in r.stages { print(csv(["stage", r.campaign, r.unit, s.stage, "\(s.total)", "\(s.completed)", "\(s.overdue)", s.due])) }
+                    for c in r.children ?? [] { print(csv(["child", r.campaign, r.unit, c.unit, "\(c.total)", "\(c.completed)", "\(c.overdue)", "flags=\(c.flags) remediation=\(c.openRemediation)"])) }
+                    for q in r.ratings?.quota ?? [] { print(csv(["quota", r.campaign, r.unit, q.unit, "\(q.good)", "\(q.excellent)", q.excellent > q.allowed ? "1" : "0", "allowed=\(q.allowed)"])) }
+                    for f in r.flags ?? [] { print(csv(["flag", r.campaign, r.unit, f.unit, "", f.reviewHeld ? "1" : "0", "", f.reasons.joined(separator: " ")])) }
+                }
                 return
             }
-            for r in reports {
-                print("\(r.campaign) — \(r.name) (\(r.unit)), tính đến \(r.asOf)")
-                Table(["Giai đoạn", "Đối tượng", "Hạn", "Đã hoàn thành", "Tổng số", "Quá hạn", "Nội dung"],
-                      r.stages.map { [$0.stage, $0.scope, $0.due, "\($0.completed)", "\($0.total)", "\($0.overdue)", $0.title] }).print()
-                print("")
-            }
+            for r in reports { printReport(r) }
         }
     }
 }
@@ -273,4 +281,36 @@ func eventLine(_ e: EventBody) -> String {
     if e.late == true { line += "  (late)" }
     if let m = e.message { line += "\n    \(m)" }
     return line
+}
+
+/// The report for people, with Vietnamese headings.
+func printReport(_ r: ReportResult) {
+    print("BÁO CÁO TIẾN ĐỘ — \(r.campaign) — \(r.name) (\(r.unit)), tính đến \(r.asOf)\n")
+    Table(["Giai đoạn", "Đối tượng", "Hạn", "Đã hoàn thành", "Tổng số", "Quá hạn", "Nội dung"],
+          r.stages.map { [$0.stage, $0.scope, $0.due, "\($0.completed)", "\($0.total)", "\($0.overdue)", $0.title] }).print()
+    if let flags = r.flags, !flags.isEmpty {
+        print("\nTổ chức có dấu hiệu cần kiểm điểm ngay")
+        Table(["Đơn vị", "Biểu hiện", "Kết luận", "Hạn kiểm điểm theo chỉ đạo", "Đã kiểm điểm"],
+              flags.map { [$0.unit, $0.reasons.joined(separator: ", "), $0.confirmed ? "có" : "chưa", $0.reviewDue, $0.reviewHeld ? "rồi" : "chưa"] }).print()
+    }
+    if let ratings = r.ratings, !(ratings.members.isEmpty && ratings.units.isEmpty) {
+        let levels = ["excellent", "good", "completed", "failed"]
+        print("\nKết quả xếp loại")
+        Table(["", "HTXSNV", "HTTNV", "HTNV", "KHTNV"],
+              [["Đảng viên"] + levels.map { "\(ratings.members[$0] ?? 0)" }, ["Tổ chức đảng"] + levels.map { "\(ratings.units[$0] ?? 0)" }]).print()
+        if !ratings.quota.isEmpty {
+            print("\nTỷ lệ HTXSNV so với HTTNV theo tổ chức cơ sở đảng")
+            Table(["Tổ chức cơ sở đảng", "HTXSNV", "HTTNV", "Tối đa HTXSNV", "Vượt"],
+                  ratings.quota.map { [$0.unit, "\($0.excellent)", "\($0.good)", "\($0.allowed)", $0.excellent > $0.allowed ? "có" : ""] }).print()
+        }
+    }
+    if let open = r.openRemediation {
+        print("\nKhắc phục khuyết điểm: \(open) nội dung chưa hoàn thành, \(r.overdueRemediation ?? 0) quá hạn")
+    }
+    if let children = r.children, !children.isEmpty {
+        print("\nCấp trực thuộc")
+        Table(["Đơn vị", "Loại", "Đã hoàn thành", "Tổng số", "Quá hạn", "Dấu hiệu", "Khắc phục chưa xong", "Tên"],
+              children.map { [$0.unit, $0.kind, "\($0.completed)", "\($0.total)", "\($0.overdue)", "\($0.flags)", "\($0.openRemediation)", $0.name] }).print()
+    }
+    print("")
 }

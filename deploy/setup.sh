@@ -82,11 +82,13 @@ ENV
 fi
 chown 0:0 "$admin/ctl.env"; chmod 0600 "$admin/ctl.env"
 
-# The units, on the running system only.
+# The units, on the running system only: systemd re-reads them; enabled on the first install.
 if [ "$ENABLE" = auto ]; then ENABLE=$first_install; fi
-if [ -z "$ROOT" ] && [ "$ENABLE" = 1 ] && [ -d /run/systemd/system ]; then
+if [ -z "$ROOT" ] && [ -d /run/systemd/system ]; then
   systemctl daemon-reload
-  instances=()
-  for n in $(seq 1 "$WORKERS"); do instances+=("kiemdiem-worker@$n.service"); done
-  systemctl enable kiemdiem.target kiemdiemd.service "${instances[@]}"
+  if [ "$ENABLE" = 1 ]; then
+    instances=()
+    for n in $(seq 1 "$WORKERS"); do instances+=("kiemdiem-worker@$n.service"); done
+    systemctl enable kiemdiem.target kiemdiemd.service "${instances[@]}"
+  fi
 fi

@@ -158,13 +158,9 @@ extension Engine {
         let stage = deadline.stage(plan: c.plan)
         var n = 0
         func emit(_ body: EventBody) throws -> EventBody? {
-            var b = body
-            if t.late { b.late = true }
-            guard let seq = try tx.appendEvent(b, at: t.instant, encoder: encoder) else { return nil }
-            n += 1
-            b.seq = seq
-            observe?(b)
-            return b
+            let stored = try store(body, for: t, tx: tx, observe: observe)
+            if stored != nil { n += 1 }
+            return stored
         }
         switch t.kind {
         case .overdue:

@@ -139,6 +139,17 @@ public final class Engine {
 
     // MARK: - Firing
 
+    /// Stores the event a trigger caused (late if the trigger is); returns it with its seq, or nil
+    /// when this occurrence was stored before (same id).
+    func store(_ body: EventBody, for t: Trigger, tx: StoreTx, observe: ((EventBody) -> Void)?) throws -> EventBody? {
+        var b = body
+        if t.late { b.late = true }
+        guard let seq = try tx.appendEvent(b, at: t.instant, encoder: encoder) else { return nil }
+        b.seq = seq
+        observe?(b)
+        return b
+    }
+
     /// Stores the events of one trigger; returns how many were stored.
     func fire(_ t: Trigger, campaign c: CampaignRow, tx: StoreTx, observe: ((EventBody) -> Void)? = nil) throws -> Int {
         if let task = t.task { return try fireTask(t, task: task, campaign: c, tx: tx, observe: observe) }
@@ -146,16 +157,11 @@ public final class Engine {
         let plan = c.plan
         let zone = plan.zone
         var n = 0
-        /// Stores the event; returns it with its seq, or nil when this occurrence was stored before.
         @discardableResult
         func emit(_ body: EventBody) throws -> EventBody? {
-            var b = body
-            if t.late { b.late = true }
-            guard let seq = try tx.appendEvent(b, at: t.instant, encoder: encoder) else { return nil }
-            n += 1
-            b.seq = seq
-            observe?(b)
-            return b
+            let stored = try store(body, for: t, tx: tx, observe: observe)
+            if stored != nil { n += 1 }
+            return stored
         }
         switch t.kind {
         case .opened:

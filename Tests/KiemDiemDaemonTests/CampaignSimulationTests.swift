@@ -73,6 +73,30 @@ import Testing
                 }
             }
         }
+        // The escalation ladder: each step (and its repeats) for every unit still incomplete then.
+        var expectedSteps: [String: Int] = [:] // "stage unit time" → level
+        let ladder = plan.escalation!.ladder
+        for stage in plan.stages {
+            for (k, step) in ladder.enumerated() {
+                var at = stage.due.addingTimeInterval(TimeInterval(step.after))
+                let next = k + 1 < ladder.count ? stage.due.addingTimeInterval(TimeInterval(ladder[k + 1].after)) : Date.distantFuture
+                while at < next, at <= now {
+                    for u in units where stage.scope.applies(to: u.kind) && (unitDone["\(stage.id)/\(u.id)"].map { $0 > at } ?? true) {
+                        expectedSteps["\(stage.id) \(u.id) \(Instant.format(at, timeZone: plan.zone))"] = k
+                    }
+                    at = at.addingTimeInterval(TimeInterval(plan.escalation!.repeatEvery!))
+                }
+            }
+        }
+        var gotSteps: [String: Int] = [:]
+        for e in events where e.type == "escalation.raised" {
+            let key = "\(e.stage!) \(e.unit!) \(e.time)"
+            #expect(gotSteps[key] == nil, "escalated twice: \(key)")
+            gotSteps[key] = e.level
+        }
+        #expect(gotSteps == expectedSteps)
+        #expect(gotSteps.count > 100)
+
         var got: [String: [String]] = [:]
         for e in fired {
             let key = "\(e.type) \(e.stage!) \(e.unit!) \(e.time)"

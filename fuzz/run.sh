@@ -17,6 +17,12 @@ echo "building: ${build[*]}" >&2
 "${build[@]}" >&2
 bin="$("${build[@]}" --show-bin-path)/kiemdiem-fuzz"
 
+# The first frames of the crash's stack trace, without libFuzzer's and libc's own, demangled.
+stack() {
+  grep -E '^ +#[0-9]+ 0x' "$1" | grep -v -E 'fuzzer::|__sanitizer_|libc\.so' | head -10 |
+    swift demangle --simplified | sed 's/^ */    /'
+}
+
 work=$(mktemp -d -t kiemdiem-fuzz.XXXXXX)
 failed=0
 summary=()
@@ -33,7 +39,7 @@ for t in $targets; do
     -max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$work/$t/artifacts/" "$@" >"$log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
+  cov=$({ grep -oE 'cov: [0-9]+' "$log" || true; } | tail -1 | cut -d' ' -f2)
   corpus=$(find "$work/$t/corpus" -type f | wc -l)
   found=$(find "$work/$t/artifacts" -type f | sort)
   line="$t: ${execs:-?} executions in ${seconds}s, coverage ${cov:-?} edges, corpus $corpus inputs"
@@ -41,9 +47,11 @@ for t in $targets; do
     failed=1
     line+=", FAILED (exit $rc)"
     for f in $found; do
-      line+=$'\n'"  $(basename "$f"): $f"$'\n'"    hex: $(od -An -v -tx1 "$f" | tr -d ' \n' | head -c 512)"
+      line+=$'\n'"  $(basename "$f") ($(wc -c <"$f") bytes): $f"
+      line+=$'\n'"    hex (first 256 bytes): $(head -c 256 "$f" | od -An -v -tx1 | tr -d ' \n')"
     done
-    line+=$'\n'"  $(grep -m1 -E 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|Fatal error|Precondition failed' "$log" || true)"
+    line+=$'\n'"  $(grep -m1 -E 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|Fatal error' "$log" || true)"
+    line+=$'\n'"$(stack "$log" || true)"
     line+=$'\n'"  log: $log"
   else
     line+=", no crash"

@@ -252,7 +252,9 @@ public enum PlanParser {
                 if steps.map(\.after) != steps.map(\.after).sorted() { fail(l, "escalation.ladder steps must be in order of 'after'") }
             }
             let rep = duration(m["repeat"], "escalation.repeat")
-            if let rep, rep <= 0 { fail(m["repeat"], "escalation.repeat must be positive") }
+            // The last step repeats for months: a repeat of seconds would be millions of messages
+            // (found by fuzzing: `repeat: 1s` exhausted memory in the schedule).
+            if let rep, rep < 3600 { fail(m["repeat"], "escalation.repeat must be at least 1h (a committee is not reminded every few seconds)") }
             return Escalation(ladder: steps, repeatEvery: rep)
         }
     }

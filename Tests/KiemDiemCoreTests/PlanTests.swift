@@ -63,6 +63,7 @@ stages:
         ("due: 2022-11-25", "due: 2022-11-31", "is not an ISO 8601 instant"),
         ("root: duk", "root: Duk", "must match"),
         ("opens: 2022-11-01T08:00:00+07:00", "opens: 2022-11-01T08:00:00", "is not an ISO 8601 instant"),
+        ("year: 2022", "year: 2022\nescalation: {ladder: [{after: 1s, to: unit}], repeat: 1s}", "must be at least 1h"),
     ])
     func rejects(_ original: String, _ replacement: String, _ reason: String) {
         let errs = errors(minimalPlan.replacingOccurrences(of: original, with: replacement))

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 STATE ?= $(CURDIR)/state
 SWIFT_FLAGS ?=
 
-.PHONY: deps build release run test bench fuzz clean
+.PHONY: deps build release run test check-units deb bench fuzz clean
 
 deps:
 	@bash deploy/install-deps.sh
@@ -22,6 +22,15 @@ run: release
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)
 	swift test --skip-build $(SWIFT_FLAGS)
+	BIN=$$(swift build --show-bin-path $(SWIFT_FLAGS)) bash deploy/check-units.sh
+
+# systemd-analyze verify and security on the units (also part of `make test`).
+check-units: build
+	BIN=$$(swift build --show-bin-path $(SWIFT_FLAGS)) bash deploy/check-units.sh
+
+# The Debian package, from a release build with the Swift runtime linked in (.build/deb/).
+deb: deps
+	bash deploy/build-deb.sh
 
 # Release-mode measurements; prints ratios against a raw baseline measured in the same run.
 bench: deps

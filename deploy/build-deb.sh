@@ -36,6 +36,21 @@ trap 'rm -rf "$stage"' EXIT
 root=$stage/root
 DESTDIR=$root PREFIX=/usr BIN=$BIN bash "$here/deploy/install.sh" --no-build --files-only
 
+# Depends: the package of every shared library the programs load (libzmq5, libsqlite3-0, libcurl4,
+# libc6, …), found by dpkg; passwd for useradd in postinst. A library from no package (the Swift
+# runtime of a build without --static-swift-stdlib) cannot be depended on: it is named, and such a
+# package works only where that runtime is installed.
+depends=(passwd)
+unpackaged=()
+for lib in $(readelf -d "$root/usr/bin/"* | awk '/NEEDED/ { gsub(/[][]/, "", $5); print $5 }' | sort -u); do
+  pkg=$(dpkg -S "*/$lib" 2>/dev/null | head -1 | cut -d: -f1 || true)
+  if [ -n "$pkg" ]; then depends+=("$pkg"); else unpackaged+=("$lib"); fi
+done
+if [ ${#unpackaged[@]} -gt 0 ]; then
+  echo "build-deb.sh: warning: in no Debian package (build with --static-swift-stdlib): ${unpackaged[*]}" >&2
+fi
+depends_line=$(printf '%s\n' "${depends[@]}" | sort -u | paste -sd, | sed 's/,/, /g')
+
 mkdir -p "$root/DEBIAN"
 # Every file under /etc is the administrator's to edit: dpkg keeps their edits on upgrade.
 (cd "$root" && find etc -type f | sort | sed 's#^#/#') > "$root/DEBIAN/conffiles"
@@ -45,10 +60,9 @@ Version: $version
 Architecture: $arch
 Maintainer: kiemdiem maintainers <root@localhost>
 Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)
-Depends: libzmq5, libsqlite3-0, libc6, libgcc-s1, libstdc++6, passwd
+Depends: $depends_line
 Section: admin
 Priority: optional
-Homepage: file:///usr/share/doc/kiemdiem/README.md
 Description: party review campaign daemon (kiểm điểm, đánh giá, xếp loại)
  kiemdiemd schedules the stages and deadlines of a party committee's annual
  review campaign over an organization tree, publishes reminder, overdue and

@@ -6,6 +6,13 @@ missing=()
 pkg-config --exists libzmq 2>/dev/null || missing+=(libzmq3-dev)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v python3 >/dev/null || missing+=(python3 python3-pip)
+# systemd-analyze (make test checks the units with it), dpkg-deb (the package), useradd (install.sh).
+command -v systemd-analyze >/dev/null || missing+=(systemd)
+command -v dpkg-deb >/dev/null || missing+=(dpkg)
+command -v useradd >/dev/null || missing+=(passwd)
+# libcurl's link library: a release with the Swift runtime linked in (--static-swift-stdlib, for
+# install.sh and the .deb) links FoundationNetworking, which the worker's webhook channel uses.
+pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   sudo_ apt-get update -qq

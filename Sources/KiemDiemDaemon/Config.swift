@@ -31,6 +31,8 @@ public struct DaemonConfig: Sendable {
     public var delivery = DeliveryRouting()
     /// Loopback `host:port` of the Prometheus `/metrics` endpoint; nil: no metrics endpoint.
     public var metricsListen: MetricsListen?
+    /// How often the gauges counted over the whole tree (open deadlines) are refreshed.
+    public var metricsRefresh: Duration = .seconds(30)
 
     public init() {}
 
@@ -93,6 +95,7 @@ public struct DaemonConfig: Sendable {
         ("delivery.default", "spool, smtp or webhook: the channel for units not listed below"),
         ("delivery.units", "per-unit channels, inherited by the subtree: 'so-tai-chinh:webhook, cuc-thue:smtp'"),
         ("metrics.listen", "loopback HOST:PORT of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9464; empty: off"),
+        ("metrics.refresh", "how often the open-deadline gauges are counted over the whole tree, e.g. 30s"),
     ]
 
     public struct Error: Swift.Error, CustomStringConvertible {
@@ -148,6 +151,8 @@ public struct DaemonConfig: Sendable {
             if v.mapping != nil {
                 guard known.contains(where: { $0.hasPrefix(key + ".") }) else { throw Error(description: "\(place): unknown key '\(key)'") }
                 try flatten(v, prefix: key, file: file, known: known, into: &values)
+            } else if !known.contains(key), known.contains(where: { $0.hasPrefix(key + ".") }), ["", "~", "null"].contains(v.string ?? "") {
+                continue // a section whose keys are all commented out, e.g. `metrics:` alone
             } else {
                 guard known.contains(key) else {
                     throw Error(description: "\(place): unknown key '\(key)' (known: \(known.sorted().joined(separator: ", ")))")
@@ -238,6 +243,10 @@ public struct DaemonConfig: Sendable {
             }
             metricsListen = m
         }
+        if let s = str("metrics.refresh") {
+            guard let secs = DurationText.seconds(s), secs > 0 else { throw bad("metrics.refresh", "'\(s)' is not a positive duration such as 30s") }
+            metricsRefresh = .seconds(secs)
+        }
         if let s = str("log_level") {
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(s) else { throw bad("log_level", "'\(s)' is not a log level") }
             logLevel = s
@@ -288,6 +297,7 @@ public struct DaemonConfig: Sendable {
         check("jobs", jobs == other.jobs)
         check("delivery", delivery == other.delivery)
         check("metrics.listen", metricsListen == other.metricsListen)
+        check("metrics.refresh", metricsRefresh == other.metricsRefresh)
         return keys
     }
 }

@@ -51,31 +51,41 @@ public final class Daemon: Service, @unchecked Sendable {
             throw DaemonError("cannot load campaigns from \(config.database): \(error)")
         }
         let monitor = OpsMonitor(store: store, metrics: metrics, notify: notify, simulatedClock: config.clockMode == .simulated,
-                                 interval: config.heartbeat)
+                                 interval: config.heartbeat, deadlineInterval: config.metricsRefresh)
+        let logger = self.logger
+        // The metrics endpoint listens before the reactor starts, so READY=1 means it answers too;
+        // one that cannot listen stops the start, as a socket that cannot bind does.
+        var metricsServer: MetricsServer?
+        if let listen = config.metricsListen, let registry = metrics.registry {
+            let server = try MetricsServer(listen: listen, registry: registry) { isError, message in
+                if isError { logger.error("\(message)") } else { logger.warning("\(message)") }
+            }
+            let address: String
+            do { address = try await server.start() } catch {
+                throw DaemonError("cannot serve metrics on \(listen) (metrics.listen): \(error)")
+            }
+            logger.info("metrics on http://\(address)/metrics")
+            metricsServer = server
+        }
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
         let onReady = self.onReady
-        let reactor = try Reactor(config: config, engine: engine, logger: logger, notify: notify,
+        // From here on the reactor's run() must be reached: its sockets are closed only there, and
+        // its ZeroMQ context cannot end while one is open.
+        let reactor: Reactor
+        do {
+            reactor = try Reactor(config: config, engine: engine, logger: logger, notify: notify,
                                   ops: ReactorOps(configSource: configSource, setLogLevel: setLogLevel, metrics: metrics, monitor: monitor),
                                   onReady: { endpoints in
                                       onReady(endpoints)
                                       readyContinuation.yield()
                                       readyContinuation.finish()
                                   })
-        let logger = self.logger
+        } catch {
+            metricsServer?.stop()
+            throw error
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            // The metrics endpoint listens before the reactor starts, so READY=1 means it answers too;
-            // one that cannot listen stops the start, as a socket that cannot bind does.
-            if let listen = config.metricsListen, let registry = metrics.registry {
-                let server = try MetricsServer(listen: listen, registry: registry) { isError, message in
-                    if isError { logger.error("\(message)") } else { logger.warning("\(message)") }
-                }
-                let address: String
-                do { address = try await server.start() } catch {
-                    throw DaemonError("cannot serve metrics on \(listen) (metrics.listen): \(error)")
-                }
-                logger.info("metrics on http://\(address)/metrics")
-                group.addTask { try await server.serve() }
-            }
+            if let server = metricsServer { group.addTask { try await server.serve() } }
             // SIGHUP: the reactor re-reads the configuration and the keys on its own thread.
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) { reactor.requestReload() }

@@ -16,9 +16,9 @@ final class MetricsServer: Sendable {
     let log: @Sendable (_ error: Bool, _ message: String) -> Void
     private let server: HTTPServer
     private let serving = Mutex<Task<Void, any Error>?>(nil)
-    /// Set when the daemon stops it: FlyingFox then reports the cancellation as a server error,
-    /// which is no news.
-    private let stopping = StopFlag()
+    /// FlyingFox's errors are reported only while it serves: one that keeps it from listening is
+    /// thrown by start(), and its cancellation when the daemon stops it is no news.
+    private let serves = Flag()
 
     init(listen: DaemonConfig.MetricsListen, registry: PrometheusCollectorRegistry,
          log: @escaping @Sendable (_ error: Bool, _ message: String) -> Void) throws {
@@ -28,7 +28,7 @@ final class MetricsServer: Sendable {
         let address: any SocketAddress = listen.isIPv6
             ? try sockaddr_in6.inet6(ip6: listen.host, port: listen.port)
             : try sockaddr_in.inet(ip4: listen.host, port: listen.port)
-        server = HTTPServer(config: .init(address: address, timeout: 15, logger: FlyingFoxLog(log: log, stopping: stopping)))
+        server = HTTPServer(config: .init(address: address, timeout: 15, logger: FlyingFoxLog(log: log, serves: serves)))
     }
 
     /// Starts serving and returns once the socket listens, with the address bound (the port, when
@@ -66,6 +66,7 @@ final class MetricsServer: Sendable {
                     case .ip6(let host, let port)?: "[\(host)]:\(port)"
                     default: listen.description
                     }
+                    self.serves.set(true)
                     resume(.success(address))
                 } catch {
                     resume(.failure(error))
@@ -77,11 +78,13 @@ final class MetricsServer: Sendable {
     /// Serves until the calling task is cancelled, which stops the server.
     func serve() async throws {
         guard let task = serving.withLock({ $0 }) else { return }
-        let stopping = self.stopping
-        try await withTaskCancellationHandler { try await task.value } onCancel: {
-            stopping.set()
-            task.cancel()
-        }
+        try await withTaskCancellationHandler { try await task.value } onCancel: { self.stop() }
+    }
+
+    /// Stops serving (from any thread).
+    func stop() {
+        serves.set(false)
+        serving.withLock { $0 }?.cancel()
     }
 }
 
@@ -89,19 +92,19 @@ final class MetricsServer: Sendable {
 /// to the daemon's log.
 private struct FlyingFoxLog: FlyingSocks.Logging {
     let log: @Sendable (_ error: Bool, _ message: String) -> Void
-    let stopping: StopFlag
+    let serves: Flag
     func logDebug(_ debug: @autoclosure () -> String) {}
     func logInfo(_ info: @autoclosure () -> String) {}
     func logWarning(_ warning: @autoclosure () -> String) { report(false, warning()) }
     func logError(_ error: @autoclosure () -> String) { report(true, error()) }
     func logCritical(_ critical: @autoclosure () -> String) { report(true, critical()) }
     private func report(_ isError: Bool, _ message: String) {
-        if !stopping.isSet { log(isError, "metrics endpoint: \(message)") }
+        if serves.value { log(isError, "metrics endpoint: \(message)") }
     }
 }
 
-private final class StopFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-    var isSet: Bool { value.load(ordering: .relaxed) }
-    func set() { value.store(true, ordering: .relaxed) }
+private final class Flag: Sendable {
+    private let atomic = Atomic<Bool>(false)
+    var value: Bool { atomic.load(ordering: .relaxed) }
+    func set(_ v: Bool) { atomic.store(v, ordering: .relaxed) }
 }

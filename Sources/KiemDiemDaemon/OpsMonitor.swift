@@ -16,15 +16,16 @@ final class OpsMonitor: Sendable {
     let workers = Atomic<Int>(0)
     /// How often STATUS and the job gauges are refreshed: the heartbeat, which a reload may change.
     let interval: Mutex<Duration>
-    /// Open deadlines need a count over the whole tree: at most this often.
-    static let deadlineInterval: Duration = .seconds(30)
+    /// Open deadlines need a count over the whole tree: at most this often (`metrics.refresh`).
+    let deadlineInterval: Duration
 
-    init(store: Store, metrics: DaemonMetrics, notify: SystemdNotify, simulatedClock: Bool, interval: Duration) {
+    init(store: Store, metrics: DaemonMetrics, notify: SystemdNotify, simulatedClock: Bool, interval: Duration, deadlineInterval: Duration) {
         self.store = store
         self.metrics = metrics
         self.notify = notify
         self.simulatedClock = simulatedClock
         self.interval = Mutex(interval)
+        self.deadlineInterval = deadlineInterval
     }
 
     /// Anything to do: someone listens for STATUS, or metrics are on.
@@ -92,7 +93,7 @@ final class OpsMonitor: Sendable {
     func run(onError: @Sendable (any Error) -> Void) async {
         var lastDeadlines: ContinuousClock.Instant?
         while !Task.isCancelled {
-            let due = lastDeadlines.map { ContinuousClock.now - $0 >= OpsMonitor.deadlineInterval } ?? true
+            let due = lastDeadlines.map { ContinuousClock.now - $0 >= deadlineInterval } ?? true
             do {
                 try refresh(deadlines: due)
                 if due { lastDeadlines = .now }

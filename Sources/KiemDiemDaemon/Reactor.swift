@@ -175,7 +175,6 @@ final class Reactor: ControlContext {
         try publishPending()
 
         logger.info("ready control=\(boundEndpoints.control) events=\(boundEndpoints.events) jobs=\(boundEndpoints.jobs)")
-        ops.monitor.workers.store(0, ordering: .relaxed)
         notify.send("READY=1\nSTATUS=\(ops.monitor.statusLine())")
         onReady(boundEndpoints)
 

@@ -68,6 +68,12 @@ public struct JournalLogHandler: LogHandler {
         return UInt64(st.st_dev) == dev && UInt64(st.st_ino) == ino
     }
 
+    /// Writes one line that ends the program (a bad configuration, a failed start), before or
+    /// without a logger: `<3>` first under journald, so it is an error there too.
+    public static func writeFatal(_ line: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        writeStderr((stderrIsJournal(environment: environment) ? "<3>" : "") + oneLine(line) + "\n")
+    }
+
     /// The syslog priority of a level (sd-daemon(3)'s SD_DEBUG … SD_CRIT).
     public static func priority(_ level: Logger.Level) -> Int {
         switch level {

@@ -34,7 +34,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = Logger(label: "kiemdiem-worker")
         let env = ProcessInfo.processInfo.environment
         func fail(_ s: String) -> ExitCode {
-            FileHandle.standardError.write(Data("kiemdiem-worker: \(s)\n".utf8))
+            JournalLogHandler.writeFatal("kiemdiem-worker: \(s)")
             return ExitCode(2)
         }
         var curve: CurveCredentials?

@@ -29,7 +29,7 @@ struct DaemonCommand: AsyncParsableCommand {
         do {
             cfg = try source.load()
         } catch {
-            FileHandle.standardError.write(Data("kiemdiemd: \(error.description)\n".utf8))
+            JournalLogHandler.writeFatal("kiemdiemd: \(error.description)")
             throw ExitCode(2)
         }
         // One level for the whole process, which a reload of log_level changes; under systemd each
@@ -47,7 +47,7 @@ struct DaemonCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            FileHandle.standardError.write(Data("kiemdiemd: \(error)\n".utf8))
+            JournalLogHandler.writeFatal("kiemdiemd: \(error)")
             throw ExitCode(1)
         }
     }

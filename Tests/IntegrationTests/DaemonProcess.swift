@@ -75,7 +75,9 @@ final class DaemonProcess {
     var configPath: String { dir.appendingPathComponent("kiemdiem.yaml").path }
 
     /// Writes a config (unless one is there) and starts the daemon; returns once it logged `ready`.
-    init(dir: URL? = nil, clock: String = "mode: simulated\n  start: 2022-11-01T07:00:00+07:00", extra: String = "") throws {
+    /// `environment` adds to (or overrides) the test's own environment.
+    init(dir: URL? = nil, clock: String = "mode: simulated\n  start: 2022-11-01T07:00:00+07:00", extra: String = "",
+         environment: [String: String] = [:]) throws {
         self.dir = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("kd-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.dir, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: self.dir.appendingPathComponent("kiemdiem.yaml").path) {
@@ -98,6 +100,7 @@ final class DaemonProcess {
         process.arguments = ["--config", self.dir.appendingPathComponent("kiemdiem.yaml").path]
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         stderr = OutputCollector(pipe)
         try process.run()
         try waitReady()

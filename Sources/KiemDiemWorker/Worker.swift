@@ -2,18 +2,24 @@ import Foundation
 import KiemDiemClient
 import KiemDiemWire
 import Logging
+import Synchronization
 import ZeroMQ
 
 /// Turns a job into a delivered notification: render the templates, pick the channel, deliver.
 /// The whole pipeline is here, each step a small type (templates, channels).
-public struct Deliverer: Sendable {
-    public let templates: NotificationTemplates
+public final class Deliverer: Sendable {
+    /// Swapped whole by a reload (SIGHUP) while the loop runs: the next job uses the new ones.
+    private let current: Mutex<NotificationTemplates>
     public let channels: [String: any DeliveryChannel]
 
     public init(templates: NotificationTemplates, channels: [String: any DeliveryChannel]) {
-        self.templates = templates
+        current = Mutex(templates)
         self.channels = channels
     }
+
+    public var templates: NotificationTemplates { current.withLock { $0 } }
+
+    public func replaceTemplates(_ t: NotificationTemplates) { current.withLock { $0 = t } }
 
     /// Delivers one job; a thrown DeliveryError says whether a retry can help.
     public func deliver(_ m: JobsMessage) throws {

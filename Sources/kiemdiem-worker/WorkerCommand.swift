@@ -5,7 +5,6 @@ import KiemDiemLogging
 import KiemDiemWorker
 import Logging
 import ServiceLifecycle
-import Synchronization
 import UnixSignals
 
 @main
@@ -61,10 +60,9 @@ struct WorkerCommand: AsyncParsableCommand {
                                     capacity: max(1, capacity), name: name)
         options.heartbeat = max(0.1, heartbeat)
         options.daemonTimeout = max(options.heartbeat * 2, daemonTimeout)
-        let (loopOptions, loopChannels) = (options, channels)
-        let service = WorkerService(templatesDirectory: templates, templates: tmpl, logger: logger) { t in
-            try WorkerLoop(options: loopOptions, deliverer: Deliverer(templates: t, channels: loopChannels), logger: logger)
-        }
+        let deliverer = Deliverer(templates: tmpl, channels: channels)
+        let service = WorkerService(loop: try WorkerLoop(options: options, deliverer: deliverer, logger: logger),
+                                    deliverer: deliverer, templatesDirectory: templates, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -74,86 +72,39 @@ struct WorkerCommand: AsyncParsableCommand {
 
 /// The worker loop as a Service: runs on its own thread, stops on graceful shutdown.
 ///
-/// SIGHUP re-reads the templates. New templates that load replace the old ones: the loop in
-/// force finishes the delivery in hand and stops, and a loop with the new templates takes over on
-/// a fresh connection (a `Deliverer` holds its templates for good). Jobs it had queued but not
-/// started go back to the daemon when the old connection is found gone (`jobs.worker_timeout`).
-/// Templates that do not load change nothing: the old ones stay, and the log says why.
+/// SIGHUP re-reads the templates: new ones that load replace the old ones for the next job,
+/// without touching the connection; ones that do not load change nothing, and the log says why.
 struct WorkerService: Service {
+    let loop: WorkerLoop
+    let deliverer: Deliverer
     let templatesDirectory: String
-    let templates: NotificationTemplates
     let logger: Logger
-    let makeLoop: @Sendable (NotificationTemplates) throws -> WorkerLoop
-
-    init(templatesDirectory: String, templates: NotificationTemplates, logger: Logger,
-         makeLoop: @escaping @Sendable (NotificationTemplates) throws -> WorkerLoop) {
-        self.templatesDirectory = templatesDirectory
-        self.templates = templates
-        self.logger = logger
-        self.makeLoop = makeLoop
-    }
-
-    private final class State: Sendable {
-        struct Value {
-            var loop: WorkerLoop?
-            var stopping = false
-            /// Templates loaded by a SIGHUP, for the next loop.
-            var reloaded: NotificationTemplates?
-        }
-        let value = Mutex(Value())
-    }
 
     func run() async throws {
-        let state = State()
-        let (directory, logger) = (templatesDirectory, self.logger)
+        let (directory, deliverer, logger) = (templatesDirectory, self.deliverer, self.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) {
                     do {
-                        let fresh = try NotificationTemplates(directory: directory)
-                        let loop = state.value.withLock { s in
-                            s.reloaded = fresh
-                            return s.loop
-                        }
-                        logger.notice("templates re-read; switching to them after the delivery in hand", metadata: ["directory": "\(directory)"])
-                        loop?.stop()
+                        deliverer.replaceTemplates(try NotificationTemplates(directory: directory))
+                        logger.notice("templates reloaded", metadata: ["directory": "\(directory)"])
                     } catch {
                         logger.error("templates not reloaded; keeping the ones in force", metadata: ["reason": "\(error)"])
                     }
                 }
             }
             try await withGracefulShutdownHandler {
-                var current = templates
-                while true {
-                    let loop = try makeLoop(current)
-                    // A stop asked before run() starts is queued on the loop's wake socket.
-                    guard state.value.withLock({ s in s.loop = loop; return !s.stopping }) else { return }
-                    try await WorkerService.runOnThread(loop)
-                    let next: NotificationTemplates? = state.value.withLock { s in
-                        defer { s.reloaded = nil }
-                        return s.stopping ? nil : s.reloaded
+                try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
+                    let thread = Thread {
+                        do { try loop.run(); cont.resume() } catch { cont.resume(throwing: error) }
                     }
-                    guard let next else { return }
-                    current = next
-                    logger.notice("templates reloaded")
+                    thread.name = "kiemdiem-worker"
+                    thread.start()
                 }
             } onGracefulShutdown: {
-                state.value.withLock { s in
-                    s.stopping = true
-                    return s.loop
-                }?.stop()
+                loop.stop()
             }
             group.cancelAll()
-        }
-    }
-
-    private static func runOnThread(_ loop: WorkerLoop) async throws {
-        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
-            let thread = Thread {
-                do { try loop.run(); cont.resume() } catch { cont.resume(throwing: error) }
-            }
-            thread.name = "kiemdiem-worker"
-            thread.start()
         }
     }
 }

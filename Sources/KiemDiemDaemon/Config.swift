@@ -275,10 +275,10 @@ public struct DaemonConfig: Sendable {
     public var zone: TimeZone { TimeZone(identifier: timezone)! }
 
     /// The keys that a reload (SIGHUP) applies to the running daemon.
-    public static let liveKeys = ["log_level", "events.heartbeat", "events.retention"]
+    public static let liveKeys = ["log_level", "events.heartbeat", "events.retention", "jobs.*"]
 
     /// The keys whose value differs in `other` and that only take effect at the next start: the
-    /// sockets, the database, the clock, security, limits, jobs and delivery are set up once.
+    /// sockets, the database, the clock, security, limits and delivery are set up once.
     public func restartOnlyChanges(to other: DaemonConfig) -> [String] {
         var keys: [String] = []
         func check(_ key: String, _ same: Bool) { if !same { keys.append(key) } }
@@ -294,7 +294,6 @@ public struct DaemonConfig: Sendable {
         check("security.server_secret_key_file", serverSecretKeyFile == other.serverSecretKeyFile)
         check("security.authorized_keys_file", authorizedKeysFile == other.authorizedKeysFile)
         check("limits.max_message_size", maxMessageSize == other.maxMessageSize)
-        check("jobs", jobs == other.jobs)
         check("delivery", delivery == other.delivery)
         check("metrics.listen", metricsListen == other.metricsListen)
         check("metrics.refresh", metricsRefresh == other.metricsRefresh)

@@ -20,7 +20,8 @@ final class JobDispatcher {
     }
 
     let store: Store
-    let policy: JobPolicy
+    /// Replaced by a configuration reload; each decision reads the policy in force.
+    var policy: JobPolicy
     let logger: Logger
     private(set) var workers: [Data: Worker] = [:]
     private var lastHeartbeatSent: Double = 0

@@ -270,6 +270,11 @@ final class Reactor: ControlContext {
             nextPrune = ContinuousClock.now // prune on this pass with the new retention
             changed.append("events.retention=\(new.eventRetention.map { "\($0)s" } ?? "keep all")")
         }
+        if new.jobs != config.jobs {
+            config.jobs = new.jobs
+            dispatcher.policy = new.jobs
+            changed.append("jobs.*")
+        }
         logger.notice("configuration reloaded", metadata: ["changed": "\(changed.isEmpty ? "nothing" : changed.joined(separator: " "))"])
         let later = config.restartOnlyChanges(to: new)
         if !later.isEmpty {

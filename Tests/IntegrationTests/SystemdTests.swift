@@ -188,11 +188,11 @@ func gaps(_ times: [Double]) -> [Double] { zip(times.dropFirst(), times).map { $
         // named and left alone.
         let jobs2 = dir.appendingPathComponent("jobs2.sock").path
         let valid = original.replacingOccurrences(of: "heartbeat: 1s", with: "heartbeat: 3s")
-            .replacingOccurrences(of: dir.appendingPathComponent("jobs.sock").path, with: jobs2) + "\nlog_level: debug\n"
+            .replacingOccurrences(of: dir.appendingPathComponent("jobs.sock").path, with: jobs2) + "\nlog_level: debug\njobs:\n  lease: 45s\n"
         try valid.write(toFile: d.configPath, atomically: true, encoding: .utf8)
         let applied = try reload(d, notify)
         try d.stderr.wait(what: "the reload") {
-            $0.contains("configuration reloaded changed=log_level=debug events.heartbeat=3.0 seconds")
+            $0.contains("configuration reloaded changed=log_level=debug events.heartbeat=3.0 seconds jobs.*")
                 && $0.contains("take effect only at the next restart") && $0.contains("keys=endpoints.jobs")
         }
         _ = try d.ctl(["clock"])

@@ -21,7 +21,7 @@ import Testing
         watch.standardError = err
         let printed = OutputCollector(out), log = OutputCollector(err)
         try watch.run()
-        defer { if watch.isRunning { watch.terminate() } }
+        defer { if watch.isRunning { kill(watch.processIdentifier, SIGKILL); watch.waitUntilExit() } }
         try log.wait(what: "watch to start") { $0.contains("watching") }
 
         try d.ctl(["clock", "set", "2022-11-01T09:00:00+07:00"])

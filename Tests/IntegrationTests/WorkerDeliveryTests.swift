@@ -125,7 +125,7 @@ func waitForJobs(_ d: DaemonProcess, timeout: Double = 120) throws -> [String: I
         server.standardError = FileHandle.nullDevice
         let serverOut = OutputCollector(out)
         try server.run()
-        defer { server.terminate() }
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() } // its SMTP thread outlives SIGTERM
         try serverOut.wait(what: "the SMTP server") { $0.contains("ready") }
 
         let counts = try waitForJobs(d, timeout: 60)

@@ -66,12 +66,12 @@ extension Engine {
         }
         campaigns[plan.id] = CampaignRow(plan: plan, status: .active, watermark: watermark, rootPath: root.path)
         if schedules[plan.id] == nil { schedules[plan.id] = Schedule(plan: plan) }
-        if now >= plan.opens { try advanceOne(plan.id, to: now, catchUp: true) }
+        if now >= plan.opens { try catchUp(plan.id, to: now) }
         return info(campaigns[plan.id]!, now: now)
     }
 
     /// Catch-up of a single campaign (load, resume), in one transaction.
-    func advanceOne(_ id: String, to now: Date, catchUp: Bool) throws {
+    func catchUp(_ id: String, to now: Date) throws {
         guard let c = campaigns[id], let s = schedules[id] else { return }
         let ts = Schedule.collapsedForCatchUp(s.triggers(after: c.watermark, through: now), before: now)
         try store.write { tx in
@@ -108,7 +108,7 @@ extension Engine {
             try store.write { try $0.setCampaignStatus(id, .active) }
             campaigns[id]?.status = .active
             // What fell due while paused fires now, once, late.
-            try advanceOne(id, to: now, catchUp: true)
+            try catchUp(id, to: now)
         }
         return info(campaigns[id]!, now: now)
     }

@@ -21,7 +21,8 @@ extension Engine {
             var flags: [String: Set<FlagReason>] = [:]
             for f in try tx.openFlags() where f.confirmed { flags[f.unit, default: []].formUnion(f.reasons) }
             let stored = try tx.currentRatings(campaign: campaign.id).map(\.entry)
-            let already = entries.filter { e in stored.contains { $0.kind == e.kind && $0.subject == e.subject } }
+            let rated = Set(stored.map { RatingContext.key($0.kind, $0.subject) })
+            let already = entries.filter { rated.contains(RatingContext.key($0.kind, $0.subject)) }
             if !already.isEmpty {
                 throw ErrorBody(.invalidInput, "\(a.name): already rated (annul first with rate annul): " + already.prefix(10).map { "line \($0.line): \($0.subject)" }.joined(separator: ", "))
             }

@@ -93,7 +93,9 @@ final class JobDispatcher {
             let n = (try? store.write { try $0.releaseJobs(of: w.lessee) }) ?? 0
             logger.warning("worker lost", metadata: ["worker": "\(w.lessee)", "jobs_returned": "\(n)"])
         }
-        if let n = try? store.write({ try $0.expireLeases(now: now, maxAttempts: policy.maxAttempts) }), n > 0 {
+        // The loop ticks often; a read decides whether a write is needed at all.
+        let leaseRunOut = ((try? store.read { try $0.nextLeaseEnd() }) ?? nil).map { $0 < now } ?? false
+        if leaseRunOut, let n = try? store.write({ try $0.expireLeases(now: now, maxAttempts: policy.maxAttempts) }), n > 0 {
             logger.warning("leases expired", metadata: ["jobs": "\(n)"])
             // Jobs that expired are no longer in flight anywhere.
             let leased = Set((try? store.read { try $0.jobs(state: "leased", limit: 100_000).map(\.id) }) ?? [])
@@ -110,6 +112,7 @@ final class JobDispatcher {
     /// Leases due jobs to workers with spare capacity.
     private func dispatch(now: Double) -> [[Data]] {
         var out: [[Data]] = []
+        guard let due = (try? store.read { try $0.nextJobDue() }) ?? nil, due <= now else { return out }
         for id in workers.keys.sorted(by: { workers[$0]!.inFlight.count < workers[$1]!.inFlight.count }) {
             guard var w = workers[id] else { continue }
             let spare = w.capacity - w.inFlight.count

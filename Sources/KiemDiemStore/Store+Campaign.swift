@@ -81,12 +81,6 @@ extension StoreTx {
             """, arguments: [campaign, stage, unit, until.epoch, reason])
     }
 
-    /// The unit's own deadline for a stage when extended.
-    public func dueOverride(campaign: String, stage: String, unit: String) throws -> Date? {
-        try Int64.fetchOne(db, sql: "SELECT due_override FROM unit_task WHERE campaign = ? AND stage = ? AND unit = ?",
-                           arguments: [campaign, stage, unit]).map(Date.init(epoch:))
-    }
-
     public func unitCompleted(campaign: String, stage: String, unit: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT completed_at IS NOT NULL FROM unit_task WHERE campaign = ? AND stage = ? AND unit = ?",
                           arguments: [campaign, stage, unit]) ?? false
@@ -152,12 +146,8 @@ extension StoreTx {
         return (count, ids)
     }
 
-    /// Is anything of the stage left undone in the campaign? Stops at the first incomplete item.
+    /// Is anything of the stage left undone in the subtree? Stops at the first incomplete item.
     public func anyIncomplete(campaign: String, stage: Stage, subtree path: String) throws -> Bool {
-        try incompleteExists(campaign: campaign, stage: stage, path: path)
-    }
-
-    private func incompleteExists(campaign: String, stage: Stage, path: String) throws -> Bool {
         let (lo, hi) = subtreeRange(path)
         switch stage.scope {
         case .members:

@@ -73,18 +73,6 @@ extension StoreTx {
         return db.changesCount > 0
     }
 
-    public func openEscalations(limit: Int) throws -> [EscalationRow] {
-        try Row.fetchAll(db, sql: """
-            SELECT e.* FROM escalation e
-            WHERE e.acknowledged_at IS NULL AND NOT EXISTS (
-              SELECT 1 FROM unit_task t WHERE t.campaign = e.campaign AND t.stage = e.stage AND t.unit = e.unit AND t.completed_at IS NOT NULL)
-            ORDER BY e.id LIMIT ?
-            """, arguments: [limit]).map {
-            EscalationRow(id: $0["id"], campaign: $0["campaign"], stage: $0["stage"], unit: $0["unit"], due: Date(epoch: $0["due"]),
-                          level: $0["level"], target: $0["target"], acknowledgedAt: nil)
-        }
-    }
-
     // MARK: Jobs
 
     /// Adds a job unless one with the same key exists (the same notification). Returns whether it was added.

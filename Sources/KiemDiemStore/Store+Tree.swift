@@ -35,10 +35,6 @@ extension StoreTx {
         return out
     }
 
-    public func rootUnit() throws -> UnitRow? {
-        try Row.fetchOne(db, sql: "SELECT * FROM unit WHERE parent IS NULL").map(Self.unitRow)
-    }
-
     /// Stores a validated whole tree (existing units updated by an import), recomputing paths.
     public func saveTree(_ units: [OrgUnit], incoming: Set<String>) throws -> ImportCounts {
         let existing = Set(try String.fetchAll(db, sql: "SELECT id FROM unit"))

@@ -245,10 +245,6 @@ public struct StoreTx {
         try db.execute(sql: "INSERT INTO audit(time, actor, role, command, args, result) VALUES (?, ?, ?, ?, ?, ?)",
                        arguments: [time.epoch, actor, role, command, args, result])
     }
-
-    public func auditCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit") ?? 0
-    }
 }
 
 extension Date {

@@ -48,14 +48,68 @@ public struct OrgUnit: Codable, Sendable, Equatable {
     public var name: String
     public var head: String?
     public var email: String?
+    /// The collective was disciplined (its leadership collective, under the rules' wording).
+    public var discipline: Discipline?
 
-    public init(id: String, parent: String?, kind: UnitKind, name: String, head: String? = nil, email: String? = nil) {
+    public init(id: String, parent: String?, kind: UnitKind, name: String, head: String? = nil, email: String? = nil, discipline: Discipline? = nil) {
         self.id = id
         self.parent = parent
         self.kind = kind
         self.name = name
         self.head = head
         self.email = email
+        self.discipline = discipline
+    }
+
+    /// The committee that acts for this organization, for people: a party committee is led by
+    /// its "Đảng ủy" (the bloc's by its standing committee), a cell acts through its meeting.
+    /// Names follow the tree file ("Đảng bộ Sở Tài chính" → "Đảng ủy Sở Tài chính").
+    public var committeeName: String {
+        var base = name
+        if base.hasPrefix("Đảng bộ ") { base = "Đảng ủy " + base.dropFirst("Đảng bộ ".count) }
+        switch kind {
+        case .bloc: return base.hasPrefix("Đảng ủy") ? "Ban Thường vụ \(base)" : "Ban Thường vụ Đảng ủy \(base)"
+        case .grassrootsCommittee, .subCommittee: return base.hasPrefix("Đảng ủy") ? base : "Đảng ủy \(base)"
+        case .cell, .grassrootsCell: return name
+        }
+    }
+}
+
+/// Discipline in the campaign year: on a known date, or in a year not given (`true` in a file).
+public enum Discipline: Codable, Sendable, Equatable {
+    case undated
+    case on(String) // YYYY-MM-DD
+
+    public enum Parsed: Equatable {
+        case value(Discipline?)
+        case invalid(reason: String)
+    }
+
+    /// Parses the `disciplined` column: `true`/`false` (also yes/no, 1/0, empty) or a date.
+    public static func parse(_ text: String) -> Parsed {
+        switch text.lowercased() {
+        case "true", "yes", "1": return .value(.undated)
+        case "false", "no", "0", "": return .value(nil)
+        default:
+            guard Instant.isDate(text) else { return .invalid(reason: "disciplined must be true, false or a date YYYY-MM-DD, not '\(text.prefix(40))'") }
+            return .value(.on(text))
+        }
+    }
+
+    /// Whether it counts in a campaign of `year`: an undated discipline counts in every campaign.
+    public func counts(inYear year: Int) -> Bool {
+        switch self {
+        case .undated: true
+        case .on(let d): d.hasPrefix("\(year)-")
+        }
+    }
+
+    /// The stored form: `true` or the date.
+    public var text: String {
+        switch self {
+        case .undated: "true"
+        case .on(let d): d
+        }
     }
 }
 
@@ -66,15 +120,16 @@ public struct Member: Codable, Sendable, Equatable {
     public var name: String
     public var role: MemberRole
     public var email: String?
-    public var disciplined: Bool
+    public var discipline: Discipline?
+    public var disciplined: Bool { discipline != nil }
 
-    public init(id: String, unit: String, name: String, role: MemberRole, email: String? = nil, disciplined: Bool = false) {
+    public init(id: String, unit: String, name: String, role: MemberRole, email: String? = nil, discipline: Discipline? = nil) {
         self.id = id
         self.unit = unit
         self.name = name
         self.role = role
         self.email = email
-        self.disciplined = disciplined
+        self.discipline = discipline
     }
 }
 

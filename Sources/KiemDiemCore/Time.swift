@@ -94,6 +94,11 @@ public enum Instant {
         return Date(timeIntervalSince1970: TimeInterval(secs))
     }
 
+    /// Whether `text` is exactly a valid calendar date `YYYY-MM-DD`.
+    public static func isDate(_ text: String) -> Bool {
+        text.utf8.count == 10 && parse(text, timeZone: TimeZone(secondsFromGMT: 0)!) != nil
+    }
+
     /// `2022-11-25T00:00:00+07:00` in the given zone.
     public static func format(_ date: Date, timeZone: TimeZone) -> String {
         let t = Int64(date.timeIntervalSince1970.rounded(.down))

@@ -1,6 +1,7 @@
 /// Parsing and validating the units and members files (PRODUCT.md, "Input files").
 public enum TreeImport {
-    public static let unitColumns = ["id", "parent", "kind", "name", "head", "email"]
+    /// `disciplined` (optional): the collective was disciplined in the year, `true` or its date.
+    public static let unitColumns = ["id", "parent", "kind", "name", "head", "email", "disciplined"]
     public static let memberColumns = ["id", "unit", "name", "role", "email", "disciplined"]
 
     /// Parses a units file; every bad row is reported.
@@ -31,7 +32,13 @@ public enum TreeImport {
             if let head, !Code.isValid(head) {
                 errors.append(InputError(source: source, line: line, reason: "head '\(head)' must be a member id [a-z0-9-]+")); continue
             }
-            out.append((line, OrgUnit(id: id, parent: parent, kind: kind, name: name, head: head, email: v["email"].flatMap { $0.isEmpty ? nil : $0 })))
+            let discipline: Discipline?
+            switch Discipline.parse(v["disciplined"] ?? "") {
+            case .value(let d): discipline = d
+            case .invalid(let reason): errors.append(InputError(source: source, line: line, reason: reason)); continue
+            }
+            out.append((line, OrgUnit(id: id, parent: parent, kind: kind, name: name, head: head, email: v["email"].flatMap { $0.isEmpty ? nil : $0 },
+                                      discipline: discipline)))
         }
         if !errors.isEmpty { throw InputErrors(errors) }
         return out
@@ -119,13 +126,12 @@ public enum TreeImport {
             }
             let name = v["name"] ?? ""
             guard !name.isEmpty else { errors.append(InputError(source: source, line: line, reason: "empty name")); continue }
-            let disciplined: Bool
-            switch (v["disciplined"] ?? "").lowercased() {
-            case "true", "yes", "1": disciplined = true
-            case "false", "no", "0", "": disciplined = false
-            case let other: errors.append(InputError(source: source, line: line, reason: "disciplined must be true or false, not '\(other)'")); continue
+            let discipline: Discipline?
+            switch Discipline.parse(v["disciplined"] ?? "") {
+            case .value(let d): discipline = d
+            case .invalid(let reason): errors.append(InputError(source: source, line: line, reason: reason)); continue
             }
-            out.append(Member(id: id, unit: unit, name: name, role: role, email: v["email"].flatMap { $0.isEmpty ? nil : $0 }, disciplined: disciplined))
+            out.append(Member(id: id, unit: unit, name: name, role: role, email: v["email"].flatMap { $0.isEmpty ? nil : $0 }, discipline: discipline))
         }
         if !errors.isEmpty { throw InputErrors(errors) }
         return out

@@ -13,12 +13,22 @@ extension ErrorBody {
 extension Engine {
     // MARK: - Tree
 
-    public func importUnits(_ file: FileArgs) throws -> ImportResult {
+    /// The campaigns whose ratings a tree change is checked against.
+    var openCampaigns: [CampaignRow] { orderedCampaigns.filter { $0.status != .completed } }
+
+    /// Loads or updates the tree, all-or-nothing. A change that breaks a rating rule of the
+    /// ratings in force (a head moved above their unit, …) is refused; a collective's discipline
+    /// is a fact: accepted, and the ratings it contradicts published as `rating.conflict`.
+    public func importUnits(_ file: FileArgs, now: Date) throws -> ImportResult {
         do {
             let incoming = try TreeImport.parseUnits(file.content, source: file.name)
-            let counts = try store.write { tx -> ImportCounts in
+            let counts = try store.write { (tx: StoreTx) throws(any Error) -> ImportCounts in
                 let merged = try TreeImport.validateTree(existing: try tx.allUnits(), incoming: incoming, source: file.name)
-                return try tx.saveTree(merged, incoming: Set(incoming.map(\.unit.id)))
+                var counts = ImportCounts(added: 0, updated: 0, total: 0)
+                _ = try recordFacts(in: openCampaigns, cause: "import-units-\(now.epoch)-\(UUID().uuidString.prefix(8))", now: now, tx: tx, scope: { _ in nil }) {
+                    counts = try tx.saveTree(merged, incoming: Set(incoming.map(\.unit.id)))
+                }
+                return counts
             }
             try reload() // a campaign root's path may have changed
             return ImportResult(added: counts.added, updated: counts.updated, total: counts.total)
@@ -27,12 +37,18 @@ extension Engine {
         }
     }
 
-    public func importMembers(_ file: FileArgs) throws -> ImportResult {
+    /// Loads or updates the members, all-or-nothing; a discipline recorded after a member was
+    /// rated turns that rating into a published conflict (`rating.conflict`).
+    public func importMembers(_ file: FileArgs, now: Date) throws -> ImportResult {
         do {
-            let counts = try store.write { tx -> ImportCounts in
+            let counts = try store.write { (tx: StoreTx) throws(any Error) -> ImportCounts in
                 let kinds = try tx.unitKinds()
                 let members = try TreeImport.parseMembers(file.content, source: file.name) { kinds[$0] }
-                return try tx.saveMembers(members)
+                var counts = ImportCounts(added: 0, updated: 0, total: 0)
+                _ = try recordFacts(in: openCampaigns, cause: "import-members-\(now.epoch)-\(UUID().uuidString.prefix(8))", now: now, tx: tx, scope: { _ in nil }) {
+                    counts = try tx.saveMembers(members)
+                }
+                return counts
             }
             return ImportResult(added: counts.added, updated: counts.updated, total: counts.total)
         } catch let e as InputErrors {
@@ -196,6 +212,7 @@ extension Engine {
                 }
             }
             try checkPrerequisites(stage, unit: unit, member: a.member, campaign: c, tx: tx)
+            try checkClosingReview(stage, unit: unit, campaign: c, tx: tx)
             var result = DoneResult(campaign: c.id, stage: stage.id, unit: unit.id, member: a.member, completedMembers: 0, unitCompleted: false, alreadyDone: false)
             func completedEvent(member: String?, memberName: String?) throws {
                 var b = EventBody(id: "\(c.id)/stage.completed/\(stage.id)/\(unit.id)" + (member.map { "/\($0)" } ?? ""), type: .stageCompleted, time: time)

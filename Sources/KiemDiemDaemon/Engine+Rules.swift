@@ -45,7 +45,16 @@ extension Engine {
         let due = now.addingTimeInterval(TimeInterval(c.plan.directedReviewDueIn ?? 15 * 86_400))
         let zone = c.plan.zone
         let (flagId, parent) = try store.write { tx -> (Int64, UnitRow?) in
-            let id = try tx.insertFlag(campaign: c.id, unit: unit.id, reasons: reasons, note: note, confirmed: a.confirmed ?? false, at: now, by: actor, reviewDue: due)
+            var id: Int64 = 0
+            // A flag with a competent conclusion records the conclusion too (rule 4); ratings in
+            // force that it contradicts are published as conflicts.
+            _ = try recordFacts(in: a.confirmed == true ? [c] : [], cause: "flag-\(now.epoch)-\(unit.id)", now: now, tx: tx,
+                                scope: { RatingRules.affectedUnits([RatingKey(.unit, unit.id)], tree: $0) }) {
+                id = try tx.insertFlag(campaign: c.id, unit: unit.id, reasons: reasons, note: note, confirmed: a.confirmed ?? false, at: now, by: actor, reviewDue: due)
+                if a.confirmed == true {
+                    _ = try tx.insertConclusion(campaign: c.id, key: RatingKey(.unit, unit.id), reasons: reasons, note: note, flag: id, at: now, by: actor)
+                }
+            }
             let parent = try tx.unit(unit.unit.parent!)
             var f = event(.unitFlagged, id: "\(c.id)/unit.flagged/\(id)", campaign: c, unit: unit, time: now)
             f.reasons = reasons.map(\.rawValue)
@@ -56,7 +65,7 @@ extension Engine {
             r.due = Instant.format(due, timeZone: zone)
             r.to = parent?.id
             r.stage = TaskDeadline.Kind.directedReview.rawValue
-            r.message = "\(parent?.unit.name ?? "Cấp ủy cấp trên") chỉ đạo \(unit.unit.name) kiểm điểm ngay (\(reasons.map(\.vietnamese).joined(separator: "; "))); hạn \(Instant.vietnameseDeadline(due, timeZone: zone))."
+            r.message = "\(parent?.unit.committeeName ?? "Cấp ủy cấp trên") chỉ đạo \(unit.unit.name) kiểm điểm ngay (\(reasons.map(\.vietnamese).joined(separator: "; "))); hạn \(Instant.vietnameseDeadline(due, timeZone: zone))."
             try tx.appendEvent(r, at: now, encoder: encoder)
             return (id, parent)
         }
@@ -97,8 +106,17 @@ extension Engine {
     public func addRemediation(_ a: RemediationAddArgs, now: Date, by actor: String) throws -> RemediationInfo {
         let unit = try store.read { try knownUnit(a.unit, tx: $0) }
         let c = try resolveCampaign(a.campaign, unit: unit, stage: nil)
-        guard let due = Instant.parse(a.due, timeZone: c.plan.zone) else {
-            throw ErrorBody(.invalidInput, "--due '\(a.due.prefix(40))' is not an ISO 8601 instant with offset or a date YYYY-MM-DD")
+        let due: Date
+        if let text = a.due {
+            guard let d = Instant.parse(text, timeZone: c.plan.zone) else {
+                throw ErrorBody(.invalidInput, "--due '\(text.prefix(40))' is not an ISO 8601 instant with offset or a date YYYY-MM-DD")
+            }
+            due = d
+        } else {
+            guard let dueIn = c.plan.remediationDueIn else {
+                throw ErrorBody(.invalidInput, "give --due: campaign '\(c.id)' has no remediation.due_in for a default")
+            }
+            due = now.addingTimeInterval(TimeInterval(dueIn))
         }
         guard due > now else { throw ErrorBody(.invalidInput, "--due \(Instant.format(due, timeZone: c.plan.zone)) is not in the future") }
         let text = a.text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -169,7 +187,7 @@ extension Engine {
             b.stage = stage.id
             b.due = Instant.format(deadline.due, timeZone: zone)
             b.to = owner.id
-            b.message = "Quá hạn: \(unit.unit.name) chưa \(what); hạn \(Instant.vietnameseDeadline(deadline.due, timeZone: zone)) đã qua. \(owner.unit.name) theo dõi, đôn đốc."
+            b.message = "Quá hạn: \(unit.unit.name) chưa \(what); hạn \(Instant.vietnameseDeadline(deadline.due, timeZone: zone)) đã qua. \(owner.unit.committeeName) theo dõi, đôn đốc."
             _ = try emit(b)
         case .escalation(let step, let round):
             guard let ladderStep = c.plan.escalation?.ladder[step] else { return 0 }
@@ -184,10 +202,11 @@ extension Engine {
             b.level = step
             b.to = toId
             b.escalation = escalation
-            b.message = "Báo cáo cấp trên (cấp \(step)): \(unit.unit.name) chưa \(what) (hạn \(Instant.vietnameseDeadline(deadline.due, timeZone: zone)), đã quá \(DurationText.vietnamese(max(late, 60)))). Đề nghị \(to.unit.name) chỉ đạo, đôn đốc."
+            b.message = "Báo cáo cấp trên (cấp \(step)): \(unit.unit.name) chưa \(what) (hạn \(Instant.vietnameseDeadline(deadline.due, timeZone: zone)), đã quá \(DurationText.vietnamese(max(late, 60)))). Đề nghị \(to.unit.committeeName) chỉ đạo, đôn đốc."
             guard let stored = try emit(b) else { return n }
-            try enqueue(.escalation, event: stored, to: (to.id, to.unit.name, to.path, to.unit.email), about: (unit.id, unit.unit.name, unit.path),
+            try enqueue(.escalation, event: stored, to: (to.id, to.unit.committeeName, to.path, to.unit.email), about: (unit.id, unit.unit.name, unit.path),
                         stage: stage, plan: c.plan, due: deadline.due, lateMembers: [], extra: {
+                            $0.text = what
                             $0.level = step
                             $0.escalation = escalation
                             $0.lateText = DurationText.vietnamese(max(late, 60))
@@ -209,33 +228,30 @@ extension Engine {
         let remediation = try tx.remediations(subtree: unit.path, openOnly: true)
         r.openRemediation = remediation.count
         r.overdueRemediation = remediation.filter { $0.due <= now }.count
-        // Ratings in force in the subtree and the quota per grassroots organization in it.
-        let units = try tx.allUnits()
-        let members = try tx.allMembers()
-        let ctx = RatingContext(units: units, members: members)
+        // Ratings in force (decided) in the subtree, the quota per grassroots organization, and
+        // the ratings that later facts contradict.
+        let state = try ratingState(c, tx: tx)
+        let units = Array(state.tree.units.values)
         let inSubtree = try tx.unitIds(subtree: unit.path)
         var byMember: [String: Int] = [:], byUnit: [String: Int] = [:]
-        var perOrg: [String: (excellent: Int, good: Int)] = [:]
-        for row in try tx.currentRatings(campaign: c.id) {
-            let e = row.entry
-            switch e.kind {
-            case .unit where inSubtree.contains(e.subject):
-                byUnit[e.level.rawValue, default: 0] += 1
-            case .member:
-                guard let m = ctx.members[e.subject], inSubtree.contains(m.unit) else { continue }
-                byMember[e.level.rawValue, default: 0] += 1
-                if let org = ctx.grassroots(of: m.unit) {
-                    if e.level == .excellent { perOrg[org, default: (0, 0)].excellent += 1 }
-                    if e.level == .good { perOrg[org, default: (0, 0)].good += 1 }
-                }
-            default: break
-            }
+        for e in state.allRatings where e.status == .decided {
+            guard let home = state.tree.home(of: e.key), inSubtree.contains(home) else { continue }
+            if e.kind == .member { byMember[e.level.rawValue, default: 0] += 1 } else { byUnit[e.level.rawValue, default: 0] += 1 }
         }
-        r.ratings = RatingSummary(members: byMember, units: byUnit, quota: perOrg.keys.sorted().map { org in
-            let v = perOrg[org]!
-            let denominator = c.plan.quota.denominator == .good ? v.good : v.good + v.excellent
-            return QuotaLine(unit: org, excellent: v.excellent, good: v.good, allowed: Int((c.plan.quota.share * Double(denominator) + 1e-9).rounded(.down)))
+        let orgs = inSubtree.filter { state.tree.units[$0]?.kind.isGrassroots == true }.sorted()
+        r.ratings = RatingSummary(members: byMember, units: byUnit, quota: orgs.flatMap { org in
+            RatingRules.memberQuotaProgress(org: org, state).filter { $0.decided > 0 }.map {
+                QuotaLine(unit: org, excellent: $0.excellent, good: $0.good, allowed: $0.cap, decided: $0.decided, total: $0.total, group: $0.group)
+            }
         })
+        let conflicts = RatingRules.invariants(state, units: inSubtree)
+        r.conflicts = conflicts.isEmpty ? nil : conflicts.map { RatingConflict(rule: $0.rule, unit: $0.unit, subjects: $0.subjects, message: $0.message) }
+        let earlier = try tx.remediations(subtree: unit.path, openOnly: true).filter { $0.origin != c.id }
+        r.earlierRemediation = earlier.isEmpty ? nil : earlier.map(info)
+        let suggestions = try tx.suggestions(campaign: c.id, subtree: unit.path)
+        r.suggestions = suggestions.isEmpty ? nil : suggestions.map {
+            SuggestionInfo(id: $0.id, unit: $0.unit, author: $0.author, name: $0.name, text: $0.text, time: Instant.format($0.at, timeZone: zone))
+        }
         // One level down.
         let flagPaths = try tx.units(Set(flags.map(\.unit))).mapValues(\.path)
         r.children = try units.filter { $0.parent == unit.id }.sorted { $0.id < $1.id }.compactMap { child in

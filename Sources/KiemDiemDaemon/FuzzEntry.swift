@@ -74,12 +74,12 @@ public enum FuzzEntry {
                     gc,duk,grassroots-committee,Đảng bộ Sở,m1,
                     c1,gc,cell,Chi bộ Văn phòng,m1,
                     g2,duk,grassroots-cell,Chi bộ Sở Tư pháp,m2,\n
-                    """))
+                    """), now: now)
                 _ = try engine.importMembers(FileArgs(name: "members.csv", content: """
                     id,unit,name,role,email,disciplined
                     m1,c1,Nguyễn Văn An,secretary,,false
                     m2,g2,Phạm Thị Dung,secretary,,false\n
-                    """))
+                    """), now: now)
                 _ = try engine.loadCampaign(FileArgs(name: "plan.yaml", content: """
                     id: t
                     title: T

@@ -32,9 +32,11 @@ public struct RemediationRow: Sendable {
     public var due: Date
     public var createdAt: Date
     public var doneAt: Date?
+    /// The campaign whose review found it (it may be tracked in a later one).
+    public var origin: String
 
     init(_ r: Row) {
-        id = r["id"]; campaign = r["campaign"]; unit = r["unit"]; member = r["member"]; text = r["text"]
+        id = r["id"]; campaign = r["campaign"]; unit = r["unit"]; member = r["member"]; text = r["text"]; origin = r["origin"] ?? r["campaign"]
         due = Date(epoch: r["due"]); createdAt = Date(epoch: r["created_at"]); doneAt = (r["done_at"] as Int64?).map(Date.init(epoch:))
     }
 }
@@ -43,6 +45,7 @@ public struct RatingRow: Sendable {
     public var id: Int64
     public var entry: RatingEntry
     public var ratedAt: Date
+    public var ratedBy: String
 }
 
 extension StoreTx {
@@ -95,8 +98,8 @@ extension StoreTx {
     // MARK: Remediation
 
     public func insertRemediation(campaign: String, unit: String, member: String?, text: String, due: Date, at: Date, by: String) throws -> Int64 {
-        try db.execute(sql: "INSERT INTO remediation(campaign, unit, member, text, due, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [campaign, unit, member, text, due.epoch, at.epoch, by])
+        try db.execute(sql: "INSERT INTO remediation(campaign, origin, unit, member, text, due, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [campaign, campaign, unit, member, text, due.epoch, at.epoch, by])
         return db.lastInsertedRowID
     }
 
@@ -141,38 +144,137 @@ extension StoreTx {
         return Set(try String.fetchAll(db, sql: "SELECT id FROM unit WHERE path >= ? AND path < ?", arguments: [lo, hi]))
     }
 
+    /// Open remediation items found by earlier campaigns' reviews, per subject (a member's item
+    /// counts for the member, a unit's for the unit).
+    public func earlierOpenRemediation(campaign: String) throws -> [RatingKey: Int] {
+        var out: [RatingKey: Int] = [:]
+        for r in try Row.fetchAll(db, sql: """
+            SELECT unit, member, COUNT(*) AS n FROM remediation
+            WHERE campaign = ? AND done_at IS NULL AND origin IS NOT NULL AND origin != campaign GROUP BY unit, member
+            """, arguments: [campaign]) {
+            let key = (r["member"] as String?).map { RatingKey(.member, $0) } ?? RatingKey(.unit, r["unit"])
+            out[key, default: 0] += r["n"] as Int
+        }
+        return out
+    }
+
+    // MARK: Conclusions
+
+    public func insertConclusion(campaign: String, key: RatingKey, reasons: [FlagReason], note: String, flag: Int64?, at: Date, by: String) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO conclusion(campaign, kind, subject, reasons, note, flag, at, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [campaign, key.kind.rawValue, key.subject, reasons.map(\.rawValue).joined(separator: ","), note, flag, at.epoch, by])
+        return db.lastInsertedRowID
+    }
+
+    /// Every conclusion recorded in a campaign, by subject.
+    public func conclusions(campaign: String) throws -> [RatingKey: Set<FlagReason>] {
+        var out: [RatingKey: Set<FlagReason>] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT kind, subject, reasons FROM conclusion WHERE campaign = ?", arguments: [campaign]) {
+            guard let kind = RatingEntry.Kind(rawValue: r["kind"]) else { continue }
+            out[RatingKey(kind, r["subject"]), default: []].formUnion((r["reasons"] as String).split(separator: ",").compactMap { FlagReason(rawValue: String($0)) })
+        }
+        return out
+    }
+
+    /// The unit's latest flag in a campaign, open or closed.
+    public func latestFlag(unit: String, campaign: String) throws -> FlagRow? {
+        try Row.fetchOne(db, sql: "SELECT * FROM flag WHERE unit = ? AND campaign = ? ORDER BY id DESC LIMIT 1", arguments: [unit, campaign]).map(FlagRow.init)
+    }
+
+    public func confirmFlag(_ id: Int64) throws {
+        try db.execute(sql: "UPDATE flag SET confirmed = 1 WHERE id = ?", arguments: [id])
+    }
+
+    // MARK: Suggestions
+
+    public func insertSuggestion(campaign: String, unit: String, author: String, name: String, text: String, at: Date, by: String) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO suggestion(campaign, unit, author, name, text, at, by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [campaign, unit, author, name, text, at.epoch, by])
+        return db.lastInsertedRowID
+    }
+
+    public func suggestions(campaign: String, subtree path: String) throws -> [SuggestionRow] {
+        let (lo, hi) = subtreeRange(path)
+        return try Row.fetchAll(db, sql: """
+            SELECT s.* FROM suggestion s JOIN unit u ON u.id = s.unit WHERE s.campaign = ? AND u.path >= ? AND u.path < ? ORDER BY s.id
+            """, arguments: [campaign, lo, hi]).map {
+            SuggestionRow(id: $0["id"], campaign: $0["campaign"], unit: $0["unit"], author: $0["author"], name: $0["name"], text: $0["text"], at: Date(epoch: $0["at"]))
+        }
+    }
+
     // MARK: Ratings
 
     public func currentRatings(campaign: String) throws -> [RatingRow] {
         try Row.fetchAll(db, sql: "SELECT * FROM rating WHERE campaign = ? AND annulled_at IS NULL ORDER BY id", arguments: [campaign]).map {
             RatingRow(id: $0["id"], entry: RatingEntry(subject: $0["subject"], kind: RatingEntry.Kind(rawValue: $0["kind"]) ?? .member,
-                                                    level: RatingLevel(rawValue: $0["level"]) ?? .failed, commendation: $0["commendation"], note: $0["note"]),
-                      ratedAt: Date(epoch: $0["rated_at"]))
+                                                    level: RatingLevel(rawValue: $0["level"]) ?? .failed,
+                                                    status: RatingStatus(rawValue: $0["status"]) ?? .decided, commendation: $0["commendation"],
+                                                    note: $0["note"], score: $0["score"], onTime: $0["on_time"], beyond: $0["beyond"]),
+                      ratedAt: Date(epoch: $0["rated_at"]), ratedBy: $0["rated_by"])
         }
     }
 
-    /// Stores accepted ratings; a subject's earlier rating in force is replaced only by annulment.
+    /// Stores accepted ratings. A new proposal replaces the subject's earlier proposal (the cell
+    /// revises it before the decision); a decided rating is changed only by annulment.
     public func insertRatings(campaign: String, entries: [RatingEntry], at: Date, by: String) throws {
-        let stmt = try db.cachedStatement(sql: """
-            INSERT INTO rating(campaign, kind, subject, level, commendation, note, rated_at, rated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        let replace = try db.cachedStatement(sql: """
+            UPDATE rating SET annulled_at = ?, annul_reason = 'replaced by a new proposal', annulled_by = ?
+            WHERE campaign = ? AND kind = ? AND subject = ? AND status = 'proposed' AND annulled_at IS NULL
+            """)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO rating(campaign, kind, subject, status, level, commendation, note, score, on_time, beyond, rated_at, rated_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for e in entries {
-            try stmt.execute(arguments: [campaign, e.kind.rawValue, e.subject, e.level.rawValue, e.commendation, e.note, at.epoch, by])
+            if e.status == .proposed { try replace.execute(arguments: [at.epoch, by, campaign, e.kind.rawValue, e.subject]) }
+            try insert.execute(arguments: [campaign, e.kind.rawValue, e.subject, e.status.rawValue, e.level.rawValue, e.commendation, e.note,
+                                           e.score, e.onTime, e.beyond, at.epoch, by])
         }
     }
 
-    /// The upper committee annuls a rating in force (DOMAIN.md rule 7); returns the annulled level.
-    public func annulRating(campaign: String, kind: RatingEntry.Kind, subject: String, reason: String, at: Date, by: String) throws -> RatingLevel? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, level FROM rating WHERE campaign = ? AND kind = ? AND subject = ? AND annulled_at IS NULL",
-                                         arguments: [campaign, kind.rawValue, subject]) else { return nil }
-        try db.execute(sql: "UPDATE rating SET annulled_at = ?, annul_reason = ?, annulled_by = ? WHERE id = ?", arguments: [at.epoch, reason, by, row["id"] as Int64])
-        return RatingLevel(rawValue: row["level"])
+    /// The upper committee annuls ratings in force (DOMAIN.md rule 7); returns the annulled ones.
+    public func annulRatings(campaign: String, _ refs: [RatingRef], reason: String, at: Date, by: String) throws -> [RatingEntry] {
+        var out: [RatingEntry] = []
+        for ref in refs {
+            guard let row = try currentRatings(campaign: campaign, kind: ref.kind, subject: ref.subject).first(where: { $0.entry.status == ref.status }) else { continue }
+            try db.execute(sql: "UPDATE rating SET annulled_at = ?, annul_reason = ?, annulled_by = ? WHERE id = ?", arguments: [at.epoch, reason, by, row.id])
+            out.append(row.entry)
+        }
+        return out
+    }
+
+    func currentRatings(campaign: String, kind: RatingEntry.Kind, subject: String) throws -> [RatingRow] {
+        try Row.fetchAll(db, sql: "SELECT * FROM rating WHERE campaign = ? AND kind = ? AND subject = ? AND annulled_at IS NULL",
+                         arguments: [campaign, kind.rawValue, subject]).map {
+            RatingRow(id: $0["id"], entry: RatingEntry(subject: $0["subject"], kind: kind, level: RatingLevel(rawValue: $0["level"]) ?? .failed,
+                                                    status: RatingStatus(rawValue: $0["status"]) ?? .decided, commendation: $0["commendation"]),
+                      ratedAt: Date(epoch: $0["rated_at"]), ratedBy: $0["rated_by"])
+        }
+    }
+
+    public func hasRatings(campaign: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rating WHERE campaign = ? AND annulled_at IS NULL)", arguments: [campaign]) ?? false
+    }
+
+    /// Units whose stage `stage` is recorded complete in a campaign.
+    public func unitsCompleted(campaign: String, stages: [String]) throws -> Set<String> {
+        guard !stages.isEmpty else { return [] }
+        return Set(try String.fetchAll(db, sql: """
+            SELECT unit FROM unit_task WHERE campaign = ? AND completed_at IS NOT NULL AND stage IN (\(stages.map { _ in "?" }.joined(separator: ",")))
+            """, arguments: StatementArguments([campaign] + stages)))
     }
 
     public func allMembers() throws -> [Member] {
-        try Row.fetchAll(db, sql: "SELECT * FROM member").map {
-            Member(id: $0["id"], unit: $0["unit"], name: $0["name"], role: MemberRole(rawValue: $0["role"]) ?? .member,
-                   email: $0["email"], disciplined: $0["disciplined"])
-        }
+        try Row.fetchAll(db, sql: "SELECT * FROM member").map(Self.member)
     }
+}
+
+public struct SuggestionRow: Sendable {
+    public var id: Int64
+    public var campaign: String
+    public var unit: String
+    public var author: String
+    public var name: String
+    public var text: String
+    public var at: Date
 }

@@ -12,8 +12,20 @@ public struct UnitRow: Sendable, Equatable {
 extension StoreTx {
     static func unitRow(_ row: Row) -> UnitRow {
         UnitRow(unit: OrgUnit(id: row["id"], parent: row["parent"], kind: UnitKind(rawValue: row["kind"]) ?? .cell,
-                              name: row["name"], head: row["head"], email: row["email"]),
+                              name: row["name"], head: row["head"], email: row["email"], discipline: discipline(row["discipline"])),
                 path: row["path"])
+    }
+
+    /// `discipline` column of a unit: NULL, 'true' or the date.
+    static func discipline(_ text: String?) -> Discipline? {
+        guard let text else { return nil }
+        return text == "true" ? .undated : .on(text)
+    }
+
+    static func member(_ row: Row) -> Member {
+        let disciplined: Bool = row["disciplined"]
+        return Member(id: row["id"], unit: row["unit"], name: row["name"], role: MemberRole(rawValue: row["role"]) ?? .member,
+                      email: row["email"], discipline: disciplined ? ((row["disciplined_on"] as String?).map(Discipline.on) ?? .undated) : nil)
     }
 
     public func allUnits() throws -> [OrgUnit] {
@@ -50,14 +62,15 @@ extension StoreTx {
             return paths[id]!
         }
         let stmt = try db.cachedStatement(sql: """
-            INSERT INTO unit(id, parent, kind, name, head, email, path) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO unit(id, parent, kind, name, head, email, path, discipline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET parent = excluded.parent, kind = excluded.kind, name = excluded.name,
-              head = excluded.head, email = excluded.email, path = excluded.path
-            WHERE (parent, kind, name, head, email, path) IS NOT (excluded.parent, excluded.kind, excluded.name, excluded.head, excluded.email, excluded.path)
+              head = excluded.head, email = excluded.email, path = excluded.path, discipline = excluded.discipline
+            WHERE (parent, kind, name, head, email, path, discipline)
+              IS NOT (excluded.parent, excluded.kind, excluded.name, excluded.head, excluded.email, excluded.path, excluded.discipline)
             """)
         var added = 0, updated = 0
         for u in units {
-            try stmt.execute(arguments: [u.id, u.parent, u.kind.rawValue, u.name, u.head, u.email, path(u.id)])
+            try stmt.execute(arguments: [u.id, u.parent, u.kind.rawValue, u.name, u.head, u.email, path(u.id), u.discipline?.text])
             if !existing.contains(u.id) { added += 1 } else if incoming.contains(u.id), db.changesCount > 0 { updated += 1 }
         }
         return ImportCounts(added: added, updated: updated, total: units.count)
@@ -65,15 +78,17 @@ extension StoreTx {
 
     public func saveMembers(_ members: [Member]) throws -> ImportCounts {
         let stmt = try db.cachedStatement(sql: """
-            INSERT INTO member(id, unit, name, role, email, disciplined) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET unit = excluded.unit, name = excluded.name, role = excluded.role,
-              email = excluded.email, disciplined = excluded.disciplined
-            WHERE (unit, name, role, email, disciplined) IS NOT (excluded.unit, excluded.name, excluded.role, excluded.email, excluded.disciplined)
+              email = excluded.email, disciplined = excluded.disciplined, disciplined_on = excluded.disciplined_on
+            WHERE (unit, name, role, email, disciplined, disciplined_on)
+              IS NOT (excluded.unit, excluded.name, excluded.role, excluded.email, excluded.disciplined, excluded.disciplined_on)
             """)
         let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM member") ?? 0
         var changed = 0
         for m in members {
-            try stmt.execute(arguments: [m.id, m.unit, m.name, m.role.rawValue, m.email, m.disciplined])
+            let on: String? = if case .on(let d) = m.discipline { d } else { nil }
+            try stmt.execute(arguments: [m.id, m.unit, m.name, m.role.rawValue, m.email, m.disciplined, on])
             changed += db.changesCount
         }
         let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM member") ?? 0
@@ -81,10 +96,7 @@ extension StoreTx {
     }
 
     public func member(_ id: String) throws -> Member? {
-        try Row.fetchOne(db, sql: "SELECT * FROM member WHERE id = ?", arguments: [id]).map {
-            Member(id: $0["id"], unit: $0["unit"], name: $0["name"], role: MemberRole(rawValue: $0["role"]) ?? .member,
-                   email: $0["email"], disciplined: $0["disciplined"])
-        }
+        try Row.fetchOne(db, sql: "SELECT * FROM member WHERE id = ?", arguments: [id]).map(Self.member)
     }
 
     public func counts() throws -> (units: Int, cells: Int, members: Int, events: Int) {
@@ -100,4 +112,9 @@ public struct ImportCounts: Sendable, Equatable {
     public var added: Int
     public var updated: Int
     public var total: Int
+    public init(added: Int, updated: Int, total: Int) {
+        self.added = added
+        self.updated = updated
+        self.total = total
+    }
 }

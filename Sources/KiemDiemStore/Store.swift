@@ -216,6 +216,43 @@ public final class Store: Sendable {
                 CREATE INDEX remediation_open ON remediation(campaign, done_at);
                 """)
         }
+        m.registerMigration("v4-rating-state") { db in
+            try db.execute(sql: """
+                ALTER TABLE member ADD COLUMN disciplined_on TEXT;     -- the discipline's date, if known
+                ALTER TABLE unit ADD COLUMN discipline TEXT;           -- NULL, 'true', or the date
+                ALTER TABLE rating ADD COLUMN status TEXT NOT NULL DEFAULT 'decided';  -- proposed | decided
+                ALTER TABLE rating ADD COLUMN score REAL;              -- qd366-2025: the 100-point score
+                ALTER TABLE rating ADD COLUMN on_time REAL;            -- % of tasks on time with quality
+                ALTER TABLE rating ADD COLUMN beyond REAL;             -- % of tasks beyond the requirement
+                ALTER TABLE remediation ADD COLUMN origin TEXT;        -- the campaign whose review found it
+                UPDATE remediation SET origin = campaign;
+                CREATE TABLE conclusion (          -- a competent conclusion about a unit or a member (rule 4)
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    campaign TEXT NOT NULL,
+                    kind TEXT NOT NULL,            -- member | unit
+                    subject TEXT NOT NULL,
+                    reasons TEXT NOT NULL,         -- comma-separated FlagReason codes
+                    note TEXT NOT NULL,
+                    flag INTEGER,                  -- the flag it concludes, if any
+                    at INTEGER NOT NULL,
+                    by TEXT NOT NULL
+                );
+                CREATE INDEX conclusion_campaign ON conclusion(campaign);
+                INSERT INTO conclusion(campaign, kind, subject, reasons, note, flag, at, by)
+                  SELECT campaign, 'unit', unit, reasons, note, id, flagged_at, flagged_by FROM flag WHERE confirmed = 1;
+                CREATE TABLE suggestion (          -- the upper committee's written review suggestions (gợi ý kiểm điểm)
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    campaign TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    author TEXT NOT NULL,          -- the committee that suggests: the unit's parent
+                    name TEXT NOT NULL,            -- the file's name as given
+                    text TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    by TEXT NOT NULL
+                );
+                CREATE INDEX suggestion_unit ON suggestion(unit);
+                """)
+        }
         return m
     }
 }

@@ -32,6 +32,10 @@ public enum Command: String, Codable, Sendable, CaseIterable {
     case unflag
     case rate
     case rateAnnul = "rate.annul"
+    case rateList = "rate.list"
+    case flagConfirm = "flag.confirm"
+    case conclude
+    case suggest
     case remediationAdd = "remediation.add"
     case remediationDone = "remediation.done"
     case remediationList = "remediation.list"
@@ -40,8 +44,8 @@ public enum Command: String, Codable, Sendable, CaseIterable {
     public var mutates: Bool {
         switch self {
         case .importUnits, .importMembers, .campaignLoad, .campaignPause, .campaignResume, .done, .extend, .clockAdvance, .clockSet,
-             .ack, .jobsRetry, .flag, .unflag, .rate, .rateAnnul, .remediationAdd, .remediationDone: true
-        case .status, .campaignList, .campaignShow, .overdue, .report, .events, .clock, .preview, .audit, .jobs, .remediationList: false
+             .ack, .jobsRetry, .flag, .unflag, .rate, .rateAnnul, .remediationAdd, .remediationDone, .flagConfirm, .conclude, .suggest: true
+        case .status, .campaignList, .campaignShow, .overdue, .report, .events, .clock, .preview, .audit, .jobs, .remediationList, .rateList: false
         // Changes no campaign data, but only an admin may trigger it (see Role.allows).
         case .reload: false
         }

@@ -13,6 +13,9 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case unitFlagged = "unit.flagged"
     case reviewDirected = "review.directed"
     case ratingRejected = "rating.rejected"
+    case ratingAnnulled = "rating.annulled"
+    case ratingConflict = "rating.conflict"
+    case reviewSuggested = "review.suggested"
     case remediationOverdue = "remediation.overdue"
     case campaignCompleted = "campaign.completed"
     case heartbeat

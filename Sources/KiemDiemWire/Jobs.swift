@@ -3,7 +3,7 @@ import Foundation
 /// Everything a worker needs to write one notification: the facts, already formatted for people.
 /// The worker renders it with the templates of its channel.
 public struct JobPayload: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case reminder, overdue, escalation }
+    public enum Kind: String, Codable, Sendable { case reminder, overdue, escalation, suggestion }
     public var kind: Kind
     /// The event that caused the notification; with the recipient, the idempotency key.
     public var event: String
@@ -27,6 +27,10 @@ public struct JobPayload: Codable, Sendable, Equatable {
     public var level: Int?
     public var escalation: Int64?
     public var lateMembers: [String]?
+    /// The item itself: a directed review's reasons, a remediation item's text, a suggestion.
+    public var text: String?
+    /// The committee that wrote a suggestion.
+    public var authorName: String?
     public var time: String
     public var late: Bool?
 

@@ -206,6 +206,12 @@ public struct ReportResult: Codable, Sendable {
     public var ratings: RatingSummary?
     public var openRemediation: Int?
     public var overdueRemediation: Int?
+    /// Open shortcomings found by earlier campaigns' reviews (under qd366-2025 they bar `excellent`).
+    public var earlierRemediation: [RemediationInfo]?
+    /// Ratings in force that a later fact contradicts (discipline, a conclusion): to annul and re-decide.
+    public var conflicts: [RatingConflict]?
+    /// The upper committees' written review suggestions in the subtree.
+    public var suggestions: [SuggestionInfo]?
     /// The same figures for each unit one level down.
     public var children: [ChildReport]?
     public init(campaign: String, unit: String, name: String, asOf: String, stages: [StageProgress]) {
@@ -214,6 +220,19 @@ public struct ReportResult: Codable, Sendable {
         self.name = name
         self.asOf = asOf
         self.stages = stages
+    }
+}
+
+public struct RatingConflict: Codable, Sendable, Equatable {
+    public var rule: String
+    public var unit: String
+    public var subjects: [String]
+    public var message: String
+    public init(rule: String, unit: String, subjects: [String], message: String) {
+        self.rule = rule
+        self.unit = unit
+        self.subjects = subjects
+        self.message = message
     }
 }
 
@@ -239,11 +258,18 @@ public struct QuotaLine: Codable, Sendable {
     public var excellent: Int
     public var good: Int
     public var allowed: Int
-    public init(unit: String, excellent: Int, good: Int, allowed: Int) {
+    /// Members decided so far, of all the organization's members (in the group, under qd124-2023).
+    public var decided: Int?
+    public var total: Int?
+    public var group: String?
+    public init(unit: String, excellent: Int, good: Int, allowed: Int, decided: Int? = nil, total: Int? = nil, group: String? = nil) {
         self.unit = unit
         self.excellent = excellent
         self.good = good
         self.allowed = allowed
+        self.decided = decided
+        self.total = total
+        self.group = group
     }
 }
 

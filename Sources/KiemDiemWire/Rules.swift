@@ -50,11 +50,12 @@ public struct UnflagResult: Codable, Sendable {
 
 public struct RemediationAddArgs: Codable, Sendable {
     public var unit: String
-    public var due: String
+    /// Absent: the plan's `remediation.due_in` from now.
+    public var due: String?
     public var text: String
     public var member: String?
     public var campaign: String?
-    public init(unit: String, due: String, text: String, member: String? = nil, campaign: String? = nil) {
+    public init(unit: String, due: String?, text: String, member: String? = nil, campaign: String? = nil) {
         self.unit = unit
         self.due = due
         self.text = text
@@ -95,19 +96,26 @@ public struct RateArgs: Codable, Sendable {
     public var name: String
     public var content: String
     public var campaign: String?
-    public init(name: String, content: String, campaign: String? = nil) {
+    /// Rows without a `status` column are proposals (a cell's review, a collective's self-rating)
+    /// rather than decisions of the competent level.
+    public var proposed: Bool?
+    public init(name: String, content: String, campaign: String? = nil, proposed: Bool? = nil) {
         self.name = name
         self.content = content
         self.campaign = campaign
+        self.proposed = proposed
     }
 }
 
 public struct RateResult: Codable, Sendable {
     public var campaign: String
     public var accepted: Int
-    public init(campaign: String, accepted: Int) {
+    /// Running counts against the quota of the organizations the file touched ("đã có X/Y, tối đa Z").
+    public var warnings: [String]?
+    public init(campaign: String, accepted: Int, warnings: [String]? = nil) {
         self.campaign = campaign
         self.accepted = accepted
+        self.warnings = warnings
     }
 }
 
@@ -117,21 +125,159 @@ public struct AnnulArgs: Codable, Sendable {
     public var kind: String
     public var reason: String
     public var campaign: String?
-    public init(subject: String, kind: String, reason: String, campaign: String? = nil) {
+    /// proposed or decided; absent: the decided rating if there is one, else the proposal.
+    public var status: String?
+    /// Annul also the ratings that rest on it (the head's, a collective's excellent, …).
+    public var cascade: Bool?
+    public init(subject: String, kind: String, reason: String, campaign: String? = nil, status: String? = nil, cascade: Bool? = nil) {
         self.subject = subject
         self.kind = kind
         self.reason = reason
         self.campaign = campaign
+        self.status = status
+        self.cascade = cascade
+    }
+}
+
+public struct AnnulledRating: Codable, Sendable, Equatable {
+    public var subject: String
+    public var kind: String
+    public var status: String
+    public var level: String
+    public var commendation: Bool
+    public init(subject: String, kind: String, status: String, level: String, commendation: Bool) {
+        self.subject = subject
+        self.kind = kind
+        self.status = status
+        self.level = level
+        self.commendation = commendation
     }
 }
 
 public struct AnnulResult: Codable, Sendable {
     public var subject: String
     public var kind: String
+    /// The level annulled for the subject named.
     public var annulled: String
-    public init(subject: String, kind: String, annulled: String) {
+    /// Every rating annulled, the named one first, then those annulled with it (`--cascade`).
+    public var ratings: [AnnulledRating]?
+    public init(subject: String, kind: String, annulled: String, ratings: [AnnulledRating]? = nil) {
         self.subject = subject
         self.kind = kind
         self.annulled = annulled
+        self.ratings = ratings
+    }
+}
+
+/// `rate list`: the ratings in force.
+public struct RatingsArgs: Codable, Sendable {
+    public var unit: String?
+    public var campaign: String?
+    public init(unit: String? = nil, campaign: String? = nil) {
+        self.unit = unit
+        self.campaign = campaign
+    }
+}
+
+public struct RatingInfo: Codable, Sendable, Equatable {
+    public var subject: String
+    public var kind: String
+    public var status: String
+    public var level: String
+    public var commendation: Bool
+    /// The unit it is published under: a member's cell, or the unit itself.
+    public var unit: String
+    public var score: Double?
+    public var onTime: Double?
+    public var beyond: Double?
+    public var ratedAt: String
+    public var ratedBy: String
+    public init(subject: String, kind: String, status: String, level: String, commendation: Bool, unit: String,
+                score: Double? = nil, onTime: Double? = nil, beyond: Double? = nil, ratedAt: String, ratedBy: String) {
+        self.subject = subject
+        self.kind = kind
+        self.status = status
+        self.level = level
+        self.commendation = commendation
+        self.unit = unit
+        self.score = score
+        self.onTime = onTime
+        self.beyond = beyond
+        self.ratedAt = ratedAt
+        self.ratedBy = ratedBy
+    }
+}
+
+/// `flag confirm UNIT`: the directed review concluded what the flag said.
+public struct FlagConfirmArgs: Codable, Sendable {
+    public var unit: String
+    public var note: String
+    public var campaign: String?
+    public init(unit: String, note: String, campaign: String? = nil) {
+        self.unit = unit
+        self.note = note
+        self.campaign = campaign
+    }
+}
+
+/// `conclude MEMBER --reason …`: a competent conclusion about a member.
+public struct ConcludeArgs: Codable, Sendable {
+    public var member: String
+    public var reasons: [String]
+    public var note: String
+    public var campaign: String?
+    public init(member: String, reasons: [String], note: String, campaign: String? = nil) {
+        self.member = member
+        self.reasons = reasons
+        self.note = note
+        self.campaign = campaign
+    }
+}
+
+public struct ConclusionResult: Codable, Sendable {
+    public var conclusion: Int64
+    public var kind: String
+    public var subject: String
+    public var reasons: [String]
+    /// Ratings in force that the conclusion now contradicts: each must be annulled and re-decided.
+    public var conflicts: [String]
+    public init(conclusion: Int64, kind: String, subject: String, reasons: [String], conflicts: [String]) {
+        self.conclusion = conclusion
+        self.kind = kind
+        self.subject = subject
+        self.reasons = reasons
+        self.conflicts = conflicts
+    }
+}
+
+/// `suggest UNIT --file F`: the upper committee's written review suggestions for a unit.
+public struct SuggestArgs: Codable, Sendable {
+    public var unit: String
+    public var name: String
+    public var content: String
+    public var campaign: String?
+    public init(unit: String, name: String, content: String, campaign: String? = nil) {
+        self.unit = unit
+        self.name = name
+        self.content = content
+        self.campaign = campaign
+    }
+}
+
+public struct SuggestionInfo: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var unit: String
+    /// The committee that wrote it (the unit's parent).
+    public var author: String
+    public var name: String
+    public var text: String
+    public var time: String
+    public init(id: Int64, unit: String, author: String, name: String, text: String, time: String) {
+        self.id = id
+        self.unit = unit
+        self.author = author
+        self.name = name
+        self.text = text
+        self.time = time
     }
 }

@@ -6,7 +6,7 @@ import Mustache
 /// first line a template renders is the subject; the rest is the body.
 public struct NotificationTemplates: Sendable {
     let library: MustacheLibrary
-    public static let names = ["reminder", "overdue", "escalation"]
+    public static let names = ["reminder", "overdue", "escalation", "suggestion"]
 
     public init(directory: String) throws {
         var lib = MustacheLibrary()
@@ -35,6 +35,8 @@ public struct NotificationTemplates: Sendable {
         if let v = p.lateText { ctx["lateText"] = v }
         if let v = p.level { ctx["level"] = v }
         if let v = p.escalation { ctx["escalation"] = String(v) }
+        if let v = p.text { ctx["text"] = v }
+        if let v = p.authorName { ctx["authorName"] = v }
         guard let text = library.render(ctx, withTemplate: p.kind.rawValue) else {
             throw DeliveryError(retryable: false, "no template for \(p.kind.rawValue)")
         }

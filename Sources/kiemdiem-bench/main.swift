@@ -50,8 +50,8 @@ let base1 = try seconds {
 let store = try Store(path: dir.appendingPathComponent("kd.sqlite").path)
 let engine = try Engine(store: store)
 let ours1 = try seconds {
-    _ = try engine.importUnits(FileArgs(name: "units.csv", content: unitsText))
-    _ = try engine.importMembers(FileArgs(name: "members.csv", content: membersText))
+    _ = try engine.importUnits(FileArgs(name: "units.csv", content: unitsText), now: Date())
+    _ = try engine.importMembers(FileArgs(name: "members.csv", content: membersText), now: Date())
 }
 let counts = try store.read { try $0.counts() }
 print("tree: \(counts.units) units, \(counts.cells) cells, \(counts.members) members")

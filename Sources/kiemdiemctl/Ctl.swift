@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KiemDiemClient
+import KiemDiemCore
 import KiemDiemWire
 
 struct Ctl: ParsableCommand {
@@ -8,7 +9,7 @@ struct Ctl: ParsableCommand {
         commandName: "kiemdiemctl",
         abstract: "Administer and watch a kiemdiem daemon.",
         subcommands: [Status.self, Import.self, CampaignCmd.self, Done.self, Extend.self, Overdue.self, Report.self,
-                      Events.self, Watch.self, ClockCmd.self, Preview.self, Audit.self, Reload.self, Keygen.self, Ack.self, Jobs.self, FlagCmd.self, Unflag.self, Rate.self, Remediation.self])
+                      Events.self, Watch.self, ClockCmd.self, Preview.self, Audit.self, Reload.self, Keygen.self, Ack.self, Jobs.self, FlagCmd.self, Unflag.self, Conclude.self, Suggest.self, Rate.self, Remediation.self])
 }
 
 /// Options every command takes, anywhere after the subcommand.
@@ -283,6 +284,10 @@ func eventLine(_ e: EventBody) -> String {
     return line
 }
 
+/// Codes shown to people in Vietnamese (DOMAIN.md's terms).
+func reasonText(_ code: String) -> String { FlagReason(rawValue: code)?.vietnamese ?? code }
+func kindText(_ code: String) -> String { UnitKind(rawValue: code)?.vietnamese ?? code }
+
 /// The report for people, with Vietnamese headings.
 func printReport(_ r: ReportResult) {
     print("BÁO CÁO TIẾN ĐỘ — \(r.campaign) — \(r.name) (\(r.unit)), tính đến \(r.asOf)\n")
@@ -291,7 +296,7 @@ func printReport(_ r: ReportResult) {
     if let flags = r.flags, !flags.isEmpty {
         print("\nTổ chức có dấu hiệu cần kiểm điểm ngay")
         Table(["Đơn vị", "Biểu hiện", "Kết luận", "Hạn kiểm điểm theo chỉ đạo", "Đã kiểm điểm"],
-              flags.map { [$0.unit, $0.reasons.joined(separator: ", "), $0.confirmed ? "có" : "chưa", $0.reviewDue, $0.reviewHeld ? "rồi" : "chưa"] }).print()
+              flags.map { [$0.unit, $0.reasons.map(reasonText).joined(separator: ", "), $0.confirmed ? "có" : "chưa", $0.reviewDue, $0.reviewHeld ? "rồi" : "chưa"] }).print()
     }
     if let ratings = r.ratings, !(ratings.members.isEmpty && ratings.units.isEmpty) {
         let levels = ["excellent", "good", "completed", "failed"]
@@ -300,17 +305,30 @@ func printReport(_ r: ReportResult) {
               [["Đảng viên"] + levels.map { "\(ratings.members[$0] ?? 0)" }, ["Tổ chức đảng"] + levels.map { "\(ratings.units[$0] ?? 0)" }]).print()
         if !ratings.quota.isEmpty {
             print("\nTỷ lệ HTXSNV so với HTTNV theo tổ chức cơ sở đảng")
-            Table(["Tổ chức cơ sở đảng", "HTXSNV", "HTTNV", "Tối đa HTXSNV", "Vượt"],
-                  ratings.quota.map { [$0.unit, "\($0.excellent)", "\($0.good)", "\($0.allowed)", $0.excellent > $0.allowed ? "có" : ""] }).print()
+            Table(["Tổ chức cơ sở đảng", "Nhóm", "Đã quyết định", "HTXSNV", "HTTNV", "Tối đa HTXSNV", "Vượt"],
+                  ratings.quota.map { q in [q.unit, q.group ?? "", q.decided.map { "\($0)/\(q.total ?? $0)" } ?? "", "\(q.excellent)", "\(q.good)", "\(q.allowed)",
+                                       q.excellent > q.allowed ? "có" : "không"] }).print()
         }
+    }
+    if let conflicts = r.conflicts, !conflicts.isEmpty {
+        print("\nKết quả xếp loại mâu thuẫn với kỷ luật, kết luận ghi nhận sau (cần huỷ và xếp loại lại)")
+        Table(["Đơn vị", "Quy tắc", "Nội dung"], conflicts.map { [$0.unit, $0.rule, $0.message] }).print()
     }
     if let open = r.openRemediation {
         print("\nKhắc phục khuyết điểm: \(open) nội dung chưa hoàn thành, \(r.overdueRemediation ?? 0) quá hạn")
     }
+    if let earlier = r.earlierRemediation, !earlier.isEmpty {
+        print("\nHạn chế, khuyết điểm từ các kỳ kiểm điểm trước chưa khắc phục xong")
+        Table(["Số", "Đơn vị", "Đảng viên", "Hạn", "Nội dung"], earlier.map { ["\($0.id)", $0.unit, $0.member ?? "", $0.due, $0.text] }).print()
+    }
+    if let suggestions = r.suggestions, !suggestions.isEmpty {
+        print("\nGợi ý kiểm điểm của cấp ủy cấp trên")
+        Table(["Đơn vị", "Cấp ủy gợi ý", "Thời gian", "Nội dung"], suggestions.map { [$0.unit, $0.author, $0.time, String($0.text.prefix(200))] }).print()
+    }
     if let children = r.children, !children.isEmpty {
         print("\nCấp trực thuộc")
         Table(["Đơn vị", "Loại", "Đã hoàn thành", "Tổng số", "Quá hạn", "Dấu hiệu", "Khắc phục chưa xong", "Tên"],
-              children.map { [$0.unit, $0.kind, "\($0.completed)", "\($0.total)", "\($0.overdue)", "\($0.flags)", "\($0.openRemediation)", $0.name] }).print()
+              children.map { [$0.unit, kindText($0.kind), "\($0.completed)", "\($0.total)", "\($0.overdue)", "\($0.flags)", "\($0.openRemediation)", $0.name] }).print()
     }
     print("")
 }

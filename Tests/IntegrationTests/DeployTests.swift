@@ -92,7 +92,7 @@ import Testing
             expected["/etc/kiemdiem/keys/worker-\(n).key_secret"] = file(0o600, uid, gid)
             expected["/etc/kiemdiem/keys/worker-\(n).key"] = file(0o644)
         }
-        for t in ["reminder", "overdue", "escalation"] { expected["/etc/kiemdiem/templates/\(t).mustache"] = file(0o644) }
+        for t in ["reminder", "overdue", "escalation", "suggestion"] { expected["/etc/kiemdiem/templates/\(t).mustache"] = file(0o644) }
         for doc in ["README.md", "operations.md", "security.md", "protocol.md"] { expected["/usr/share/doc/kiemdiem/\(doc)"] = file(0o644) }
         let installed = tree(root)
         for (path, entry) in expected.sorted(by: { $0.key < $1.key }) {

@@ -89,7 +89,31 @@ import Testing
             #expect(byLine[3]?.contains("members belong to a cell") == true)
             #expect(byLine[4]?.contains("unknown unit 'zz'") == true)
             #expect(byLine[5]?.contains("unknown role 'boss'") == true)
-            #expect(byLine[6]?.contains("true or false") == true)
+            #expect(byLine[6]?.contains("true, false or a date YYYY-MM-DD") == true)
         }
+    }
+}
+
+@Suite struct DisciplineTests {
+    @Test func theDisciplinedColumnTakesADateAndCountsInItsYear() throws {
+        let text = "id,unit,name,role,email,disciplined\na,c1,An,member,,2022-11-15\nb,c1,Bình,member,,true\nc,c1,Chi,member,,false\n"
+        let ms = try TreeImport.parseMembers(text, source: "m.csv") { _ in .cell }
+        #expect(ms.map(\.discipline) == [.on("2022-11-15"), .undated, nil])
+        #expect(ms[0].discipline!.counts(inYear: 2022) && !ms[0].discipline!.counts(inYear: 2023))
+        #expect(ms[1].discipline!.counts(inYear: 2023))
+        #expect(throws: InputErrors.self) { try TreeImport.parseMembers("id,unit,name,role,email,disciplined\na,c1,An,member,,2022-02-30\n", source: "m.csv") { _ in .cell } }
+    }
+
+    @Test func unitsMayCarryDiscipline() throws {
+        let us = try TreeImport.parseUnits("id,parent,kind,name,head,email,disciplined\nduk,,bloc,B,,,\ng,duk,grassroots-cell,G,,,2023-01-05\n", source: "u.csv")
+        #expect(us.map(\.unit.discipline) == [nil, .on("2023-01-05")])
+        #expect(throws: InputErrors.self) { try TreeImport.parseUnits("id,parent,kind,name,head,email,disciplined\nduk,,bloc,B,,,soon\n", source: "u.csv") }
+    }
+
+    @Test func theCommitteeThatActsIsNamed() {
+        #expect(OrgUnit(id: "duk", parent: nil, kind: .bloc, name: "Đảng bộ Khối Các cơ quan tỉnh").committeeName == "Ban Thường vụ Đảng ủy Khối Các cơ quan tỉnh")
+        #expect(OrgUnit(id: "g", parent: "duk", kind: .grassrootsCommittee, name: "Đảng bộ Sở Tài chính").committeeName == "Đảng ủy Sở Tài chính")
+        #expect(OrgUnit(id: "s", parent: "g", kind: .subCommittee, name: "Đảng bộ bộ phận Thanh tra").committeeName == "Đảng ủy bộ phận Thanh tra")
+        #expect(OrgUnit(id: "c", parent: "g", kind: .cell, name: "Chi bộ Văn phòng").committeeName == "Chi bộ Văn phòng")
     }
 }

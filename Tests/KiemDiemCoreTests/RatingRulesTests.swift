@@ -1,14 +1,17 @@
 import Testing
 @testable import KiemDiemCore
 
-/// Each rule of DOMAIN.md "Rules in force for 2022", table-driven. The tree:
-///   duk (bloc) ─ gc (grassroots committee, no head) ─ c1 (cell, head h1): h1, m1…m6, d1 (disciplined)
-///              └ g2 (grassroots cell, head h2): h2, n1
-let ratingContext = RatingContext(
+/// Each rule of DOMAIN.md "Rules in force", table-driven, as a change to a campaign's state.
+/// The tree:
+///   duk (bloc) ─ gc (grassroots committee, head p1) ─ c1 (cell, head h1): h1, m1…m6, d1 (disciplined)
+///              │                                    └ c3 (cell, head p2): p1…p5  (p1 heads gc, a higher unit)
+///              └ g2 (grassroots cell, head h2, a conclusion of disunity): h2, n1
+let ratingTree = RatingTree(
     units: [
         OrgUnit(id: "duk", parent: nil, kind: .bloc, name: "Đảng bộ Khối"),
-        OrgUnit(id: "gc", parent: "duk", kind: .grassrootsCommittee, name: "Đảng bộ Sở"),
+        OrgUnit(id: "gc", parent: "duk", kind: .grassrootsCommittee, name: "Đảng bộ Sở", head: "p1"),
         OrgUnit(id: "c1", parent: "gc", kind: .cell, name: "Chi bộ 1", head: "h1"),
+        OrgUnit(id: "c3", parent: "gc", kind: .cell, name: "Chi bộ 3", head: "p2"),
         OrgUnit(id: "g2", parent: "duk", kind: .grassrootsCell, name: "Chi bộ Sở B", head: "h2"),
     ],
     members: [
@@ -16,64 +19,224 @@ let ratingContext = RatingContext(
         Member(id: "m1", unit: "c1", name: "A", role: .member), Member(id: "m2", unit: "c1", name: "B", role: .member),
         Member(id: "m3", unit: "c1", name: "C", role: .member), Member(id: "m4", unit: "c1", name: "D", role: .member),
         Member(id: "m5", unit: "c1", name: "E", role: .member), Member(id: "m6", unit: "c1", name: "F", role: .deputy),
-        Member(id: "d1", unit: "c1", name: "G", role: .member, disciplined: true),
+        Member(id: "d1", unit: "c1", name: "G", role: .member, discipline: .on("2022-06-01")),
+        Member(id: "p1", unit: "c3", name: "P1", role: .member), Member(id: "p2", unit: "c3", name: "P2", role: .secretary),
+        Member(id: "p3", unit: "c3", name: "P3", role: .member), Member(id: "p4", unit: "c3", name: "P4", role: .member),
+        Member(id: "p5", unit: "c3", name: "P5", role: .member),
         Member(id: "h2", unit: "g2", name: "Bí thư 2", role: .secretary), Member(id: "n1", unit: "g2", name: "H", role: .member),
-    ],
-    confirmedFlags: ["g2": [.disunity]])
+    ])
 
-func m(_ id: String, _ l: RatingLevel, commend: Bool = false) -> RatingEntry { RatingEntry(subject: id, kind: .member, level: l, commendation: commend) }
-func u(_ id: String, _ l: RatingLevel) -> RatingEntry { RatingEntry(subject: id, kind: .unit, level: l) }
+func pm(_ id: String, _ l: RatingLevel, commend: Bool = false) -> RatingEntry { RatingEntry(subject: id, kind: .member, level: l, status: .proposed, commendation: commend) }
+func dm(_ id: String, _ l: RatingLevel, commend: Bool = false) -> RatingEntry { RatingEntry(subject: id, kind: .member, level: l, status: .decided, commendation: commend) }
+func pu(_ id: String, _ l: RatingLevel) -> RatingEntry { RatingEntry(subject: id, kind: .unit, level: l, status: .proposed) }
+func du(_ id: String, _ l: RatingLevel) -> RatingEntry { RatingEntry(subject: id, kind: .unit, level: l, status: .decided) }
+
+/// The cells' reviews: every member of c1 and c3 proposed (d1 `failed`, being disciplined).
+let reviewed: [RatingEntry] = ["h1", "m1", "m2", "m3", "m4", "m5", "m6"].map { pm($0, .good) } + [pm("d1", .failed)]
+    + ["p1", "p2", "p3", "p4", "p5"].map { pm($0, .good) }
+
+func ratingState(_ ratings: [RatingEntry] = reviewed, ruleset: Ruleset = .hd21, quota: Quota = Quota(), closed: Set<String> = []) -> RatingState {
+    var s = RatingState(tree: ratingTree, year: 2022, ruleset: ruleset, quota: quota, ratings: ratings)
+    s.conclusions = [RatingKey(.unit, "g2"): [.disunity]]
+    s.closedReviews = closed
+    return s
+}
+
+/// What a change brings: the invariant findings the state gains, and the order findings of what
+/// it decides. Empty: the change is accepted.
+func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
+    var after = s
+    for e in entries { after.set(e) }
+    return (RatingRules.newFindings(before: RatingRules.invariants(s), after: RatingRules.invariants(after))
+        + RatingRules.orderFindings(for: entries, in: after)).map(\.rule).sorted()
+}
 
 @Suite struct RatingRulesTests {
-    func rules(_ entries: [RatingEntry], ruleset: Ruleset = .hd21, quota: Quota = Quota()) -> [String] {
-        RatingRules.check(entries, context: ratingContext, ruleset: ruleset, quota: quota).map(\.rule).sorted()
+    // (the change to the reviewed state, the rules it breaks: DOMAIN.md's numbers in comments)
+    @Test(arguments: [
+        // Rule 2: the head not above the unit; rule 7: the head after the unit, the collective before its members.
+        ([du("c1", .completed), dm("h1", .good)], ["head-above-unit"]),
+        ([du("c1", .good), dm("h1", .good)], [String]()),
+        ([dm("h1", .good)], ["order-collective", "order-head"]),
+        // Rule 3: a member disciplined in the year is `failed`, proposed or decided.
+        ([pm("d1", .completed)], ["disciplined"]),
+        ([pm("d1", .failed)], []),
+        // Rule 4: a conclusion of disunity forces the collective's `failed`.
+        ([pu("g2", .completed)], ["conclusion"]),
+        ([pu("g2", .failed)], []),
+        // Rule 5: an excellent cell needs 100% ≥ completed: d1 is `failed`.
+        ([du("c1", .excellent)], ["excellent-unit"]),
+        // …and counts every member, the head of a higher unit (p1 heads gc) by the cell's proposal.
+        ([du("c3", .excellent)], []),
+        ([du("c3", .excellent), dm("p1", .good)], ["order-head"]),
+        // Rule 6: commendation only for excellent.
+        ([pm("n1", .good, commend: true)], ["commendation"]),
+        ([pm("n1", .excellent, commend: true)], []),
+        // Rule 7: lower levels first.
+        ([du("gc", .good)], ["order-children"]),
+        ([du("c1", .good), du("c3", .good), du("gc", .good)], []),
+        ([dm("p3", .good)], ["order-collective"]),
+        ([du("g2", .failed)], ["order-members"]),
+    ])
+    func hd21(_ change: [RatingEntry], _ expected: [String]) {
+        #expect(brought(change, into: ratingState()) == expected.sorted())
     }
 
-    // (the rows, the rule numbers of DOMAIN.md they break)
-    @Test(arguments: [
-        // Rule 1: excellent ≤ 20% of good within the grassroots organization.
-        ([u("c1", .good), m("m1", .excellent), m("m2", .good), m("m3", .good), m("m4", .good), m("m5", .good), m("n1", .good)], ["quota"]), // n1 is in g2
-        ([u("c1", .good), m("m1", .excellent), m("m2", .good), m("m3", .good), m("m4", .good), m("m5", .good), m("m6", .good)], [String]()),
-        ([u("c1", .good), m("m1", .excellent), m("m2", .excellent), m("m3", .good), m("m4", .good), m("m5", .good)], ["quota"]),
-        // Rule 2: the head not above the unit; Rule 7: the head after the unit.
-        ([u("c1", .completed), m("h1", .good)], ["head-above-unit"]),
-        ([m("h1", .good), u("c1", .good)], ["order-head"]),
-        // Rule 3: a disciplined member is `failed`.
-        ([m("d1", .completed)], ["disciplined"]),
-        ([m("d1", .failed)], []),
-        // Rule 4: a confirmed disunity conclusion forces `failed` on the collective.
-        ([u("g2", .completed)], ["flagged-unit"]),
-        ([u("g2", .failed)], []),
-        // Rule 5: an excellent cell needs 100% ≥ completed and 80% ≥ good among its members.
-        ([m("m1", .good), m("m2", .good), m("m3", .good), m("m4", .good), m("m5", .good), m("m6", .completed), m("d1", .failed), u("c1", .excellent)], ["excellent-unit"]),
-        // Rule 6: commendation only for excellent.
-        ([m("n1", .good, commend: true)], ["commendation"]),
-        // Rule 7: lower levels first: gc before its cell c1 is refused.
-        ([u("gc", .good)], ["order-children"]),
-        ([u("c1", .good), u("gc", .good)], []),
-    ])
-    func hd21(_ entries: [RatingEntry], _ expected: [String]) {
-        #expect(rules(entries) == expected.sorted())
+    @Test func theHeadOfAHigherUnitIsReviewedInTheCellAndDecidedAfterTheUnit() {
+        // The cycle of the old order rules: c3 excellent needs p1 rated; p1 heads gc, rated after gc;
+        // gc after c3. With proposals the order is c3's review → c3 → gc → p1.
+        var s = ratingState()
+        for step in [[du("c3", .excellent)], [du("c1", .good)], [du("gc", .good)], [dm("p1", .good)]] {
+            #expect(brought(step, into: s) == [])
+            for e in step { s.set(e) }
+        }
+        // p1 decided above gc is refused; and annulling gc leaves p1 without ground.
+        var above = s
+        above.remove(RatingRef(kind: .member, subject: "p1", status: .decided))
+        #expect(brought([dm("p1", .excellent)], into: above) == ["head-above-unit"])
+        let annul = RatingRules.annulment(of: [RatingRef(kind: .unit, subject: "gc", status: .decided)], in: s, cascade: false)
+        #expect(annul.findings.map(\.rule) == ["order-head"] && annul.findings[0].blame == [RatingRef(kind: .member, subject: "p1", status: .decided)])
+        let cascade = RatingRules.annulment(of: [RatingRef(kind: .unit, subject: "gc", status: .decided)], in: s, cascade: true)
+        #expect(cascade.findings.isEmpty && Set(cascade.annul) == [RatingRef(kind: .unit, subject: "gc", status: .decided), RatingRef(kind: .member, subject: "p1", status: .decided)])
+    }
+
+    @Test func annullingAPartOfAnExcellentCollectiveNamesTheCollective() {
+        var s = ratingState()
+        s.set(du("c3", .excellent))
+        let r = RatingRules.annulment(of: [RatingRef(kind: .member, subject: "p4", status: .proposed)], in: s, cascade: false)
+        #expect(r.findings.map(\.rule) == ["excellent-unit"] && r.findings[0].blame == [RatingRef(kind: .unit, subject: "c3", status: .decided)])
+    }
+
+    /// Rule 1 over the whole organization: c1 and c3 decided, then every member of gc decided.
+    func decidedOrganization(excellent: [String], quota: Quota = Quota(), ruleset: Ruleset = .hd21) -> [String] {
+        var s = ratingState(ruleset: ruleset, quota: quota)
+        for e in [du("c1", .good), du("c3", .good), du("gc", .good)] { s.set(e) }
+        let members = ["h1", "m1", "m2", "m3", "m4", "m5", "m6", "p1", "p2", "p3", "p4", "p5"]
+        return brought(members.map { dm($0, excellent.contains($0) ? .excellent : .good) } + [dm("d1", .failed)], into: s)
+    }
+
+    @Test func theQuotaHoldsOverTheWholeOrganizationOnceItsReviewIsComplete() {
+        // 12 members decided, 2 excellent and 10 good: 20% of 10 allows 2; 3 excellent of 9 good is over.
+        #expect(decidedOrganization(excellent: ["m1", "m2"]) == [])
+        #expect(decidedOrganization(excellent: ["m1", "m2", "m3"]) == ["quota"])
+    }
+
+    @Test func partialDecisionsAreAcceptedWithTheRunningCount() {
+        var s = ratingState()
+        for e in [du("c1", .good), du("c3", .good), du("gc", .good)] { s.set(e) }
+        let partial = [dm("m1", .excellent), dm("m2", .excellent)]
+        #expect(brought(partial, into: s) == [])
+        for e in partial { s.set(e) }
+        let warning = RatingRules.quotaWarnings(touching: partial.map(\.key), s)
+        #expect(warning.count == 1 && warning[0].contains("đã có 2/2") && warning[0].contains("tối đa 0") && warning[0].contains("còn 11/13"))
+        // Closing the organization's review while over the cap brings the finding.
+        var closed = s
+        closed.closedReviews.insert("gc")
+        #expect(RatingRules.newFindings(before: RatingRules.invariants(s), after: RatingRules.invariants(closed)).map(\.rule) == ["quota"])
     }
 
     @Test func theQuotaDenominatorIsASetting() {
-        // 1 excellent, 4 good: 20%·4 = 0.8 allows none; counting the excellent one too, 20%·5 = 1 allows it.
-        let rows = [u("c1", .good), m("m1", .excellent), m("m2", .good), m("m3", .good), m("m4", .good), m("m5", .good)]
-        #expect(rules(rows) == ["quota"])
-        #expect(rules(rows, quota: Quota(share: 0.2, denominator: .goodOrBetter)) == [])
+        // 3 excellent, 9 good: 20%·9 = 1.8 allows 1; counting the excellent too, 20%·12 = 2.4 allows 2.
+        #expect(decidedOrganization(excellent: ["m1", "m2"], quota: Quota(share: 0.2, denominator: .goodOrBetter)) == [])
+        #expect(decidedOrganization(excellent: ["m1", "m2", "m3"], quota: Quota(share: 0.2, denominator: .goodOrBetter)) == ["quota"])
+        #expect(RatingRules.cap(share: 0.2, excellent: 0, good: 4, denominator: .good) == 0)
+        #expect(RatingRules.cap(share: 0.2, excellent: 0, good: 5, denominator: .good) == 1)
+        #expect(RatingRules.cap(share: 0.2, excellent: 1, good: 4, denominator: .goodOrBetter) == 1)
     }
 
     @Test func qd124CountsTheQuotaWithinRoleGroups() {
-        // Leaders (deputy m6) and members counted apart: one excellent deputy among no good leaders is over.
-        let rows = [u("c1", .good), m("m6", .excellent), m("m1", .good), m("m2", .good), m("m3", .good), m("m4", .good), m("m5", .good)]
-        #expect(rules(rows) == []) // hd21: 1 excellent of 5 good in the whole organization
-        #expect(rules(rows, ruleset: .qd124) == ["role-quota"])
+        // Committee roles: h1, m6, p2 (3); the others 9. m6 excellent alone among 2 good leaders is over.
+        #expect(decidedOrganization(excellent: ["m6"]) == [])
+        #expect(decidedOrganization(excellent: ["m6"], ruleset: .qd124) == ["role-quota"])
+    }
+
+    @Test func qd124FailsACollectiveWithMoreThanAFifthOfItsUnitsDisciplined() {
+        var units = Array(ratingTree.units.values)
+        units = units.map { u in var u = u; if u.id == "c1" { u.discipline = .undated }; return u }
+        var s = RatingState(tree: RatingTree(units: units, members: Array(ratingTree.members.values)), year: 2022, ruleset: .qd124, quota: Quota(), ratings: reviewed)
+        s.set(du("c1", .failed))
+        s.set(du("c3", .good))
+        // gc has 2 units, 1 disciplined (50%): gc is failed; c1 itself, disciplined, is failed.
+        #expect(brought([pu("gc", .good)], into: s) == ["disciplined-units"])
+        #expect(brought([pu("gc", .failed)], into: s) == [])
+        #expect(brought([pu("c1", .completed)], into: s) == ["disciplined"])
+        s.ruleset = .hd21
+        #expect(brought([pu("gc", .good)], into: s) == [])
+    }
+
+    @Test func disciplineCountsInItsYearOnly() {
+        var s = ratingState()
+        #expect(brought([pm("d1", .good)], into: s) == ["disciplined"])
+        s.year = 2023
+        #expect(brought([pm("d1", .good)], into: s) == [])
+    }
+
+    func scored(_ level: RatingLevel, score: Double, onTime: Double = 100, beyond: Double = 30) -> RatingEntry {
+        RatingEntry(subject: "n1", kind: .member, level: level, status: .proposed, score: score, onTime: onTime, beyond: beyond)
+    }
+
+    @Test(arguments: [
+        // Quy định 366-QĐ/TW Điều 11: ≥ 90 excellent, 70–<90 good, 50–<70 completed, < 50 failed.
+        (RatingLevel.excellent, 90.0, 100.0, 30.0, [String]()), (.excellent, 89.5, 100, 30, ["score"]),
+        (.good, 89.5, 100, 0, []), (.good, 69.9, 100, 0, ["score"]), (.completed, 50, 80, 0, []), (.completed, 49, 80, 0, ["score"]),
+        (.failed, 95, 0, 0, []), // a lower level than the band: a condition of the band not met
+        // …and the task conditions of each level.
+        (.excellent, 95, 100, 29, ["conditions"]), (.excellent, 95, 99, 40, ["conditions"]), (.good, 80, 95, 0, ["conditions"]),
+        (.completed, 60, 79, 0, ["conditions"]),
+    ])
+    func qd366Scores(_ level: RatingLevel, _ score: Double, _ onTime: Double, _ beyond: Double, _ expected: [String]) {
+        #expect(brought([scored(level, score: score, onTime: onTime, beyond: beyond)], into: ratingState(ruleset: .qd366)) == expected)
+    }
+
+    @Test func qd366BarsExcellentWithEarlierShortcomingsOpenOrADisciplinedLeader() {
+        var s = ratingState(ruleset: .qd366)
+        s.earlierRemediation = [RatingKey(.member, "n1"): 1]
+        #expect(brought([scored(.excellent, score: 95)], into: s) == ["remediation"])
+        #expect(brought([scored(.good, score: 85)], into: s) == [])
+        // c1's leadership: h1 (head), m6 (deputy); a disciplined deputy bars c1's excellent.
+        let members = ratingTree.members.values.map { m in var m = m; if m.id == "m6" { m.discipline = .undated }; return m }
+        var t = RatingState(tree: RatingTree(units: Array(ratingTree.units.values), members: members), year: 2022, ruleset: .qd366, quota: Quota())
+        for id in ["p1", "p2", "p3", "p4", "p5"] { t.set(RatingEntry(subject: id, kind: .member, level: .good, status: .proposed, score: 80, onTime: 100, beyond: 0)) }
+        let c3 = RatingEntry(subject: "c3", kind: .unit, level: .excellent, status: .proposed, score: 92, onTime: 100, beyond: 35)
+        #expect(brought([c3], into: t) == [])
+        var c1 = c3
+        c1.subject = "c1"
+        for id in ["h1", "m1", "m2", "m3", "m4", "m5", "d1"] { t.set(RatingEntry(subject: id, kind: .member, level: .good, status: .proposed, score: 80, onTime: 100, beyond: 0)) }
+        t.set(RatingEntry(subject: "m6", kind: .member, level: .failed, status: .proposed, score: 40))
+        #expect(brought([c1], into: t).contains("excellent-discipline"))
     }
 
     @Test func findingsNameTheSubjectsAndTheNumbers() {
-        let f = RatingRules.check([u("c1", .good), m("m1", .excellent), m("m2", .excellent), m("m3", .good)], context: ratingContext, ruleset: .hd21, quota: Quota())
-        let quota = f.first { $0.rule == "quota" }!
+        var s = ratingState(closed: ["gc"])
+        for e in [du("c1", .good), du("c3", .good), dm("m1", .excellent), dm("m2", .excellent), dm("m3", .good)] { s.set(e) }
+        let quota = RatingRules.invariants(s).first { $0.rule == "quota" }!
         #expect(quota.unit == "gc" && quota.subjects == ["m1", "m2"])
-        #expect(quota.message.contains("2 đảng viên") && quota.message.contains("tối đa 0"))
+        #expect(quota.message.contains("đã có 2/3") && quota.message.contains("tối đa 0"))
     }
+
+    @Test func theOrderConstraintsHaveNoCycle() {
+        #expect(orderCycle(ratingTree) == nil)
+    }
+}
+
+/// A cycle among the order constraints of a tree, if any (depth-first search over every rating
+/// a tree can hold, at its most demanding level).
+func orderCycle(_ tree: RatingTree) -> [RatingRef]? {
+    var nodes: [RatingRef] = []
+    for id in tree.units.keys { for st in RatingStatus.allCases { nodes.append(RatingRef(kind: .unit, subject: id, status: st)) } }
+    for id in tree.members.keys { for st in RatingStatus.allCases { nodes.append(RatingRef(kind: .member, subject: id, status: st)) } }
+    var state: [RatingRef: Int] = [:] // 1 on the stack, 2 done
+    var path: [RatingRef] = []
+    func visit(_ n: RatingRef) -> [RatingRef]? {
+        if state[n] == 2 { return nil }
+        if state[n] == 1 { return path.drop { $0 != n } + [n] }
+        state[n] = 1
+        path.append(n)
+        for p in RatingRules.prerequisites(of: n, tree: tree) { if let c = visit(p) { return c } }
+        path.removeLast()
+        state[n] = 2
+        return nil
+    }
+    for n in nodes { if let c = visit(n) { return c } }
+    return nil
 }

@@ -183,14 +183,14 @@ import Testing
         let f = try Fixture()
         let bad = "id,parent,kind,name,head,email\nnew1,duk,grassroots-cell,Mới,,\nnew2,ghost,cell,Lạc,,\n"
         #expect {
-            _ = try f.engine.importUnits(FileArgs(name: "bad.csv", content: bad))
+            _ = try f.engine.importUnits(FileArgs(name: "bad.csv", content: bad), now: at("2022-11-02"))
         } throws: { e in
             let m = (e as! ErrorBody).message
             return m.contains("bad.csv:3") && m.contains("unknown parent 'ghost'")
         }
         #expect(try f.store.read { try $0.unit("new1") } == nil)
         let badMembers = "id,unit,name,role,email,disciplined\nm9,c1,Mới,member,,false\nm10,c1,Lỗi,member,,perhaps\n"
-        #expect(throws: ErrorBody.self) { _ = try f.engine.importMembers(FileArgs(name: "m.csv", content: badMembers)) }
+        #expect(throws: ErrorBody.self) { _ = try f.engine.importMembers(FileArgs(name: "m.csv", content: badMembers), now: at("2022-11-02")) }
         #expect(try f.store.read { try $0.member("m9") } == nil)
     }
 
@@ -198,7 +198,7 @@ import Testing
         let f = try Fixture()
         try f.load()
         let moved = "id,parent,kind,name,head,email\nsc,gc,sub-committee,Đảng bộ bộ phận mới,,\nc2,gc,cell,Chi bộ Thanh tra 1,m3,\n"
-        let r = try f.engine.importUnits(FileArgs(name: "u.csv", content: moved))
+        let r = try f.engine.importUnits(FileArgs(name: "u.csv", content: moved), now: at("2022-11-02"))
         #expect(r.added == 0 && r.updated == 2)
         #expect(try f.store.read { try $0.unit("c2")?.path } == "duk/gc/c2/")
     }

@@ -67,8 +67,8 @@ struct Fixture {
         self.store = try store ?? Store()
         engine = try Engine(store: self.store)
         if try self.store.read({ try $0.counts().units }) == 0 {
-            _ = try engine.importUnits(FileArgs(name: "units.csv", content: units))
-            _ = try engine.importMembers(FileArgs(name: "members.csv", content: members))
+            _ = try engine.importUnits(FileArgs(name: "units.csv", content: units), now: at("2022-10-01"))
+            _ = try engine.importMembers(FileArgs(name: "members.csv", content: members), now: at("2022-10-01"))
         }
     }
 

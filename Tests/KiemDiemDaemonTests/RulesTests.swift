@@ -71,9 +71,10 @@ import Testing
         let f = try Fixture()
         try f.load()
         _ = try f.engine.flag(FlagArgs(unit: "g2", reasons: ["disunity"], note: "Mất đoàn kết kéo dài", confirmed: true), now: at("2022-11-10"), by: "admin")
+        _ = try f.engine.rate(RateArgs(name: "cb.csv", content: "subject,kind,level\nm4,member,good\nm5,member,failed\n", proposed: true), now: now, by: "a")
         #expect {
             _ = try f.engine.rate(RateArgs(name: "r.csv", content: "subject,kind,level\ng2,unit,completed\n"), now: now, by: "a")
-        } throws: { e in ((e as! ErrorBody).details ?? []).contains { $0.contains("[flagged-unit]") } }
+        } throws: { e in ((e as! ErrorBody).details ?? []) == ["line 2: [conclusion] Quy tắc 4: Chi bộ Sở Tư pháp (g2) có kết luận của cấp có thẩm quyền về mất đoàn kết, chỉ được xếp loại \"Không hoàn thành nhiệm vụ\"."] }
         #expect(try f.engine.rate(RateArgs(name: "r.csv", content: "subject,kind,level\ng2,unit,failed\n"), now: now, by: "a").accepted == 1)
     }
 

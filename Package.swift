@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
+        // Property-based tests of the rating rules (test targets only).
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],
     targets: [
         // libzmq, found through pkg-config; `apt-get install libzmq3-dev` provides it.
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "KiemDiemCoreTests", dependencies: ["KiemDiemCore"]),
         .testTarget(name: "KiemDiemDaemonTests", dependencies: [
             "KiemDiemDaemon", "KiemDiemStore", "KiemDiemCore", "KiemDiemWire", "KiemDiemClient", "ZeroMQ",
+            .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["KiemDiemWire", "KiemDiemClient", "ZeroMQ"]),
         .testTarget(name: "KiemDiemWorkerTests", dependencies: ["KiemDiemWorker", "KiemDiemWire"]),

@@ -148,7 +148,10 @@ public struct RatingFinding: Sendable, Equatable, Codable {
         self.blame = blame
     }
 
-    /// Identity across two states: the same rule broken by the same subjects at the same unit,
-    /// whatever the numbers in the message.
-    public var identity: String { "\(rule)|\(unit)|\(subjects.joined(separator: ","))" }
+    /// Identity across two states: the same rule broken by the same ratings at the same unit,
+    /// whatever the numbers in the message. (A proposal already in conflict does not let the
+    /// decision that follows it through: the ratings blamed are part of the identity.)
+    public var identity: String {
+        "\(rule)|\(unit)|\(subjects.joined(separator: ","))|" + blame.map { "\($0.kind.rawValue):\($0.subject):\($0.status.rawValue)" }.sorted().joined(separator: ",")
+    }
 }

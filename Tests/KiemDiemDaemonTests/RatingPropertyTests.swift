@@ -222,7 +222,14 @@ import Testing
 
     @Test(.timeLimit(.minutes(5))) func theEngineAgreesWithTheOracleOnRandomCampaigns() async {
         await propertyCheck(count: 40, input: Gen.uint64()) { seed in
-            #expect(throws: Never.self) { try run(seed: seed) }
+            // Seconds of synchronous work: on a thread of its own, not on the cooperative pool
+            // that the other suites' async tests share.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread {
+                    #expect(throws: Never.self) { try run(seed: seed) }
+                    done.resume()
+                }.start()
+            }
         }
     }
 

@@ -80,13 +80,18 @@ let package = Package(
         // libFuzzer harness for the request decoder and the CSV and YAML importers (fuzz/run.sh).
         .executableTarget(name: "kiemdiem-fuzz", dependencies: ["KiemDiemCore", "KiemDiemWire", "KiemDiemDaemon"]),
 
+        // Test support shipped in no executable: the independent oracle of the rating rules and
+        // a CSV reader apart from the product's. Depends on nothing, so it cannot borrow the
+        // code it checks.
+        .target(name: "KiemDiemTesting"),
+
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "KiemDiemCoreTests", dependencies: ["KiemDiemCore"]),
         .testTarget(name: "KiemDiemDaemonTests", dependencies: [
-            "KiemDiemDaemon", "KiemDiemStore", "KiemDiemCore", "KiemDiemWire", "KiemDiemClient", "ZeroMQ",
+            "KiemDiemDaemon", "KiemDiemStore", "KiemDiemCore", "KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemTesting",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["KiemDiemWire", "KiemDiemClient", "ZeroMQ"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemTesting"]),
         .testTarget(name: "KiemDiemWorkerTests", dependencies: ["KiemDiemWorker", "KiemDiemWire"]),
     ]
 )

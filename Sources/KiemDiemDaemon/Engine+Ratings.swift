@@ -79,7 +79,8 @@ extension Engine {
                 + RatingRules.orderFindings(for: entries, in: after)
             guard findings.isEmpty else { return (findings, 0, []) }
             try tx.insertRatings(campaign: c.id, entries: entries, at: now, by: actor)
-            return ([], entries.count, RatingRules.quotaWarnings(touching: entries.map(\.key), after))
+            // The running count against the cap, for the organizations whose decisions the file touched.
+            return ([], entries.count, RatingRules.quotaWarnings(touching: entries.filter { $0.status == .decided }.map(\.key), after))
         }
         if !outcome.findings.isEmpty {
             try store.write { try publish(outcome.findings, as: .ratingRejected, cause: cause, campaign: c, now: now, tx: $0) }

@@ -287,12 +287,15 @@ func eventLine(_ e: EventBody) -> String {
 /// Codes shown to people in Vietnamese (DOMAIN.md's terms).
 func reasonText(_ code: String) -> String { FlagReason(rawValue: code)?.vietnamese ?? code }
 func kindText(_ code: String) -> String { UnitKind(rawValue: code)?.vietnamese ?? code }
+func scopeText(_ scope: String) -> String {
+    scope == "members" ? "Đảng viên" : scope.split(separator: ",").map { kindText(String($0)) }.joined(separator: ", ")
+}
 
 /// The report for people, with Vietnamese headings.
 func printReport(_ r: ReportResult) {
     print("BÁO CÁO TIẾN ĐỘ — \(r.campaign) — \(r.name) (\(r.unit)), tính đến \(r.asOf)\n")
     Table(["Giai đoạn", "Đối tượng", "Hạn", "Đã hoàn thành", "Tổng số", "Quá hạn", "Nội dung"],
-          r.stages.map { [$0.stage, $0.scope, $0.due, "\($0.completed)", "\($0.total)", "\($0.overdue)", $0.title] }).print()
+          r.stages.map { [$0.stage, scopeText($0.scope), $0.due, "\($0.completed)", "\($0.total)", "\($0.overdue)", $0.title] }).print()
     if let flags = r.flags, !flags.isEmpty {
         print("\nTổ chức có dấu hiệu cần kiểm điểm ngay")
         Table(["Đơn vị", "Biểu hiện", "Kết luận", "Hạn kiểm điểm theo chỉ đạo", "Đã kiểm điểm"],

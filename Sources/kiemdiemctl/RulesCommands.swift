@@ -104,7 +104,7 @@ struct Rate: ParsableCommand {
             let f = try readFile(file)
             try options.run(.rate, RateArgs(name: f.name, content: f.content, campaign: campaign, proposed: proposed ? true : nil), as: RateResult.self) {
                 print("\($0.accepted) rating(s) accepted in \($0.campaign)")
-                for w in $0.warnings ?? [] { print("  hạn mức: \(w)") }
+                for w in $0.warnings ?? [] { print("  quota: \(w)") }
             }
         }
     }

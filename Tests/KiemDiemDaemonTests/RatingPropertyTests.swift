@@ -1,6 +1,7 @@
 import Foundation
 import KiemDiemCore
 import KiemDiemStore
+import KiemDiemTesting
 import KiemDiemWire
 import PropertyBased
 import Testing

@@ -2,49 +2,69 @@ import Foundation
 
 /// An independent reading of the rating rules (docs/rules.md, DOMAIN.md "Rules in force"),
 /// written apart from `RatingRules`: its own plain model of the tree and the ratings, its own
-/// arithmetic, no code shared with the engine. The property tests compare the engine's answers
-/// with it, operation by operation.
-struct RatingOracle {
-    struct Unit {
-        var id: String
-        var parent: String?
-        var kind: String
-        var head: String?
-        var disciplined = false
+/// arithmetic, no code shared with the engine (this target depends on nothing). The property
+/// tests compare the engine's answers with it, operation by operation; the acceptance test checks
+/// the final state of a whole campaign with it.
+public struct RatingOracle {
+    public init() {}
+
+    public struct Unit {
+        public var id: String
+        public var parent: String?
+        public var kind: String
+        public var head: String?
+        public var disciplined = false
+        public init(id: String, parent: String?, kind: String, head: String?, disciplined: Bool = false) {
+            self.id = id
+            self.parent = parent
+            self.kind = kind
+            self.head = head
+            self.disciplined = disciplined
+        }
     }
 
-    struct Person {
-        var id: String
-        var cell: String
-        var leader: Bool // secretary, deputy or committee
-        var disciplined = false
+    public struct Person {
+        public var id: String
+        public var cell: String
+        public var leader: Bool // secretary, deputy or committee
+        public var disciplined = false
+        public init(id: String, cell: String, leader: Bool, disciplined: Bool = false) {
+            self.id = id
+            self.cell = cell
+            self.leader = leader
+            self.disciplined = disciplined
+        }
     }
 
     /// "member:m1" / "unit:c1" → status ("proposed"/"decided") → its rating.
-    struct Rating: Equatable {
-        var level: Int // 0 failed … 3 excellent
-        var commendation: Bool
+    public struct Rating: Equatable, Sendable {
+        public var level: Int // 0 failed … 3 excellent
+        public var commendation: Bool
+        public init(level: Int, commendation: Bool = false) {
+            self.level = level
+            self.commendation = commendation
+        }
     }
 
-    typealias Ratings = [String: [String: Rating]]
+    public typealias Ratings = [String: [String: Rating]]
 
-    var units: [String: Unit] = [:]
-    var people: [String: Person] = [:]
-    var roleGroups = false // qd124-2023
-    var unitDisciplineRule = false // qd124-2023: > 20% of subordinate units disciplined
-    var share = 0.2
-    var countExcellentInDenominator = false
-    var concludedUnits: Set<String> = [] // disunity
-    var concludedPeople: Set<String> = [] // degradation, self-evolution, self-transformation
+    public var units: [String: Unit] = [:]
+    public var people: [String: Person] = [:]
+    public var roleGroups = false // qd124-2023
+    public var unitDisciplineRule = false // qd124-2023: > 20% of subordinate units disciplined
+    public var share = 0.2
+    public var countExcellentInDenominator = false
+    public var concludedUnits: Set<String> = [] // disunity
+    public var concludedPeople: Set<String> = [] // degradation, self-evolution, self-transformation
 
-    static let levels = ["failed", "completed", "good", "excellent"]
+    public static let levels = ["failed", "completed", "good", "excellent"]
 
-    func kids(_ u: String) -> [String] { units.values.filter { $0.parent == u }.map(\.id).sorted() }
-    func cellMembers(_ u: String) -> [String] { people.values.filter { $0.cell == u }.map(\.id).sorted() }
+    public func kids(_ u: String) -> [String] { units.values.filter { $0.parent == u }.map(\.id).sorted() }
+    public func cellMembers(_ u: String) -> [String] { people.values.filter { $0.cell == u }.map(\.id).sorted() }
 
-    func isGrassroots(_ u: String) -> Bool { ["grassroots-committee", "grassroots-cell"].contains(units[u]?.kind ?? "") }
+    public func isGrassroots(_ u: String) -> Bool { ["grassroots-committee", "grassroots-cell"].contains(units[u]?.kind ?? "") }
 
-    func grassrootsOf(_ u: String) -> String? {
+    public func grassrootsOf(_ u: String) -> String? {
         var cur: String? = u
         while let c = cur {
             if isGrassroots(c) { return c }
@@ -53,12 +73,12 @@ struct RatingOracle {
         return nil
     }
 
-    func peopleIn(_ org: String) -> [String] { people.values.filter { grassrootsOf($0.cell) == org }.map(\.id).sorted() }
+    public func peopleIn(_ org: String) -> [String] { people.values.filter { grassrootsOf($0.cell) == org }.map(\.id).sorted() }
 
-    func effective(_ r: Ratings, _ key: String) -> Rating? { r[key]?["decided"] ?? r[key]?["proposed"] }
+    public func effective(_ r: Ratings, _ key: String) -> Rating? { r[key]?["decided"] ?? r[key]?["proposed"] }
 
     /// Every broken rule of a state, each as "rule|where|the ratings at fault".
-    func broken(_ r: Ratings, closed: Set<String>) -> Set<String> {
+    public func broken(_ r: Ratings, closed: Set<String>) -> Set<String> {
         var out = Set<String>()
         for (key, byStatus) in r {
             let parts = key.split(separator: ":", maxSplits: 1).map(String.init)
@@ -110,7 +130,7 @@ struct RatingOracle {
         return out
     }
 
-    func quota(_ keys: [String], _ r: Ratings, at scope: String) -> Set<String> {
+    public func quota(_ keys: [String], _ r: Ratings, at scope: String) -> Set<String> {
         let excellent = keys.filter { r[$0]?["decided"]?.level == 3 }
         let good = keys.filter { r[$0]?["decided"]?.level == 2 }.count
         let base = Double(good + (countExcellentInDenominator ? excellent.count : 0))
@@ -121,7 +141,7 @@ struct RatingOracle {
     }
 
     /// Rule 7 for what a change decides, in the state it leads to.
-    func orderBroken(_ decided: [String], in r: Ratings) -> Bool {
+    public func orderBroken(_ decided: [String], in r: Ratings) -> Bool {
         for key in decided {
             let parts = key.split(separator: ":", maxSplits: 1).map(String.init)
             if parts[0] == "unit" {

@@ -9,7 +9,8 @@ public struct Plan: Codable, Sendable, Equatable {
     public var opens: Date
     public var timeZone: String
     public var ruleset: Ruleset
-    public var quota: Quota
+    /// The cap on `excellent` (rule 1); nil with `quota: none`.
+    public var quota: Quota?
     public var stages: [Stage]
     public var escalation: Escalation?
     public var directedReviewDueIn: Int64?

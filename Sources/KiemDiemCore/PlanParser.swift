@@ -103,13 +103,20 @@ public enum PlanParser {
                     fail(n, "plan.ruleset '\(n.string ?? "")' is unknown (expected \(Ruleset.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
             }
-            var quota = Quota()
-            if let q = m["quota"], let qm = mapping(q, "quota", keys: ["share", "denominator"]) {
+            var quota: Quota? = Quota()
+            if let q = m["quota"], q.string == "none" {
+                quota = nil
+            } else if m["quota"] == nil, ruleset == .qd366 {
+                // Quy định 366-QĐ/TW leaves the party's cap to the yearly guidance: the plan says it.
+                fail(node, "plan.quota: a qd366-2025 plan must state its quota (for example quota: {share: 0.20, denominator: good}, or quota: none)")
+            } else if let q = m["quota"], let qm = mapping(q, "quota", keys: ["share", "denominator"]) {
+                var qq = Quota()
+                defer { quota = qq }
                 if let s = qm["share"] {
-                    if let v = s.float, v >= 0, v <= 1 { quota.share = v } else { fail(s, "quota.share must be a number between 0 and 1") }
+                    if let v = s.float, v >= 0, v <= 1 { qq.share = v } else { fail(s, "quota.share must be a number between 0 and 1") }
                 }
                 if let d = qm["denominator"] {
-                    if let s = d.string, let v = Quota.Denominator(rawValue: s) { quota.denominator = v } else {
+                    if let s = d.string, let v = Quota.Denominator(rawValue: s) { qq.denominator = v } else {
                         fail(d, "quota.denominator must be 'good' or 'good-or-better'")
                     }
                 }

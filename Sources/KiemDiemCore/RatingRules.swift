@@ -230,7 +230,7 @@ public enum RatingRules {
         let e = decided.filter { $0.level == .excellent }.count
         let g = decided.filter { $0.level == .good }.count
         return QuotaProgress(scope: scope, excellent: e, good: g, decided: decided.count, total: keys.count,
-                             cap: cap(share: s.quota.share, excellent: e, good: g, denominator: s.quota.denominator),
+                             cap: s.quota.map { cap(share: $0.share, excellent: e, good: g, denominator: $0.denominator) } ?? keys.count,
                              complete: complete, group: group)
     }
 
@@ -254,14 +254,17 @@ public enum RatingRules {
 
     /// "Đảng bộ Sở Tài chính (gc): đã có 3/40 đảng viên xếp loại … , tối đa 2 (20% của 12 …)"
     public static func quotaText(_ p: QuotaProgress, _ s: RatingState) -> String {
-        let denominator = s.quota.denominator == .good ? p.good : p.good + p.excellent
-        let base = s.quota.denominator == .good ? "xếp loại \(levelText(.good))" : "từ \(levelText(.good)) trở lên"
-        return "\(s.tree.name(RatingKey(.unit, p.scope))): đã có \(p.excellent)/\(p.decided) \(p.group) được quyết định xếp loại \(levelText(.excellent)), tối đa \(p.cap) (\(Int((s.quota.share * 100).rounded()))% của \(denominator) \(p.group) \(base))"
+        let head = "\(s.tree.name(RatingKey(.unit, p.scope))): đã có \(p.excellent)/\(p.decided) \(p.group) được quyết định xếp loại \(levelText(.excellent))"
+        guard let quota = s.quota else { return head + " (kế hoạch không đặt hạn mức)" }
+        let denominator = quota.denominator == .good ? p.good : p.good + p.excellent
+        let base = quota.denominator == .good ? "xếp loại \(levelText(.good))" : "từ \(levelText(.good)) trở lên"
+        return head + ", tối đa \(p.cap) (\(Int((quota.share * 100).rounded()))% của \(denominator) \(p.group) \(base))"
             + (p.decided < p.total ? "; còn \(p.total - p.decided)/\(p.total) chưa được quyết định" : "")
     }
 
     /// Quota warnings for the organizations a change touches: partial counts against the cap.
     public static func quotaWarnings(touching keys: some Sequence<RatingKey>, _ s: RatingState) -> [String] {
+        guard s.quota != nil else { return [] }
         var orgs = Set<String>(), blocs = Set<String>()
         for k in keys {
             guard let home = s.tree.home(of: k) else { continue }

@@ -83,7 +83,8 @@ public struct RatingState: Sendable {
     public var tree: RatingTree
     public var year: Int
     public var ruleset: Ruleset
-    public var quota: Quota
+    /// nil: no cap (`quota: none`).
+    public var quota: Quota?
     public private(set) var ratings: [RatingKey: [RatingStatus: RatingEntry]] = [:]
     /// Competent conclusions recorded in the campaign's year (DOMAIN.md rule 4).
     public var conclusions: [RatingKey: Set<FlagReason>] = [:]
@@ -93,7 +94,7 @@ public struct RatingState: Sendable {
     /// their quota holds from then on even if some members are still undecided.
     public var closedReviews: Set<String> = []
 
-    public init(tree: RatingTree, year: Int, ruleset: Ruleset, quota: Quota, ratings: [RatingEntry] = []) {
+    public init(tree: RatingTree, year: Int, ruleset: Ruleset, quota: Quota?, ratings: [RatingEntry] = []) {
         self.tree = tree
         self.year = year
         self.ruleset = ruleset

@@ -82,6 +82,7 @@ import Testing
             "/lib/systemd/system/kiemdiem.target": file(0o644),
             "/etc/kiemdiem": dir(0o755), "/etc/kiemdiem/kiemdiem.yaml": file(0o644), "/etc/kiemdiem/worker.env": file(0o644),
             "/etc/kiemdiem/plans/2022-annual.yaml": file(0o644),
+            "/etc/kiemdiem/plans/2026-annual.yaml": file(0o644),
             "/etc/kiemdiem/keys": dir(0o750, 0, gid), "/etc/kiemdiem/keys/authorized_keys": file(0o640, 0, gid),
             "/etc/kiemdiem/keys/server.key_secret": file(0o600, uid, gid), "/etc/kiemdiem/keys/server.key": file(0o644),
             "/root/.config/kiemdiem": dir(0o700), "/root/.config/kiemdiem/admin.key_secret": file(0o600),

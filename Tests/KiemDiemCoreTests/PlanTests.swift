@@ -38,6 +38,18 @@ stages:
         #expect(plan.escalation?.ladder.map(\.to) == [.unit, .parent, .grandparent])
     }
 
+    @Test func the2026PlanIsUnderQuyDinh366WithItsQuotaStated() throws {
+        let text = try String(contentsOf: repoRoot.appendingPathComponent("config/plans/2026-annual.yaml"), encoding: .utf8)
+        let plan = try PlanParser.parse(text, source: "2026-annual.yaml")
+        #expect(plan.ruleset == .qd366 && plan.year == 2026 && plan.quota == Quota(share: 0.2, denominator: .good))
+        #expect(plan.stage("grassroots-review") != nil && plan.stage("bloc-rating") != nil && plan.remediationDueIn == 90 * 86_400)
+        // Quy định 366-QĐ/TW leaves the cap to the yearly guidance: the plan must state it, or none.
+        let unstated = text.replacingOccurrences(of: "quota: {share: 0.20, denominator: good}\n", with: "")
+        #expect(throws: InputErrors.self) { try PlanParser.parse(unstated, source: "p.yaml") }
+        let none = text.replacingOccurrences(of: "quota: {share: 0.20, denominator: good}", with: "quota: none")
+        #expect(try PlanParser.parse(none, source: "p.yaml").quota == nil)
+    }
+
     @Test func minimalPlan_() throws {
         let plan = try PlanParser.parse(minimalPlan, source: "p.yaml")
         #expect(plan.stages.map(\.id) == ["a", "b"])

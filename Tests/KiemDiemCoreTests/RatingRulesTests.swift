@@ -35,7 +35,7 @@ func du(_ id: String, _ l: RatingLevel) -> RatingEntry { RatingEntry(subject: id
 let reviewed: [RatingEntry] = ["h1", "m1", "m2", "m3", "m4", "m5", "m6"].map { pm($0, .good) } + [pm("d1", .failed)]
     + ["p1", "p2", "p3", "p4", "p5"].map { pm($0, .good) }
 
-func ratingState(_ ratings: [RatingEntry] = reviewed, ruleset: Ruleset = .hd21, quota: Quota = Quota(), closed: Set<String> = []) -> RatingState {
+func ratingState(_ ratings: [RatingEntry] = reviewed, ruleset: Ruleset = .hd21, quota: Quota? = Quota(), closed: Set<String> = []) -> RatingState {
     var s = RatingState(tree: ratingTree, year: 2022, ruleset: ruleset, quota: quota, ratings: ratings)
     s.conclusions = [RatingKey(.unit, "g2"): [.disunity]]
     s.closedReviews = closed
@@ -108,7 +108,7 @@ func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
     }
 
     /// Rule 1 over the whole organization: c1 and c3 decided, then every member of gc decided.
-    func decidedOrganization(excellent: [String], quota: Quota = Quota(), ruleset: Ruleset = .hd21) -> [String] {
+    func decidedOrganization(excellent: [String], quota: Quota? = Quota(), ruleset: Ruleset = .hd21) -> [String] {
         var s = ratingState(ruleset: ruleset, quota: quota)
         for e in [du("c1", .good), du("c3", .good), du("gc", .good)] { s.set(e) }
         let members = ["h1", "m1", "m2", "m3", "m4", "m5", "m6", "p1", "p2", "p3", "p4", "p5"]
@@ -139,6 +139,7 @@ func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
         // 3 excellent, 9 good: 20%·9 = 1.8 allows 1; counting the excellent too, 20%·12 = 2.4 allows 2.
         #expect(decidedOrganization(excellent: ["m1", "m2"], quota: Quota(share: 0.2, denominator: .goodOrBetter)) == [])
         #expect(decidedOrganization(excellent: ["m1", "m2", "m3"], quota: Quota(share: 0.2, denominator: .goodOrBetter)) == ["quota"])
+        #expect(decidedOrganization(excellent: ["m1", "m2", "m3", "m4"], quota: nil) == []) // quota: none
         #expect(RatingRules.cap(share: 0.2, excellent: 0, good: 4, denominator: .good) == 0)
         #expect(RatingRules.cap(share: 0.2, excellent: 0, good: 5, denominator: .good) == 1)
         #expect(RatingRules.cap(share: 0.2, excellent: 1, good: 4, denominator: .goodOrBetter) == 1)

@@ -210,7 +210,7 @@ import Testing
         // The campaign ends; the next one, under Quy định 366-QĐ/TW, carries the item.
         try f.store.write { try $0.setCampaignStatus("t", .completed) }
         try f.engine.reload()
-        let next = smallPlan.replacingOccurrences(of: "id: t\n", with: "id: t2\nruleset: qd366-2025\n").replacingOccurrences(of: "2022", with: "2023")
+        let next = smallPlan.replacingOccurrences(of: "id: t\n", with: "id: t2\nruleset: qd366-2025\nquota: {share: 0.20, denominator: good}\n").replacingOccurrences(of: "2022", with: "2023")
         try checkNext(f, next)
     }
 

@@ -146,3 +146,47 @@ import Testing
         #expect(report.first?["conflicts"] == nil)
     }
 }
+
+/// The rules commands through `kiemdiemctl` as an operator types them.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct RulesCommandsTests {
+    @Test func flagConfirmConcludeSuggestAnnulAndReportFromTheCommandLine() throws {
+        let d = try DaemonProcess()
+        defer { _ = d.terminate() }
+        _ = try d.ctl(["import", "units", try write(itUnits, "units.csv", in: d.dir)])
+        _ = try d.ctl(["import", "members", try write(itMembers, "members.csv", in: d.dir)])
+        let plan = itPlan(opens: "2023-11-01T08:00:00+07:00", selfDue: "2023-11-20", cellDue: "2023-12-01", orgDue: "2023-12-10")
+            + "\nremediation: {due_in: 30d}\n"
+        _ = try d.ctl(["campaign", "load", try write(plan, "plan.yaml", in: d.dir)])
+        _ = try d.ctl(["clock", "set", "2023-11-02T09:00:00+07:00"])
+
+        // `flag UNIT` is still the default; `flag confirm` records the conclusion later.
+        #expect(try d.ctl(["flag", "cs-b", "--reason", "disunity", "--note", "Đơn thư"]).out.contains("directed review by bt"))
+        let suggestion = try write("Làm rõ nguyên nhân mất đoàn kết trong chi bộ.\n", "goi-y.txt", in: d.dir)
+        #expect(try d.ctl(["suggest", "cs-b", "--file", suggestion]).out.contains("from bt to cs-b"))
+        _ = try d.ctl(["rate", try write("subject,kind,level\nb1,member,good\ncs-b,unit,good\n", "cs-b.csv", in: d.dir), "--proposed"])
+        let confirmed = try d.ctl(["flag", "confirm", "cs-b", "--note", "Kết luận của Ban Thường vụ"])
+        #expect(confirmed.out.contains("conflict: [conclusion]"), "\(confirmed.out)")
+        let conclude = try d.ctl(["conclude", "a2", "--reason", "gossip", "--note", "x"], allowFailure: true)
+        #expect(conclude.status == 1 && conclude.err.contains("degradation, self-evolution, self-transformation"))
+        #expect(try d.ctl(["conclude", "a2", "--reason", "degradation", "--note", "Kết luận"]).out.contains("member a2: degradation"))
+
+        // A refused file prints every finding; an annulment that others rest on needs --cascade.
+        _ = try d.ctl(["rate", try write("subject,kind,level\na1,member,good\na2,member,failed\na3,member,good\n", "cb.csv", in: d.dir), "--proposed"])
+        _ = try d.ctl(["rate", try write("subject,kind,level\nso-a-cb1,unit,good\nso-a-cb2,unit,good\nso-a,unit,good\na1,member,good\n", "qd.csv", in: d.dir)])
+        let refused = try d.ctl(["rate", try write("subject,kind,level\na3,member,excellent\n", "a3.csv", in: d.dir)], allowFailure: true)
+        #expect(refused.status == 1 && refused.err.contains("line 2: [head-above-unit]"), "\(refused.err)")
+        let annul = try d.ctl(["rate", "annul", "so-a", "--kind", "unit", "--reason", "Xem xét lại"], allowFailure: true)
+        #expect(annul.status == 1 && annul.err.contains("--cascade") && annul.err.contains("member a1 (decided)"))
+        let cascade = try d.ctl(["rate", "annul", "so-a", "--kind", "unit", "--reason", "Xem xét lại", "--cascade"])
+        #expect(cascade.out.contains("unit so-a: decided rating 'good' annulled") && cascade.out.contains("member a1: decided rating 'good' annulled"))
+        let list = try d.ctlJSON(["rate", "list", "--unit", "so-a"]) as! [[String: Any]]
+        #expect(Set(list.map { "\($0["subject"]!) \($0["status"]!)" }) == ["a1 proposed", "a2 proposed", "a3 proposed", "so-a-cb1 decided", "so-a-cb2 decided"])
+
+        // Remediation without --due takes the plan's delay; the report is in Vietnamese.
+        #expect(try d.ctl(["remediation", "add", "cs-b", "--text", "Khắc phục tình trạng mất đoàn kết"]).out.contains("due 2023-12-02T09:00:00+07:00"))
+        let report = try d.ctl(["report"]).out
+        for part in ["Mâu thuẫn".lowercased(), "Gợi ý kiểm điểm của cấp ủy cấp trên", "mất đoàn kết", "Chi bộ cơ sở", "Đảng viên"] {
+            #expect(report.lowercased().contains(part.lowercased()), "missing \(part):\n\(report)")
+        }
+    }
+}

@@ -87,7 +87,7 @@ import Testing
         let flagged = try f.events(since: before)
         #expect(flagged.map { "\($0.type) \($0.path!)" } == ["unit.flagged duk/gc/c1/", "review.directed duk/gc/c1/"])
         #expect(flagged[0].reasons == ["corruption", "public-outrage"] && flagged[1].to == "gc")
-        #expect(flagged[1].message?.contains("kiểm điểm ngay") == true)
+        #expect(flagged[1].message?.hasPrefix("Đảng ủy Sở Tài chính chỉ đạo Chi bộ Văn phòng kiểm điểm ngay") == true)
 
         try f.engine.advance(to: at("2022-11-20T10:00:00+07:00"))
         let overdue = try f.events(since: before).filter { $0.stage == "directed-review" }
@@ -114,6 +114,12 @@ import Testing
         let ev = try f.events(since: before).filter { $0.stage == "remediation" }
         #expect(ev.contains { $0.type == "remediation.overdue" && $0.unit == "c1" })
         #expect(ev.contains { $0.type == "escalation.raised" && $0.unit == "c1" && $0.to == "gc" })
+        // The committee that acts is named, and the letter names the item itself.
+        let raised = ev.first { $0.type == "escalation.raised" }!
+        #expect(raised.message?.contains("Đề nghị Đảng ủy Sở Tài chính chỉ đạo") == true, "\(raised.message ?? "")")
+        let job = try f.store.read { try $0.jobs(state: nil, limit: 100) }.first { $0.key == raised.id }!
+        let payload = try JSONDecoder().decode(JobPayload.self, from: Data(job.payload.utf8))
+        #expect(payload.text == "khắc phục khuyết điểm: Chấn chỉnh sinh hoạt chi bộ" && payload.recipientName == "Đảng ủy Sở Tài chính")
         #expect(!ev.contains { $0.unit == "c2" })
         #expect(try f.engine.listRemediation(RemediationListArgs()).map(\.id) == [a.id])
         _ = try f.engine.completeRemediation(a.id, now: at("2022-11-19T01:00:00+07:00"), by: "admin")

@@ -9,7 +9,7 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
     var p = JobPayload(kind: kind, event: "2022-annual/x/self-review/cb-1/1669309200", key: "2022-annual/x/self-review/cb-1/1669309200",
                        campaign: "2022-annual", campaignTitle: "Kiểm điểm năm 2022", stage: "self-review", stageTitle: "Đảng viên tự kiểm điểm",
                        unit: "cb-1", unitName: "Chi bộ Văn phòng", unitPath: "duk/so-tai-chinh/cb-1/", recipient: recipient,
-                       recipientName: "Đảng bộ Sở Tài chính", recipientEmail: "dangbo@example.gov.vn", due: "2022-11-25T00:00:00+07:00",
+                       recipientName: "Đảng ủy Sở Tài chính", recipientEmail: "dangbo@example.gov.vn", due: "2022-11-25T00:00:00+07:00",
                        dueText: "trước ngày 25/11/2022", time: "2022-11-28T00:00:00+07:00")
     p.lateMembers = ["Nguyễn Văn An", "Trần Thị Bình"]
     p.leadText = "3 ngày"
@@ -25,11 +25,33 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
     @Test func anEscalationLetterNamesUnitStageDeadlineLatenessAndTheAsk() throws {
         let (subject, body) = try templates.render(payload(.escalation, level: 1))
         #expect(subject == "Báo cáo chậm tiến độ: Chi bộ Văn phòng — Đảng viên tự kiểm điểm")
-        for part in ["Kính gửi: Đảng bộ Sở Tài chính", "Chi bộ Văn phòng chưa hoàn thành", "trước ngày 25/11/2022", "đã quá hạn 3 ngày",
-                     "Nguyễn Văn An", "Đề nghị Đảng bộ Sở Tài chính kịp thời xem xét, chỉ đạo, đôn đốc", "kiemdiemctl ack 42"] {
+        for part in ["Kính gửi: Đảng ủy Sở Tài chính", "Chi bộ Văn phòng chưa hoàn thành", "trước ngày 25/11/2022", "đã quá hạn 3 ngày",
+                     "Nguyễn Văn An", "Đề nghị Đảng ủy Sở Tài chính kịp thời xem xét, chỉ đạo, đôn đốc", "kiemdiemctl ack 42"] {
             #expect(body.contains(part), "missing: \(part)\n\(body)")
         }
         #expect(!body.contains("&"), "plain text, not HTML-escaped")
+    }
+
+    @Test func aLetterAboutALateRemediationItemNamesTheItem() throws {
+        var p = payload(.escalation, level: 1)
+        p.stage = "remediation"
+        p.stageTitle = "Khắc phục hạn chế, khuyết điểm"
+        p.text = "khắc phục khuyết điểm: Chấn chỉnh sinh hoạt chi bộ"
+        let (_, body) = try templates.render(p)
+        #expect(body.contains("Nội dung cụ thể: khắc phục khuyết điểm: Chấn chỉnh sinh hoạt chi bộ."), "\(body)")
+        #expect(!(try templates.render(payload(.escalation, level: 1)).body.contains("Nội dung cụ thể")))
+    }
+
+    @Test func aSuggestionLetterCarriesTheTextFromTheUpperCommittee() throws {
+        var p = payload(.suggestion, recipient: "cb-1")
+        p.recipientName = "Chi bộ Văn phòng"
+        p.text = "1. Làm rõ trách nhiệm của bí thư chi bộ."
+        p.authorName = "Đảng ủy Sở Tài chính"
+        let (subject, body) = try templates.render(p)
+        #expect(subject == "Gợi ý kiểm điểm: Chi bộ Văn phòng — Kiểm điểm năm 2022")
+        for part in ["Kính gửi: Chi bộ Văn phòng", "Đảng ủy Sở Tài chính gửi gợi ý kiểm điểm đối với Chi bộ Văn phòng", "1. Làm rõ trách nhiệm của bí thư chi bộ."] {
+            #expect(body.contains(part), "missing: \(part)\n\(body)")
+        }
     }
 
     @Test func aReminderToACellListsItsLateMembers() throws {

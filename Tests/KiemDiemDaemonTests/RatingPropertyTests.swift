@@ -234,6 +234,20 @@ import Testing
         }
     }
 
+    @Test func theSampleBlocHasNoOrderCycle() throws {
+        let samples = repoRoot.appendingPathComponent("config/samples")
+        let units = try TreeImport.parseUnits(try String(contentsOf: samples.appendingPathComponent("units.csv"), encoding: .utf8), source: "units.csv").map(\.unit)
+        let kinds = Dictionary(uniqueKeysWithValues: units.map { ($0.id, $0.kind) })
+        let members = try TreeImport.parseMembers(try String(contentsOf: samples.appendingPathComponent("members.csv"), encoding: .utf8), source: "members.csv") { kinds[$0] }
+        let tree = RatingTree(units: units, members: members)
+        #expect(orderCycleIn(tree) == nil)
+        // And the constraints are the ones the rules impose: a member's decision waits for every
+        // unit they head (a grassroots committee's secretary sitting in one of its cells too).
+        let secretary = try #require(tree.units["so-tai-chinh"]?.head)
+        #expect(RatingRules.prerequisites(of: RatingRef(kind: .member, subject: secretary, status: .decided), tree: tree)
+            .contains(RatingRef(kind: .unit, subject: "so-tai-chinh", status: .decided)))
+    }
+
     @Test func generatedTreesHaveNoOrderCycle() async {
         await propertyCheck(count: 100, input: Gen.uint64()) { seed in
             var rng = SeededRandom(seed: seed)

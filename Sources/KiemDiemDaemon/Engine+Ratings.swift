@@ -204,16 +204,17 @@ extension Engine {
             var annulled: [RatingEntry] = []
             for r in refs {
                 let why = r == ref ? reason : "\(reason) (huỷ theo kết quả xếp loại của \(a.subject))"
-                annulled += try tx.annulRatings(campaign: c.id, [r], reason: why, at: now, by: actor)
-            }
-            for (i, e) in annulled.enumerated() {
-                guard let home = s.tree.home(of: e.key), let unit = try tx.unit(home) else { continue }
-                var b = event(.ratingAnnulled, id: "\(c.id)/rating.annulled/\(now.epoch)/\(e.kind.rawValue)/\(e.subject)/\(e.status.rawValue)/\(UUID().uuidString.prefix(8))", campaign: c, unit: unit, time: now)
-                if e.kind == .member { b.member = e.subject }
-                let who = e.kind == .member ? "đảng viên \(s.tree.members[e.subject]?.name ?? e.subject)" : s.tree.units[e.subject]?.name ?? e.subject
-                b.message = "Cấp ủy cấp trên huỷ kết quả \(e.status.vietnamese) xếp loại \"\(e.level.vietnamese)\" của \(who)"
-                    + (e.commendation ? ", kèm đề nghị khen thưởng" : "") + ". Lý do: \(i == 0 ? reason : "\(reason) (huỷ theo kết quả xếp loại của \(a.subject))")."
-                try tx.appendEvent(b, at: now, encoder: encoder)
+                for e in try tx.annulRatings(campaign: c.id, [r], reason: why, at: now, by: actor) {
+                    annulled.append(e)
+                    guard let home = s.tree.home(of: e.key), let unit = try tx.unit(home) else { continue }
+                    var b = event(.ratingAnnulled, id: "\(c.id)/rating.annulled/\(now.epoch)/\(e.kind.rawValue)/\(e.subject)/\(e.status.rawValue)/\(UUID().uuidString.prefix(8))",
+                                  campaign: c, unit: unit, time: now)
+                    if e.kind == .member { b.member = e.subject }
+                    let who = e.kind == .member ? "đảng viên \(s.tree.members[e.subject]?.name ?? e.subject)" : s.tree.units[e.subject]?.name ?? e.subject
+                    b.message = "Cấp ủy cấp trên huỷ kết quả \(e.status.vietnamese) xếp loại \"\(e.level.vietnamese)\" của \(who)"
+                        + (e.commendation ? ", kèm đề nghị khen thưởng" : "") + ". Lý do: \(why)."
+                    try tx.appendEvent(b, at: now, encoder: encoder)
+                }
             }
             return AnnulResult(subject: a.subject, kind: a.kind, annulled: target.level.rawValue,
                                ratings: annulled.map { AnnulledRating(subject: $0.subject, kind: $0.kind.rawValue, status: $0.status.rawValue, level: $0.level.rawValue, commendation: $0.commendation) })

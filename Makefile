@@ -3,7 +3,7 @@ SHELL := /bin/bash
 STATE ?= $(CURDIR)/state
 SWIFT_FLAGS ?=
 
-.PHONY: deps build release run test check-units deb bench fuzz clean
+.PHONY: deps build release run test check-units deb bench fuzz mutate clean
 
 deps:
 	@bash deploy/install-deps.sh
@@ -41,6 +41,11 @@ bench: deps
 # builds in .build-fuzz and prints executions and findings per target.
 fuzz: deps
 	bash fuzz/run.sh
+
+# Deliberate breakages of the sources, one at a time, each against the tests that must catch it
+# (mutate/mutations.py); prints the score. Works on a copy in .build-mutate. Not part of `make test`.
+mutate: deps
+	python3 mutate/run.py
 
 clean:
 	rm -rf .build state

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Synchronization
 
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -131,14 +132,37 @@ final class DaemonProcess {
         process.waitUntilExit()
     }
 
+    /// SIGTERM and the exit status; a daemon that does not stop within 30 s is killed and the
+    /// test fails (exit status -1).
     func terminate() -> Int32 {
         process.terminate()
-        process.waitUntilExit()
+        do { try process.waitExit(within: 30, what: "kiemdiemd after SIGTERM") } catch {
+            Issue.record("\(error)")
+            return -1
+        }
         return process.terminationStatus
     }
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    }
+}
+
+extension Process {
+    /// Waits for the process to exit, at most `seconds`: then it is killed and the wait throws,
+    /// so a hung child fails its test instead of hanging the suite.
+    func waitExit(within seconds: Double, what: String) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        let tick = DispatchSemaphore(value: 0)
+        while isRunning {
+            if Date() >= deadline {
+                kill(processIdentifier, SIGKILL)
+                waitUntilExit()
+                throw TestFailure("\(what) did not exit within \(Int(seconds)) s; killed")
+            }
+            _ = tick.wait(timeout: .now() + .milliseconds(5)) // a poll interval under a deadline
+        }
+        waitUntilExit() // reaps, and lets the termination status settle
     }
 }
 
@@ -153,7 +177,7 @@ func run(_ exe: URL, _ args: [String], environment: [String: String]? = nil) thr
     p.standardError = err
     let o = OutputCollector(out), e = OutputCollector(err)
     try p.run()
-    p.waitUntilExit()
+    try p.waitExit(within: 60, what: exe.lastPathComponent + " " + args.prefix(3).joined(separator: " "))
     try o.waitClosed()
     try e.waitClosed()
     return (p.terminationStatus, o.text, e.text)

@@ -3,7 +3,7 @@ import Testing
 
 /// deploy/install.sh, uninstall.sh and build-deb.sh against temp roots, with the binaries the tests
 /// already use (never a release build), and deploy/check-units.sh on the systemd units.
-@Suite(.serialized) struct DeployTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct DeployTests {
     /// Runs a deploy script with `env` added to the test's environment and BIN set to the built binaries.
     func script(_ name: String, _ args: [String] = [], env: [String: String]) throws -> (status: Int32, out: String, err: String) {
         let environment = ProcessInfo.processInfo.environment.merging(["BIN": binDir.path].merging(env) { _, new in new }) { _, new in new }

@@ -26,7 +26,7 @@ func sample(_ text: String, _ series: String) -> Double? {
     return nil
 }
 
-@Suite(.serialized) struct MetricsTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct MetricsTests {
     /// A plan whose overdue units escalate to their parent a day later.
     let plan = itPlan(opens: "2022-11-01T08:00:00+07:00", selfDue: "2022-11-20", cellDue: "2022-11-25", orgDue: "2022-12-01") + """
 

@@ -4,7 +4,7 @@ import KiemDiemWire
 import Testing
 import ZeroMQ
 
-@Suite struct RobustnessTests {
+@Suite(.timeLimit(.minutes(5))) struct RobustnessTests {
     @Test func malformedRequestsGetErrorRepliesAndChangeNothing() throws {
         let d = try DaemonProcess(extra: "limits:\n  max_message_size: 65536")
         defer { _ = d.terminate() }
@@ -59,8 +59,17 @@ import ZeroMQ
         // A frame over the hard limit (twice the configured one) drops that connection; the daemon keeps serving everyone else.
         let ctx = try ZMQContext()
         let raw = try Socket(ctx, .dealer)
+        let monitor = try raw.monitor("inproc://raw-monitor-\(UUID().uuidString)", events: [.connected, .disconnected], context: ctx)
         try raw.connect(d.control)
+        func nextEvent() throws -> MonitorEvent? {
+            guard try poll([monitor], timeoutMs: 10_000)[0].contains(.readable) else { return nil }
+            return try monitor.receiveMonitorEvent()
+        }
+        #expect(try nextEvent()?.event == .connected)
         try raw.send(Data(count: 200_000))
+        // The refusal itself: libzmq on the daemon's side closes this connection.
+        #expect(try nextEvent()?.event == .disconnected, "the oversized frame did not drop the connection")
+        monitor.close()
         raw.close()
         let after = try d.ctlJSON(["status"]) as! [String: Any]
         #expect((after["counts"] as! [String: Any])["units"] as! Int == (before["counts"] as! [String: Any])["units"] as! Int)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite struct WatchTests {
+@Suite(.timeLimit(.minutes(5))) struct WatchTests {
     /// `kiemdiemctl watch` prints every event once, in seq order, whether it arrived live or was
     /// replayed to fill a gap (events published before the SUB socket joined are such a gap).
     @Test func watchPrintsEveryEventOnceInOrder() throws {
@@ -27,7 +27,7 @@ import Testing
         try d.ctl(["clock", "set", "2022-11-01T09:00:00+07:00"])
         try d.ctl(["done", "so-a-cb1", "tu-kiem-diem"])
         try d.ctl(["clock", "advance", "40d"])
-        watch.waitUntilExit()
+        try watch.waitExit(within: 60, what: "kiemdiemctl watch")
         #expect(watch.terminationStatus == 0)
         try printed.waitClosed()
         let seen = jsonLines(printed.text)

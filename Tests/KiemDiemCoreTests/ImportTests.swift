@@ -1,7 +1,7 @@
 import Testing
 @testable import KiemDiemCore
 
-@Suite struct CSVTests {
+@Suite(.timeLimit(.minutes(5))) struct CSVTests {
     @Test func quotedFieldsKeepCommasQuotesAndNewlines() throws {
         let r = try CSV.parse("a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\"two\nlines\",z\n", source: "f.csv")
         #expect(r.map(\.fields) == [["a", "b"], ["x, y", "say \"hi\""], ["two\nlines", "z"]])
@@ -28,7 +28,7 @@ import Testing
     }
 }
 
-@Suite struct TreeImportTests {
+@Suite(.timeLimit(.minutes(5))) struct TreeImportTests {
     let header = "id,parent,kind,name,head,email\n"
 
     func errors(_ body: String, existing: [OrgUnit] = []) -> [InputError] {
@@ -94,7 +94,7 @@ import Testing
     }
 }
 
-@Suite struct DisciplineTests {
+@Suite(.timeLimit(.minutes(5))) struct DisciplineTests {
     @Test func theDisciplinedColumnTakesADateAndCountsInItsYear() throws {
         let text = "id,unit,name,role,email,disciplined\na,c1,An,member,,2022-11-15\nb,c1,Bình,member,,true\nc,c1,Chi,member,,false\n"
         let ms = try TreeImport.parseMembers(text, source: "m.csv") { _ in .cell }

@@ -24,7 +24,7 @@ stages:
     due: 2022-12-01
 """
 
-@Suite struct PlanParserTests {
+@Suite(.timeLimit(.minutes(5))) struct PlanParserTests {
     @Test func theSeedPlanParses() throws {
         let text = try String(contentsOf: repoRoot.appendingPathComponent("config/plans/2022-annual.yaml"), encoding: .utf8)
         let plan = try PlanParser.parse(text, source: "2022-annual.yaml")
@@ -95,7 +95,7 @@ stages:
     }
 }
 
-@Suite struct ScheduleTests {
+@Suite(.timeLimit(.minutes(5))) struct ScheduleTests {
     let plan = try! PlanParser.parse(minimalPlan, source: "p.yaml")
     func at(_ s: String) -> Date { Instant.parse(s, timeZone: hcm)! }
 
@@ -139,7 +139,7 @@ stages:
     }
 }
 
-@Suite struct PlanOrderTests {
+@Suite(.timeLimit(.minutes(5))) struct PlanOrderTests {
     @Test func cyclesInAfterAreRejected() {
         let text = minimalPlan.replacingOccurrences(of: "due: 2022-12-01", with: "due: 2022-11-25")
             .replacingOccurrences(of: "    reminders: [7d, 1d]", with: "    reminders: [7d, 1d]\n    after: [b]")
@@ -156,7 +156,7 @@ stages:
     }
 }
 
-@Suite struct EscalationScheduleTests {
+@Suite(.timeLimit(.minutes(5))) struct EscalationScheduleTests {
     let plan = try! PlanParser.parse(minimalPlan + """
 
         escalation:
@@ -197,10 +197,16 @@ stages:
     }
 
     @Test func repeatsEndAfterTheHorizon() {
+        // The last due is 1 Dec 2022; repeats stop 90 days after it (1 Mar 2023). The
+        // grandparent step of both stages repeats every 2 days from 2 Dec (a) and 8 Dec (b): the
+        // last repeat before 1 Mar is 28 Feb 2023, 00:00, for both.
         let s = Schedule(plan: plan)
-        let last = s.lastInstant
-        #expect(s.triggers(after: last, through: last.addingTimeInterval(400 * 86_400)).isEmpty)
-        #expect(s.nextInstant(after: last) == nil)
+        let lastRepeat = at("2023-02-28T00:00:00+07:00")
+        let final = s.triggers(after: at("2023-02-27"), through: at("2024-01-01"))
+        #expect(final.map(\.instant) == [lastRepeat, lastRepeat])
+        #expect(final.allSatisfy { if case .escalation(step: 2, _) = $0.kind { true } else { false } })
+        #expect(s.lastInstant == at("2023-03-01T00:00:00+07:00")) // the horizon: last due + 90 days
+        #expect(s.nextInstant(after: lastRepeat) == nil)
     }
 
     @Test func catchUpKeepsTheLatestEscalationBesideTheOverdue() {

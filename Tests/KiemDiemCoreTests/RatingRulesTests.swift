@@ -51,7 +51,7 @@ func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
         + RatingRules.orderFindings(for: entries, in: after)).map(\.rule).sorted()
 }
 
-@Suite struct RatingRulesTests {
+@Suite(.timeLimit(.minutes(5))) struct RatingRulesTests {
     // (the change to the reviewed state, the rules it breaks: DOMAIN.md's numbers in comments)
     @Test(arguments: [
         // Rule 2: the head not above the unit; rule 7: the head after the unit, the collective before its members.

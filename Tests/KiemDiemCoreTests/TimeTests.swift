@@ -4,7 +4,7 @@ import Testing
 
 let hcm = TimeZone(identifier: "Asia/Ho_Chi_Minh")!
 
-@Suite struct DurationTextTests {
+@Suite(.timeLimit(.minutes(5))) struct DurationTextTests {
     @Test(arguments: [("90s", Int64(90)), ("15m", 900), ("12h", 43_200), ("7d", 604_800), ("0d", 0)])
     func parses(_ text: String, _ seconds: Int64) {
         #expect(DurationText.seconds(text) == seconds)
@@ -23,7 +23,7 @@ let hcm = TimeZone(identifier: "Asia/Ho_Chi_Minh")!
     }
 }
 
-@Suite struct InstantTests {
+@Suite(.timeLimit(.minutes(5))) struct InstantTests {
     @Test func dateOnlyIsMidnightInTheCampaignZone() {
         // PRODUCT.md: "due: 2022-12-21 means before that day: 00:00 of that date in the campaign's time zone".
         let d = Instant.parse("2022-12-21", timeZone: hcm)!

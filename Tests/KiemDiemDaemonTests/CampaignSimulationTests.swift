@@ -8,7 +8,7 @@ import Testing
 /// The whole 2022 campaign of the sample bloc on a simulated clock: units and members complete
 /// at random (seeded) times, and every reminder and overdue event is checked against an
 /// independent oracle built from the completion log — exactly the incomplete units, each once.
-@Suite struct CampaignSimulationTests {
+@Suite(.timeLimit(.minutes(5))) struct CampaignSimulationTests {
     @Test(arguments: [UInt64(2022), 7])
     func wholeCampaignMatchesTheOracle(seed: UInt64) throws {
         let samples = repoRoot.appendingPathComponent("config/samples")

@@ -5,7 +5,7 @@ import KiemDiemWire
 import Testing
 @testable import KiemDiemDaemon
 
-@Suite struct EngineSchedulingTests {
+@Suite(.timeLimit(.minutes(5))) struct EngineSchedulingTests {
     func summary(_ es: [EventBody]) -> [String] {
         es.map { e in
             var s = "\(e.type) \(e.unit ?? "-") \(e.stage ?? "-")"
@@ -80,7 +80,8 @@ import Testing
                 (e as? ErrorBody)?.message.contains(message) == true
             })
         }
-        #expect(throws: ErrorBody.self) { _ = try f.done("c1", "a", now: at("2022-10-30")) } // before the opening
+        let early = #expect(throws: ErrorBody.self) { _ = try f.done("c1", "a", now: at("2022-10-30")) } // before the opening
+        #expect(early?.code == .conflict && early?.message.contains("it cannot be completed before") == true)
         #expect(try f.engine.store.read { try $0.lastSeq() } == 3) // nothing stored but the openings
     }
 
@@ -115,8 +116,12 @@ import Testing
             "deadline.overdue g2 a [m4,m5] late", "deadline.overdue c1 a [m1,m2] late", "deadline.overdue c2 a [m3] late",
             "deadline.overdue g2 b late", "deadline.overdue c1 b late", "deadline.overdue c2 b late",
         ])
-        // Once: the same window again fires nothing.
-        try f.engine.advance(to: at("2022-12-02"), catchUp: true)
+        // Once: a daemon that restarts with the watermark rolled back (a crash before it was
+        // stored) goes over the same window again and stores nothing twice.
+        try f.store.write { try $0.setWatermark("t", at("2022-11-01T08:00:00+07:00")) }
+        let restarted = try Engine(store: f.store)
+        #expect(restarted.campaigns["t"]?.watermark == at("2022-11-01T08:00:00+07:00"))
+        try restarted.advance(to: at("2022-12-02"), catchUp: true)
         #expect(try f.engine.store.read { try $0.lastSeq() } == before + 6)
     }
 
@@ -138,8 +143,12 @@ import Testing
         try f.load()
         _ = try f.done("c2", "a", now: at("2022-11-05"))
         let seq = try f.engine.store.read { try $0.lastSeq() }
+        let jobs = try f.store.read { try $0.jobs(state: nil, limit: 1000) }.count
+        let watermark = try f.store.read { try $0.campaigns() }.map(\.watermark)
         let preview = try f.engine.preview(from: at("2022-11-05"), until: at("2022-12-02"))
         #expect(try f.engine.store.read { try $0.lastSeq() } == seq)
+        #expect(try f.store.read { try $0.jobs(state: nil, limit: 1000) }.count == jobs)
+        #expect(try f.store.read { try $0.campaigns() }.map(\.watermark) == watermark && f.engine.campaigns["t"]?.watermark == watermark.first)
         try f.engine.advance(to: at("2022-12-02"))
         let fired = try f.events(since: seq)
         #expect(preview.map(\.id) == fired.map(\.id))
@@ -160,7 +169,7 @@ import Testing
     }
 }
 
-@Suite struct EngineStorageTests {
+@Suite(.timeLimit(.minutes(5))) struct EngineStorageTests {
     @Test func seqIsContiguousAndSurvivesReopening() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -206,8 +215,13 @@ import Testing
     @Test func loadingTheSamePlanTwiceIsIdempotentButAChangedOneConflicts() throws {
         let f = try Fixture()
         try f.load()
+        let seq = try f.store.read { try $0.lastSeq() }
+        let opened = try f.events().filter { $0.type == "stage.opened" }.map(\.id)
         try f.load()
-        #expect(throws: ErrorBody.self) { try f.load(smallPlan.replacingOccurrences(of: "2022-12-05", with: "2022-12-06")) }
+        #expect(try f.store.read { try $0.lastSeq() } == seq)
+        #expect(try f.events().filter { $0.type == "stage.opened" }.map(\.id) == opened)
+        let changed = #expect(throws: ErrorBody.self) { try f.load(smallPlan.replacingOccurrences(of: "2022-12-05", with: "2022-12-06")) }
+        #expect(changed?.code == .conflict && changed?.message.contains("already loaded with a different plan") == true)
         #expect(throws: ErrorBody.self) { try f.load(smallPlan.replacingOccurrences(of: "root: duk", with: "root: nowhere").replacingOccurrences(of: "id: t\n", with: "id: t2\n")) }
     }
 }

@@ -6,7 +6,7 @@ import Testing
 
 /// `watch`'s gap filling against a real engine's stored events, with the live stream losing
 /// messages on purpose.
-@Suite struct EventFollowerTests {
+@Suite(.timeLimit(.minutes(5))) struct EventFollowerTests {
     func stored() throws -> (Fixture, [EventBody]) {
         let f = try Fixture()
         try f.load()

@@ -5,7 +5,7 @@ import Testing
 /// Runs the seed corpora of fuzz/run.sh through the fuzzer's own entry points, so a change that
 /// makes a seed trap, or turns a valid seed invalid (and the fuzzer's start shallow), fails here.
 /// Convention: a seed whose name starts with `bad-` must be rejected, every other one accepted.
-@Suite struct FuzzCorpusTests {
+@Suite(.timeLimit(.minutes(5))) struct FuzzCorpusTests {
     @Test(arguments: ["request", "csv", "yaml"])
     func seedsKeepTheirVerdict(_ target: String) throws {
         let dir = repoRoot.appendingPathComponent("fuzz/corpus/\(target)")

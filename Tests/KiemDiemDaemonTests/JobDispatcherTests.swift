@@ -6,7 +6,7 @@ import Testing
 @testable import KiemDiemDaemon
 
 /// The lease state machine, driven with a simulated wall clock: pending → leased → done/dead.
-@Suite struct JobDispatcherTests {
+@Suite(.timeLimit(.minutes(5))) struct JobDispatcherTests {
     let worker1 = Data([1]), worker2 = Data([2])
 
     func setUp(jobs: Int = 3) throws -> (Store, JobDispatcher) {
@@ -43,19 +43,30 @@ import Testing
     @Test func failuresBackOffThenDie() throws {
         let (store, d) = try setUp(jobs: 1)
         var sent = jobsSent(d.receive([worker1, msg(.ready(capacity: 1, name: "w"))], keyName: nil, now: 0))
+        // The default back-off: 2 s after the first failure, doubling (4 s after the second).
+        let waits: [Double] = [2, 4]
         for attempt in 1...3 {
             #expect(sent.first?.attempt == attempt)
             _ = d.receive([worker1, msg(.fail(sent[0].job!, retry: true, error: "SMTP down"))], keyName: nil, now: Double(attempt * 100))
             if attempt < 3 {
                 #expect(try states(store) == ["pending"])
-                #expect(jobsSent(d.tick(now: Double(attempt * 100) + 0.5)).isEmpty) // backing off
-                sent = jobsSent(d.tick(now: Double(attempt * 100) + JobPolicy().backoff(afterAttempt: attempt) + 0.1))
+                let failedAt = Double(attempt * 100)
+                #expect(jobsSent(d.tick(now: failedAt + waits[attempt - 1] - 0.1)).isEmpty) // backing off
+                sent = jobsSent(d.tick(now: failedAt + waits[attempt - 1] + 0.1))
+                #expect(sent.count == 1, "attempt \(attempt + 1) after \(waits[attempt - 1]) s")
             }
         }
         let dead = try store.read { try $0.jobs(state: "dead", limit: 1) }
         #expect(dead.first?.lastError == "SMTP down" && dead.first?.attempts == 3)
         #expect(try store.write { try $0.retryJob(dead[0].id, now: 400) })
         #expect(jobsSent(d.receive([worker1, msg(JobsMessage(type: .heartbeat))], keyName: nil, now: 401)).first?.attempt == 1)
+    }
+
+    @Test func theBackOffDoublesUpToItsCap() {
+        var p = JobPolicy()
+        #expect((1...9).map { p.backoff(afterAttempt: $0) } == [2, 4, 8, 16, 32, 64, 128, 256, 300])
+        p.backoffMax = 10
+        #expect((1...5).map { p.backoff(afterAttempt: $0) } == [2, 4, 8, 10, 10])
     }
 
     @Test func aPermanentFailureIsDeadAtOnceWithItsReason() throws {

@@ -12,7 +12,7 @@ import Testing
 /// accepts exactly what the oracle finds legal, after every accepted operation the oracle finds
 /// no broken rule but the conflicts that later facts brought, and a refused operation changes
 /// nothing.
-@Suite struct RatingPropertyTests {
+@Suite(.timeLimit(.minutes(5))) struct RatingPropertyTests {
     /// A random tree: a bloc, 2–4 grassroots organizations (cells, or committees with cells and
     /// sub-committees), 1–5 members per cell, heads drawn from the subtree (so the head of a
     /// higher unit sits in a lower cell), some members and units disciplined, in the campaign's

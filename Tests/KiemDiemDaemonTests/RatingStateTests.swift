@@ -10,7 +10,7 @@ import Testing
 ///   duk ─ gc (head m1) ─ c1 (head m1): m1, m2
 ///       │              └ sc (head m3) ─ c2 (head m3): m3
 ///       └ g2 (head m4): m4, m5 (disciplined)
-@Suite struct RatingStateEngineTests {
+@Suite(.timeLimit(.minutes(5))) struct RatingStateEngineTests {
     let now = at("2022-12-02T08:00:00+07:00")
 
     @discardableResult

@@ -6,7 +6,7 @@ import Testing
 @testable import KiemDiemDaemon
 
 /// The acceptance for the review rules, against the engine and its store.
-@Suite struct RulesEngineTests {
+@Suite(.timeLimit(.minutes(5))) struct RulesEngineTests {
     let now = at("2022-12-02T08:00:00+07:00")
 
     // Lower levels first; c1 is headed by m1 (who also heads gc), g2 by m4; m5 is disciplined.
@@ -131,8 +131,12 @@ import Testing
     @Test func flagsNeedKnownReasonsAndANote() throws {
         let f = try Fixture()
         try f.load()
-        #expect(throws: ErrorBody.self) { _ = try f.engine.flag(FlagArgs(unit: "c1", reasons: ["gossip"], note: "x"), now: at("2022-11-10"), by: "a") }
-        #expect(throws: ErrorBody.self) { _ = try f.engine.flag(FlagArgs(unit: "c1", reasons: ["disunity"], note: " "), now: at("2022-11-10"), by: "a") }
-        #expect(throws: ErrorBody.self) { _ = try f.engine.unflag(UnflagArgs(unit: "c1", note: "ok"), now: at("2022-11-10"), by: "a") }
+        let reason = #expect(throws: ErrorBody.self) { _ = try f.engine.flag(FlagArgs(unit: "c1", reasons: ["gossip"], note: "x"), now: at("2022-11-10"), by: "a") }
+        #expect(reason?.code == .invalidInput && reason?.message.contains("unknown reason 'gossip'") == true)
+        let note = #expect(throws: ErrorBody.self) { _ = try f.engine.flag(FlagArgs(unit: "c1", reasons: ["disunity"], note: " "), now: at("2022-11-10"), by: "a") }
+        #expect(note?.message == "a flag needs a --note")
+        let none = #expect(throws: ErrorBody.self) { _ = try f.engine.unflag(UnflagArgs(unit: "c1", note: "ok"), now: at("2022-11-10"), by: "a") }
+        #expect(none?.code == .notFound && none?.message == "unit 'c1' has no open flag")
+        #expect(try f.engine.store.read { try $0.openFlags() }.isEmpty)
     }
 }

@@ -4,7 +4,7 @@ import Testing
 @testable import KiemDiemWorker
 
 /// WebhookChannel against a real HTTP server (Python's http.server) started by the test.
-@Suite struct WebhookTests {
+@Suite(.timeLimit(.minutes(5))) struct WebhookTests {
     final class Text: @unchecked Sendable {
         private let lock = NSLock()
         private var value = ""

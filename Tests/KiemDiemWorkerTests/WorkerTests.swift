@@ -19,7 +19,7 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
     return p
 }
 
-@Suite struct TemplateTests {
+@Suite(.timeLimit(.minutes(5))) struct TemplateTests {
     let templates = try! NotificationTemplates(directory: repoRoot.appendingPathComponent("config/templates").path)
 
     @Test func anEscalationLetterNamesUnitStageDeadlineLatenessAndTheAsk() throws {
@@ -63,7 +63,7 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
     }
 }
 
-@Suite struct SpoolTests {
+@Suite(.timeLimit(.minutes(5))) struct SpoolTests {
     @Test func theSameKeyLeavesOneMessage() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -71,10 +71,17 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
         let p = payload(.reminder)
         let n = Outgoing(key: p.key, payload: p, address: "chibo@example.gov.vn", subject: "Nhắc việc", body: "Nội dung\n", json: Data())
         try spool.deliver(n)
-        try spool.deliver(n)
+        let first = try String(contentsOfFile: dir + "/new/" + SpoolChannel.fileName(for: p.key), encoding: .utf8)
+        // A second delivery of the same key (a retry after a lost DONE) has no effect: the message
+        // first delivered stays as it was, even if the second one's text differs.
+        var again = n
+        again.body = "Nội dung khác\n"
+        again.subject = "Khác"
+        try spool.deliver(again)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/new")
         #expect(files == [SpoolChannel.fileName(for: p.key)])
         let text = try String(contentsOfFile: dir + "/new/" + files[0], encoding: .utf8)
+        #expect(text == first)
         #expect(text.contains("X-Kiemdiem-Event: \(p.key)\r\n"))
         #expect(text.contains("Message-ID: <2022-annual.x.self-review.cb-1.1669309200@kiemdiem>\r\n"))
         #expect(text.contains("Subject: =?UTF-8?B?\(Data("Nhắc việc".utf8).base64EncodedString())?="))
@@ -82,7 +89,7 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
     }
 }
 
-@Suite struct DelivererTests {
+@Suite(.timeLimit(.minutes(5))) struct DelivererTests {
     @Test func anUnconfiguredChannelIsAPermanentFailure() throws {
         let d = Deliverer(templates: try NotificationTemplates(directory: repoRoot.appendingPathComponent("config/templates").path), channels: [:])
         var m = JobsMessage(type: .job)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import ZeroMQ
 
-@Suite(.enabled(if: zmqHasCapability("curve"), "libzmq built without CURVE"))
+@Suite(.enabled(if: zmqHasCapability("curve"), "libzmq built without CURVE"), .timeLimit(.minutes(5)))
 struct CurveTests {
     @Test func curveRequestReplyOverTCP() throws {
         let serverKeys = try CurveKeyPair.generate()
@@ -43,9 +43,15 @@ struct CurveTests {
         let client = try Socket(context, .req)
         try client.setCurveClient(serverPublicKey: impostor.publicKey,
                                   publicKey: clientKeys.publicKey, secretKey: clientKeys.secretKey)
+        let monitor = try client.monitor("inproc://curve-monitor-\(UUID().uuidString)",
+                                         events: [.handshakeSucceeded, .handshakeFailedProtocol, .handshakeFailedNoDetail], context: context)
         try client.connect(endpoint)
         try client.send(frame("should not arrive"))
-        #expect(try server.receive() == nil)
+        // The refusal itself: the handshake fails (not a message that is merely late).
+        #expect(try poll([monitor], timeoutMs: Int(patienceMs))[0].contains(.readable))
+        let event = try monitor.receiveMonitorEvent()?.event
+        #expect(event == .handshakeFailedProtocol || event == .handshakeFailedNoDetail, "\(String(describing: event))")
+        #expect(try server.receive(dontWait: true) == nil)
     }
 
     @Test func invalidKeysAreRejectedBeforeReachingLibzmq() throws {
@@ -70,7 +76,7 @@ struct CurveTests {
     }
 }
 
-@Suite struct Z85Tests {
+@Suite(.timeLimit(.minutes(5))) struct Z85Tests {
     @Test func roundTripsRandomBytes() throws {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }

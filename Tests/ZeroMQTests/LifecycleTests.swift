@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import ZeroMQ
 
-@Suite struct LifecycleTests {
+@Suite(.timeLimit(.minutes(5))) struct LifecycleTests {
     /// A receive blocked on another thread must come back with ETERM once the context is shut
     /// down. The receive timeout is only an upper bound: without a working shutdown the
     /// receive would return nil after `patienceMs` and the test would fail. The shutdown is

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import ZeroMQ
 
-@Suite struct PollTests {
+@Suite(.timeLimit(.minutes(5))) struct PollTests {
     @Test func timesOutWithoutReadinessThenReportsReadable() throws {
         let context = try ZMQContext()
         let pull = try Socket(context, .pull)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import ZeroMQ
 
-@Suite struct PubSubTests {
+@Suite(.timeLimit(.minutes(5))) struct PubSubTests {
     /// Subscriptions propagate asynchronously ("slow joiner"), so the publisher repeats the
     /// message until the subscriber sees one, bounded by a deadline; every wait is a poll with
     /// a timeout, never a fixed sleep.

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import ZeroMQ
 
-@Suite struct RequestReplyTests {
+@Suite(.timeLimit(.minutes(5))) struct RequestReplyTests {
     @Test func routerDealerEchoOverTCP() throws {
         let context = try ZMQContext()
         let router = try Socket(context, .router)

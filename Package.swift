@@ -90,6 +90,8 @@ let package = Package(
         .testTarget(name: "KiemDiemDaemonTests", dependencies: [
             "KiemDiemDaemon", "KiemDiemStore", "KiemDiemCore", "KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemTesting",
             .product(name: "PropertyBased", package: "swift-property-based"),
+            // The campaign simulation's oracle reads the plan with Yams itself, not with PlanParser.
+            .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemTesting"]),
         .testTarget(name: "KiemDiemWorkerTests", dependencies: ["KiemDiemWorker", "KiemDiemWire"]),

@@ -94,7 +94,7 @@ import Testing
     static let levels = RatingOracle.levels
 
     /// One seed: a tree, a rule set, a sequence of 200 operations.
-    func run(seed: UInt64) throws {
+    func run(seed: UInt64, check: Checks) throws {
         var rng = SeededRandom(seed: seed)
         let ruleset: Ruleset = Bool.random(using: &rng) ? .hd21 : .qd124
         var world = World(&rng, ruleset: ruleset)
@@ -155,7 +155,7 @@ import Testing
                     accepted = true
                     model = after
                 } catch is ErrorBody {}
-                #expect(accepted == expected, "\(where_): rate \(csv) oracle \(expected!) (brought \(brought), order \(order))")
+                check(accepted == expected, "\(where_): rate \(csv) oracle \(expected!) (brought \(brought), order \(order))")
             case 80..<88: // annul, with or without the cascade
                 let rated = model.keys.sorted()
                 guard let key = rated.randomElement(using: &rng) else { continue }
@@ -174,10 +174,10 @@ import Testing
                         model["\(a.kind):\(a.subject)"]?[a.status] = nil
                         if model["\(a.kind):\(a.subject)"]?.isEmpty == true { model["\(a.kind):\(a.subject)"] = nil }
                     }
-                    #expect(r.ratings?.first.map { "\($0.kind):\($0.subject):\($0.status)" } == "\(key):\(status)", "\(where_)")
-                    #expect(world.oracle.broken(model, closed: []).subtracting(before).isEmpty, "\(where_): the cascade left \(world.oracle.broken(model, closed: []).subtracting(before))")
+                    check(r.ratings?.first.map { "\($0.kind):\($0.subject):\($0.status)" } == "\(key):\(status)", "\(where_)")
+                    check(world.oracle.broken(model, closed: []).subtracting(before).isEmpty, "\(where_): the cascade left \(world.oracle.broken(model, closed: []).subtracting(before))")
                 } catch is ErrorBody {}
-                #expect(accepted == expected, "\(where_): annul \(key) \(status) cascade \(cascade), oracle \(expected!)")
+                check(accepted == expected, "\(where_): annul \(key) \(status) cascade \(cascade), oracle \(expected!)")
             case 88..<92: // a conclusion about a member
                 guard let m = world.oracle.people.keys.sorted().randomElement(using: &rng) else { continue }
                 world.oracle.concludedPeople.insert(m)
@@ -203,21 +203,21 @@ import Testing
             }
             // The engine holds what the oracle predicts, and a refused change left no trace but
             // its published rejections.
-            #expect(try engineRatings() == model, "\(where_): the stored ratings differ from the oracle's")
+            check(try engineRatings() == model, "\(where_): the stored ratings differ from the oracle's")
             let events = try f.events(since: seq)
             if !accepted {
-                #expect(events.allSatisfy { $0.type == "rating.rejected" }, "\(where_): a refused change published \(events.map(\.type))")
-                #expect(try f.store.read { try $0.allMembers() }.map { "\($0.id)\($0.discipline.map(\.text) ?? "")" }.sorted() == members)
+                check(events.allSatisfy { $0.type == "rating.rejected" }, "\(where_): a refused change published \(events.map(\.type))")
+                check(try f.store.read { try $0.allMembers() }.map { "\($0.id)\($0.discipline.map(\.text) ?? "")" }.sorted() == members)
                 continue
             }
             let broken = world.oracle.broken(model, closed: [])
             if expected == nil {
                 // A fact: what it broke is published as conflicts, one event per rating.
                 let new = broken.subtracting(before)
-                #expect(events.filter { $0.type == "rating.conflict" }.count == new.count, "\(where_): conflicts \(new)")
+                check(events.filter { $0.type == "rating.conflict" }.count == new.count, "\(where_): conflicts \(new)")
                 conflicts.formUnion(new)
             }
-            #expect(broken.subtracting(conflicts).isEmpty, "\(where_): broken rules \(broken.subtracting(conflicts))")
+            check(broken.subtracting(conflicts).isEmpty, "\(where_): broken rules \(broken.subtracting(conflicts))")
         }
     }
 
@@ -225,12 +225,7 @@ import Testing
         await propertyCheck(count: 40, input: Gen.uint64()) { seed in
             // Seconds of synchronous work: on a thread of its own, not on the cooperative pool
             // that the other suites' async tests share.
-            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                Thread {
-                    #expect(throws: Never.self) { try run(seed: seed) }
-                    done.resume()
-                }.start()
-            }
+            await #expect(throws: Never.self) { try await offPool { try run(seed: seed, check: $0) } }
         }
     }
 

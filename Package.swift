@@ -80,18 +80,16 @@ let package = Package(
         // libFuzzer harness for the request decoder and the CSV and YAML importers (fuzz/run.sh).
         .executableTarget(name: "kiemdiem-fuzz", dependencies: ["KiemDiemCore", "KiemDiemWire", "KiemDiemDaemon"]),
 
-        // Test support shipped in no executable: the independent oracle of the rating rules and
-        // a CSV reader apart from the product's. Depends on nothing, so it cannot borrow the
-        // code it checks.
-        .target(name: "KiemDiemTesting"),
+        // Test support shipped in no executable: the independent oracles of the rating rules and
+        // of the schedule, and a CSV reader apart from the product's. It depends on none of the
+        // product's modules (Yams only), so it cannot borrow the code it checks.
+        .target(name: "KiemDiemTesting", dependencies: [.product(name: "Yams", package: "Yams")]),
 
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "KiemDiemCoreTests", dependencies: ["KiemDiemCore"]),
         .testTarget(name: "KiemDiemDaemonTests", dependencies: [
             "KiemDiemDaemon", "KiemDiemStore", "KiemDiemCore", "KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemTesting",
             .product(name: "PropertyBased", package: "swift-property-based"),
-            // The campaign simulation's oracle reads the plan with Yams itself, not with PlanParser.
-            .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemTesting"]),
         .testTarget(name: "KiemDiemWorkerTests", dependencies: ["KiemDiemWorker", "KiemDiemWire"]),

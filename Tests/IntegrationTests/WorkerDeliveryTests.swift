@@ -1,4 +1,5 @@
 import Foundation
+import KiemDiemTesting
 import Testing
 
 /// A kiemdiem-worker process against a daemon's jobs socket.
@@ -53,42 +54,91 @@ func waitForJobs(_ d: DaemonProcess, timeout: Double = 120) throws -> [String: I
 @Suite(.serialized, .timeLimit(.minutes(5))) struct WorkerDeliveryTests {
     let samplesDir = repoRoot.appendingPathComponent("config/samples")
 
+    /// Every notification the plan and the tree imply is delivered, through kill -9 of a worker
+    /// and of the daemon while jobs are leased: counted by a webhook receiver written for the test
+    /// (every attempt, per Idempotency-Key), the expected set derived from the plan's YAML and the
+    /// CSV files by the test's own oracle, never from the daemon. One unit's subtree is routed to
+    /// the spool (`delivery.units`), the rest to the webhook.
     @Test func everyImpliedNotificationIsDeliveredOnceAcrossKills() throws {
-        let d1 = try DaemonProcess(extra: "jobs:\n  lease: 10s\n  worker_timeout: 3s\n  heartbeat: 1s")
+        let py = try pythonExecutable()
+        let receiver = Process()
+        receiver.executableURL = py
+        receiver.arguments = [repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/webhook_counter.py").path]
+        let received = Pipe()
+        receiver.standardOutput = received
+        receiver.standardError = FileHandle.nullDevice
+        let log = OutputCollector(received)
+        try receiver.run()
+        defer { kill(receiver.processIdentifier, SIGKILL); receiver.waitUntilExit() }
+        let port = try log.wait(what: "the webhook receiver") { $0.contains("ready ") }.split(separator: " ")[1].prefix { $0.isNumber }
+        let webhook = ["--webhook", "http://127.0.0.1:\(port)/hooks/kiemdiem"]
+
+        let d1 = try DaemonProcess(extra: "jobs:\n  lease: 10s\n  worker_timeout: 3s\n  heartbeat: 1s\n  backoff: 1s\n  backoff_max: 2s\ndelivery:\n  default: webhook\n  units: so-tai-chinh:spool")
         let spool = d1.dir.appendingPathComponent("spool")
+        let unitsText = try String(contentsOf: samplesDir.appendingPathComponent("units.csv"), encoding: .utf8)
+        let membersText = try String(contentsOf: samplesDir.appendingPathComponent("members.csv"), encoding: .utf8)
+        let planText = try String(contentsOf: repoRoot.appendingPathComponent("config/plans/2022-annual.yaml"), encoding: .utf8)
         try d1.ctl(["import", "units", samplesDir.appendingPathComponent("units.csv").path])
         try d1.ctl(["import", "members", samplesDir.appendingPathComponent("members.csv").path])
         try d1.ctl(["campaign", "load", repoRoot.appendingPathComponent("config/plans/2022-annual.yaml").path])
         try d1.ctl(["clock", "set", "2022-11-02T08:00:00+07:00"])
         try d1.ctl(["done", "co-quan-duk", "self-review"])
-        let a = try WorkerProcess(daemon: d1, spool: spool, extra: ["--capacity", "8", "--name", "a"])
-        let b = try WorkerProcess(daemon: d1, spool: spool, extra: ["--capacity", "8", "--name", "b"])
+        let a = try WorkerProcess(daemon: d1, spool: spool, extra: ["--capacity", "8", "--name", "a"] + webhook)
+        let b = try WorkerProcess(daemon: d1, spool: spool, extra: ["--capacity", "8", "--name", "b"] + webhook)
         try d1.stderr.wait(what: "two workers") { $0.components(separatedBy: "worker joined").count == 3 }
 
-        try d1.ctl(["clock", "set", "2022-11-29T00:00:00+07:00"]) // reminders and the first escalations
-        let total = try jobCounts(d1).values.reduce(0, +)
-        #expect(total > 1000)
-        // kill -9 a worker while it holds jobs, then the daemon itself while jobs are in flight.
-        try eventually("worker a at work") { (try jobCounts(d1)["done"] ?? 0) > 50 }
+        // What the plan implies by 29 Nov: a job per reminder and per escalation step.
+        let model = try CampaignOracle.Model(plan: planText, units: TestCSV.rows(unitsText), members: TestCSV.rows(membersText))
+        var world = CampaignOracle.World(watermark: model.opens)
+        world.unitDone.insert("self-review/co-quan-duk")
+        for m in model.membersOf["co-quan-duk"]! { world.memberDone.insert("self-review/\(m)") }
+        let implied = CampaignOracle.move(model, &world, to: CampaignOracle.Model.instant("2022-11-29T00:00:00+07:00"), catchUp: false)
+            .filter { $0.type != "deadline.overdue" }
+        #expect(implied.count > 1000)
+        let spooled = Set(model.subtree("so-tai-chinh"))
+        let toSpool = Set(implied.filter { spooled.contains($0.recipient) }.map(\.id))
+        let toWebhook = Set(implied.filter { !spooled.contains($0.recipient) }.map(\.id))
+        #expect(!toSpool.isEmpty && !toWebhook.isEmpty)
+
+        try d1.ctl(["clock", "set", "2022-11-29T00:00:00+07:00"])
+        // kill -9 a worker while it holds jobs, then the daemon itself while jobs are leased.
+        try eventually("worker a at work, with jobs leased") { let c = try jobCounts(d1); return (c["done"] ?? 0) > 50 && (c["leased"] ?? 0) > 0 }
         a.kill9()
-        try eventually("more progress") { (try jobCounts(d1)["done"] ?? 0) > 300 }
+        try eventually("more progress, with jobs leased") { let c = try jobCounts(d1); return (c["done"] ?? 0) > 300 && (c["leased"] ?? 0) > 0 }
         d1.kill9()
 
         let d2 = try DaemonProcess(dir: d1.dir)
         defer { _ = d2.terminate() }
-        let c = try WorkerProcess(daemon: d2, spool: spool, extra: ["--capacity", "8", "--name", "c"])
+        let c = try WorkerProcess(daemon: d2, spool: spool, extra: ["--capacity", "8", "--name", "c"] + webhook)
         let counts = try waitForJobs(d2)
-        #expect(counts["dead"] == nil && counts["done"] == total)
+        #expect(counts["dead"] == nil && counts["done"] == implied.count)
+        // (A cross-check, not the source of the expectation: the daemon stored the same events.)
+        let stored = Set((try d2.ctlJSON(["events", "--since", "0"]) as! [[String: Any]])
+            .filter { ["deadline.reminder", "escalation.raised"].contains($0["type"] as! String) }.map { $0["id"] as! String })
+        #expect(stored == Set(implied.map(\.id)), "oracle only: \(Set(implied.map(\.id)).subtracting(stored).sorted().prefix(3)); daemon only: \(stored.subtracting(implied.map(\.id)).sorted().prefix(3))")
 
-        // Exactly the notifications the plan implies: one per reminder and escalation event, each once.
-        let events = try d2.ctlJSON(["events", "--since", "0"]) as! [[String: Any]]
-        let implied = Set(events.filter { ["deadline.reminder", "escalation.raised"].contains($0["type"] as! String) }.map { $0["id"] as! String })
-        #expect(implied.count == total)
+        // The receiver's count: every key routed to the webhook arrived, none other; the ones
+        // refused once were delivered by a retry; a key delivered (2xx) twice can only be a job
+        // that was in flight at a kill (at most the capacity of the workers killed or orphaned).
+        // (The receiver prints each attempt before it answers; its pipe may still be draining.)
+        _ = try? log.wait(timeout: 20, what: "every delivery in the receiver's log") { text in
+            toWebhook.isSubset(of: Set(jsonLines(text).filter { $0["status"] as? Int == 204 }.map { $0["key"] as! String }))
+        }
+        let attempts = jsonLines(log.text)
+        #expect(attempts.count == log.text.split(separator: "\n").count - 1, "every line but 'ready' is one attempt")
+        let delivered = attempts.filter { $0["status"] as? Int == 204 }.map { $0["key"] as! String }
+        #expect(Set(delivered) == toWebhook, "not delivered: \(toWebhook.subtracting(delivered).sorted().prefix(5)); unexpected: \(Set(delivered).subtracting(toWebhook).sorted().prefix(5))")
+        #expect(Set(attempts.map { $0["key"] as! String }) == toWebhook)
+        #expect(attempts.contains { ($0["attempt"] as! Int) >= 2 })
+        #expect(toWebhook.filter { key in attempts.contains { $0["key"] as? String == key && $0["status"] as? Int == 503 } }
+            .allSatisfy { key in delivered.contains(key) })
+        let twice = Dictionary(grouping: delivered, by: { $0 }).filter { $0.value.count > 1 }
+        #expect(twice.count <= 16, "delivered twice: \(twice.count)")
+        // The spool holds exactly its subtree's notifications, once each (one file per key).
         let files = try FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent("new").path)
-        #expect(Set(files) == Set(implied.map { spoolName($0) }))
-        #expect(files.count == implied.count)
+        #expect(files.sorted() == toSpool.map { spoolName($0) }.sorted())
         // co-quan-duk finished self-review before any reminder: it got none for that stage.
-        #expect(!files.contains { $0.contains("self-review_co-quan-duk_") })
+        #expect(!implied.contains { $0.id.contains("self-review/co-quan-duk/") })
         _ = (b, c)
     }
 

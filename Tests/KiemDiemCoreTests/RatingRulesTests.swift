@@ -207,6 +207,44 @@ func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
         #expect(brought([c1], into: t).contains("excellent-discipline"))
     }
 
+    @Test(arguments: [FlagReason.degradation, .selfEvolution, .selfTransformation])
+    func eachMemberConclusionForcesFailed(_ reason: FlagReason) {
+        var s = ratingState()
+        s.conclusions[RatingKey(.member, "n1")] = [reason]
+        #expect(brought([pm("n1", .completed)], into: s) == ["conclusion"])
+        #expect(brought([pm("n1", .failed)], into: s) == [])
+        // Only a collective's disunity forces its `failed`; a member's disunity, a collective's degradation do not.
+        s.conclusions = [RatingKey(.member, "n1"): [.disunity], RatingKey(.unit, "c3"): [reason]]
+        #expect(brought([pm("n1", .good), pu("c3", .good)], into: s) == [])
+    }
+
+    @Test func anExcellentCommitteeNeedsItsSubordinateOrganizations() {
+        var s = ratingState()
+        s.set(du("c1", .good))
+        s.set(du("c3", .good))
+        #expect(brought([du("gc", .excellent)], into: s) == [])
+        var weak = ratingState()
+        weak.set(du("c1", .completed))
+        weak.set(du("c3", .good))
+        #expect(brought([du("gc", .excellent)], into: weak) == ["excellent-unit"]) // 1 of 2 good: under 80%
+        #expect(brought([du("gc", .good)], into: weak) == [])
+    }
+
+    @Test func theBlocDecidesItsGrassrootsOrganizationsWithinTheQuota() {
+        // The bloc's two grassroots organizations, both decided: 1 excellent of 1 good is over
+        // (20% of 1 allows none); once the bloc's review is complete the cap holds.
+        var s = ratingState()
+        for e in [du("c1", .good), du("c3", .good), du("gc", .excellent), pm("h2", .good), pm("n1", .good)] { s.set(e) }
+        #expect(brought([du("g2", .failed)], into: s) == ["quota"])
+        var closed = ratingState(closed: ["duk"])
+        for e in [du("c1", .good), du("c3", .good), pm("h2", .good), pm("n1", .good)] { closed.set(e) }
+        #expect(brought([du("gc", .excellent)], into: closed) == ["quota"])
+        var open = ratingState()
+        for e in [du("c1", .good), du("c3", .good), pm("h2", .good), pm("n1", .good)] { open.set(e) }
+        #expect(brought([du("gc", .excellent)], into: open) == [])
+        #expect(RatingRules.organizationQuotaProgress(bloc: "duk", open).total == 2)
+    }
+
     @Test func findingsNameTheSubjectsAndTheNumbers() {
         var s = ratingState(closed: ["gc"])
         for e in [du("c1", .good), du("c3", .good), dm("m1", .excellent), dm("m2", .excellent), dm("m3", .good)] { s.set(e) }

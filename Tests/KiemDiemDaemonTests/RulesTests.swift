@@ -128,6 +128,19 @@ import Testing
         #expect(!(try f.events(since: after)).contains { $0.stage == "remediation" })
     }
 
+    @Test func theStudyStageNamesItsDocuments() throws {
+        let samples = repoRoot.appendingPathComponent("config/samples")
+        let f = try Fixture(units: try String(contentsOf: samples.appendingPathComponent("units.csv"), encoding: .utf8),
+                            members: try String(contentsOf: samples.appendingPathComponent("members.csv"), encoding: .utf8))
+        try f.load(try String(contentsOf: repoRoot.appendingPathComponent("config/plans/2022-annual.yaml"), encoding: .utf8))
+        try f.engine.advance(to: at("2022-11-18"))
+        let opened = try f.events().first { $0.type == "stage.opened" && $0.stage == "study" }
+        let reminder = try f.events().first { $0.type == "deadline.reminder" && $0.stage == "study" }
+        for doc in ["34-KL/TW", "10-NQ/TW", "36-KL/TW", "14-CT/TW", "15-CT/TW"] {
+            #expect(opened?.message?.contains(doc) == true && reminder?.message?.contains(doc) == true, "\(doc)")
+        }
+    }
+
     @Test func flagsNeedKnownReasonsAndANote() throws {
         let f = try Fixture()
         try f.load()

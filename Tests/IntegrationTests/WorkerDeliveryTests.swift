@@ -185,6 +185,14 @@ func waitForJobs(_ d: DaemonProcess, timeout: Double = 120) throws -> [String: I
         #expect(dead.map { $0["recipient"] as! String } == ["cs-b"])
         #expect((dead.first?["lastError"] as? String)?.contains("has no e-mail address") == true)
         #expect((dead.first?["attempts"] as? Int) == 1)
+        // `jobs retry` gives a dead job another round: the worker takes it again (and, still
+        // without an address, it dies again with a new attempt).
+        let deadId = (dead.first!["id"] as! NSNumber).intValue
+        _ = try d.ctl(["jobs", "retry", "\(deadId)"])
+        try eventually("the retried job to die again") {
+            let again = ((try d.ctlJSON(["jobs", "--state", "dead"]) as! [String: Any])["jobs"] as! [[String: Any]]).first
+            return (again?["id"] as? NSNumber)?.intValue == deadId && again?["attempts"] as? Int == 1 && (try jobCounts(d)["pending"] ?? 0) == 0
+        }
         // The others recovered once the server came up, after at least one failed attempt.
         // Exactly the two cells with an address, each after at least one failed attempt.
         let done = jobs.filter { $0["state"] as? String == "done" }

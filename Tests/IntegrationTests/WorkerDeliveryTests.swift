@@ -191,7 +191,8 @@ func waitForJobs(_ d: DaemonProcess, timeout: Double = 120) throws -> [String: I
         _ = try d.ctl(["jobs", "retry", "\(deadId)"])
         try eventually("the retried job to die again") {
             let again = ((try d.ctlJSON(["jobs", "--state", "dead"]) as! [String: Any])["jobs"] as! [[String: Any]]).first
-            return (again?["id"] as? NSNumber)?.intValue == deadId && again?["attempts"] as? Int == 1 && (try jobCounts(d)["pending"] ?? 0) == 0
+            let pending = try jobCounts(d)["pending"] ?? 0
+            return (again?["id"] as? NSNumber)?.intValue == deadId && again?["attempts"] as? Int == 1 && pending == 0
         }
         // The others recovered once the server came up, after at least one failed attempt.
         // Exactly the two cells with an address, each after at least one failed attempt.

@@ -207,6 +207,31 @@ func waitForJobs(_ d: DaemonProcess, timeout: Double = 120) throws -> [String: I
         let keys = mails.compactMap { $0.split(separator: "\r\n").first { $0.hasPrefix("X-Kiemdiem-Event: ") }?.dropFirst(18) }.map(String.init)
         #expect(keys.sorted() == done.map { $0["key"] as! String }.sorted())
     }
+
+    /// A reload applies `jobs.*` live: with the SMTP relay down, jobs retry under
+    /// `max_attempts: 50`; lowered to 2 by SIGHUP, every one of them ends dead at its next failure.
+    @Test func aReloadOfJobsSettingsTakesEffectOnJobsInFlight() throws {
+        let d = try DaemonProcess(extra: "jobs:\n  backoff: 1s\n  backoff_max: 1s\n  max_attempts: 50\ndelivery:\n  default: smtp")
+        defer { _ = d.terminate() }
+        try d.ctl(["import", "units", try write(itUnits.replacingOccurrences(of: ",a1,\n", with: ",a1,px@example.gov.vn\n"), "units.csv", in: d.dir)])
+        try d.ctl(["import", "members", try write(itMembers, "members.csv", in: d.dir)])
+        try d.ctl(["campaign", "load", try write(itPlan(opens: "2022-11-01T08:00:00+07:00", selfDue: "2022-11-20", cellDue: "2022-11-25", orgDue: "2022-12-01"), "plan.yaml", in: d.dir)])
+        let py = try pythonExecutable()
+        let port = try run(py, ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let worker = try WorkerProcess(daemon: d, spool: d.dir.appendingPathComponent("spool"), extra: ["--smtp", "127.0.0.1:\(port)", "--from", "kiemdiem@example.gov.vn"])
+        try d.ctl(["clock", "set", "2022-11-19T00:00:00+07:00"])
+        func jobs() throws -> [[String: Any]] { (try d.ctlJSON(["jobs", "--limit", "100"]) as! [String: Any])["jobs"] as! [[String: Any]] }
+        try eventually(timeout: 30, "a job retried a few times") { try jobs().contains { ($0["attempts"] as! Int) >= 3 && $0["state"] as? String != "dead" } }
+
+        let config = try String(contentsOfFile: d.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "max_attempts: 50", with: "max_attempts: 2").write(toFile: d.configPath, atomically: true, encoding: .utf8)
+        kill(d.process.processIdentifier, SIGHUP)
+        try d.stderr.wait(what: "the reload") { $0.contains("configuration reloaded") && $0.contains("jobs.*") }
+        // Well before 50 attempts at one a second, every job is dead.
+        try eventually(timeout: 20, "every job dead") { try jobs().allSatisfy { $0["state"] as? String == "dead" } }
+        _ = worker
+    }
 }
 
 func spoolName(_ key: String) -> String {

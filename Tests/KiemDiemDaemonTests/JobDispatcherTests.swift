@@ -93,6 +93,18 @@ import Testing
         #expect(try states(store).contains("done"))
     }
 
+    @Test func onlyTheLeaseHolderSettlesAJob() throws {
+        let (store, d) = try setUp(jobs: 1)
+        let held = jobsSent(d.receive([worker1, msg(.ready(capacity: 1, name: "w1"))], keyName: nil, now: 0))
+        _ = d.receive([worker2, msg(.ready(capacity: 1, name: "w2"))], keyName: nil, now: 1)
+        // Another live worker's DONE (or FAIL) for a job it does not hold changes nothing.
+        _ = d.receive([worker2, msg(.done(held[0].job!))], keyName: nil, now: 2)
+        _ = d.receive([worker2, msg(.fail(held[0].job!, retry: false, error: "x"))], keyName: nil, now: 2)
+        #expect(try states(store) == ["leased"])
+        _ = d.receive([worker1, msg(.done(held[0].job!))], keyName: nil, now: 3)
+        #expect(try states(store) == ["done"])
+    }
+
     @Test func anExpiredLeaseIsHandedOutAgain() throws {
         let (store, d) = try setUp(jobs: 1)
         _ = d.receive([worker1, msg(.ready(capacity: 1, name: "w1"))], keyName: nil, now: 0)

@@ -46,6 +46,15 @@ public struct RatingRow: Sendable {
     public var entry: RatingEntry
     public var ratedAt: Date
     public var ratedBy: String
+
+    init(_ r: Row) {
+        id = r["id"]
+        entry = RatingEntry(subject: r["subject"], kind: RatingEntry.Kind(rawValue: r["kind"]) ?? .member, level: RatingLevel(rawValue: r["level"]) ?? .failed,
+                            status: RatingStatus(rawValue: r["status"]) ?? .decided, commendation: r["commendation"], note: r["note"],
+                            score: r["score"], onTime: r["on_time"], beyond: r["beyond"])
+        ratedAt = Date(epoch: r["rated_at"])
+        ratedBy = r["rated_by"]
+    }
 }
 
 extension StoreTx {
@@ -205,13 +214,7 @@ extension StoreTx {
     // MARK: Ratings
 
     public func currentRatings(campaign: String) throws -> [RatingRow] {
-        try Row.fetchAll(db, sql: "SELECT * FROM rating WHERE campaign = ? AND annulled_at IS NULL ORDER BY id", arguments: [campaign]).map {
-            RatingRow(id: $0["id"], entry: RatingEntry(subject: $0["subject"], kind: RatingEntry.Kind(rawValue: $0["kind"]) ?? .member,
-                                                    level: RatingLevel(rawValue: $0["level"]) ?? .failed,
-                                                    status: RatingStatus(rawValue: $0["status"]) ?? .decided, commendation: $0["commendation"],
-                                                    note: $0["note"], score: $0["score"], onTime: $0["on_time"], beyond: $0["beyond"]),
-                      ratedAt: Date(epoch: $0["rated_at"]), ratedBy: $0["rated_by"])
-        }
+        try Row.fetchAll(db, sql: "SELECT * FROM rating WHERE campaign = ? AND annulled_at IS NULL ORDER BY id", arguments: [campaign]).map(RatingRow.init)
     }
 
     /// Stores accepted ratings. A new proposal replaces the subject's earlier proposal (the cell
@@ -245,11 +248,7 @@ extension StoreTx {
 
     func currentRatings(campaign: String, kind: RatingEntry.Kind, subject: String) throws -> [RatingRow] {
         try Row.fetchAll(db, sql: "SELECT * FROM rating WHERE campaign = ? AND kind = ? AND subject = ? AND annulled_at IS NULL",
-                         arguments: [campaign, kind.rawValue, subject]).map {
-            RatingRow(id: $0["id"], entry: RatingEntry(subject: $0["subject"], kind: kind, level: RatingLevel(rawValue: $0["level"]) ?? .failed,
-                                                    status: RatingStatus(rawValue: $0["status"]) ?? .decided, commendation: $0["commendation"]),
-                      ratedAt: Date(epoch: $0["rated_at"]), ratedBy: $0["rated_by"])
-        }
+                         arguments: [campaign, kind.rawValue, subject]).map(RatingRow.init)
     }
 
     public func hasRatings(campaign: String) throws -> Bool {

@@ -152,4 +152,9 @@ MUTATIONS = [
          find="channel: routing.channel(forPath: unit.path), recipient: unit.id,",
          replace="channel: routing.channel(forPath: unit.path), recipient: author.id,",
          tests="RatingStateEngineTests"),
+    dict(name="restart: events a crash left unsent are not sent",
+         file="Sources/KiemDiemDaemon/Reactor.swift",
+         find="        lastPublished = try engine.store.read { try $0.lastPublished() }",
+         replace="        lastPublished = try engine.store.read { try $0.lastSeq() }",
+         tests="WatchAcrossRestartTests"),
 ]

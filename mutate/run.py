@@ -13,6 +13,7 @@ what its file affects.
 """
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -49,6 +50,8 @@ def run_tests(pattern):
 
 
 def main(argv):
+    # SIGTERM (a stopped make) unwinds like an exception, so the file being mutated is restored.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if "--list" in argv:
         for i, m in enumerate(MUTATIONS, 1):
             print(f"{i:2}. {m['name']}  ({m['file']}; tests: {m['tests']})")

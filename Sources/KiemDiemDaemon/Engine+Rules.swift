@@ -134,7 +134,7 @@ extension Engine {
 
     public func completeRemediation(_ id: Int64, now: Date, by actor: String) throws -> RemediationInfo {
         let row = try store.write { tx -> RemediationRow in
-            guard let r = try tx.remediation(id) else { throw ErrorBody(.notFound, "no remediation item \(id)") }
+            guard try tx.remediation(id) != nil else { throw ErrorBody(.notFound, "no remediation item \(id)") }
             _ = try tx.completeRemediation(id, at: now, by: actor)
             return try tx.remediation(id)!
         }

@@ -12,17 +12,9 @@ import Testing
         try d.ctl(["campaign", "load", try write(itPlan(opens: "2022-11-01T08:00:00+07:00", selfDue: "2022-11-20", cellDue: "2022-11-25", orgDue: "2022-12-01"), "plan.yaml", in: d.dir)])
         let start = ((try d.ctlJSON(["status"]) as! [String: Any])["lastSeq"] as! NSNumber).int64Value
 
-        let watch = Process()
-        watch.executableURL = binDir.appendingPathComponent("kiemdiemctl")
         let expected = 12 // member stage: 2 cells × 2; cell stage: 3 cells × 2; grassroots stage: 2 overdue
-        watch.arguments = ["watch", "--json", "--count", "\(expected)", "--topic", "deadline.", "--endpoint", d.control]
-        let out = Pipe(), err = Pipe()
-        watch.standardOutput = out
-        watch.standardError = err
-        let printed = OutputCollector(out), log = OutputCollector(err)
-        try watch.run()
+        let (watch, printed) = try startWatch(["--count", "\(expected)", "--topic", "deadline.", "--endpoint", d.control])
         defer { if watch.isRunning { kill(watch.processIdentifier, SIGKILL); watch.waitUntilExit() } }
-        try log.wait(what: "watch to start") { $0.contains("watching") }
 
         try d.ctl(["clock", "set", "2022-11-01T09:00:00+07:00"])
         try d.ctl(["done", "so-a-cb1", "tu-kiem-diem"])
@@ -65,16 +57,8 @@ import Testing
         try d1.ctl(["import", "members", try write(itMembers, "members.csv", in: dir)])
         try d1.ctl(["campaign", "load", try write(itPlan(opens: "2022-11-01T08:00:00+07:00", selfDue: "2022-11-20", cellDue: "2022-11-25", orgDue: "2022-12-01"), "plan.yaml", in: dir)])
 
-        let watch = Process()
-        watch.executableURL = binDir.appendingPathComponent("kiemdiemctl")
-        watch.arguments = ["watch", "--json", "--since", "0", "--events", eventsEndpoint, "--endpoint", d1.control]
-        let out = Pipe(), err = Pipe()
-        watch.standardOutput = out
-        watch.standardError = err
-        let printed = OutputCollector(out), log = OutputCollector(err)
-        try watch.run()
+        let (watch, printed) = try startWatch(["--since", "0", "--events", eventsEndpoint, "--endpoint", d1.control])
         defer { if watch.isRunning { kill(watch.processIdentifier, SIGKILL); watch.waitUntilExit() } }
-        try log.wait(what: "watch to start") { $0.contains("watching") }
         func seqs() -> [Int64] { jsonLines(printed.text).map { ($0["seq"] as! NSNumber).int64Value } }
         func lastSeq(_ d: DaemonProcess) throws -> Int64 { ((try d.ctlJSON(["status"]) as! [String: Any])["lastSeq"] as! NSNumber).int64Value }
 
@@ -107,4 +91,18 @@ import Testing
         #expect(seqs() == stored, "the watcher printed \(seqs().count) of \(stored.count) events")
         #expect(stored == Array(1...last))
     }
+}
+
+/// `kiemdiemctl watch --json …`, returned once it says it is watching; its standard output.
+func startWatch(_ args: [String]) throws -> (Process, OutputCollector) {
+    let watch = Process()
+    watch.executableURL = binDir.appendingPathComponent("kiemdiemctl")
+    watch.arguments = ["watch", "--json"] + args
+    let out = Pipe(), err = Pipe()
+    watch.standardOutput = out
+    watch.standardError = err
+    let printed = OutputCollector(out), log = OutputCollector(err)
+    try watch.run()
+    try log.wait(what: "watch to start") { $0.contains("watching") }
+    return (watch, printed)
 }

@@ -159,9 +159,7 @@ func waitForJobs(_ d: DaemonProcess, timeout: Double = 120) throws -> [String: I
         try d.ctl(["campaign", "load", try write(itPlan(opens: "2022-11-01T08:00:00+07:00", selfDue: "2022-11-20", cellDue: "2022-11-25", orgDue: "2022-12-01"), "plan.yaml", in: d.dir)])
 
         // A port with nothing listening yet: the first attempts fail and back off.
-        let py = try pythonExecutable()
-        let port = try run(py, ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]).out
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (py, port) = try (pythonExecutable(), freePort())
         let worker = try WorkerProcess(daemon: d, spool: d.dir.appendingPathComponent("spool"), extra: ["--smtp", "127.0.0.1:\(port)", "--from", "kiemdiem@example.gov.vn"])
         try d.ctl(["clock", "set", "2022-11-19T00:00:00+07:00"]) // the 2-day reminders
         try worker.stderr.wait(what: "a failed delivery") { $0.contains("delivery failed") && $0.contains("retry=true") }
@@ -216,9 +214,7 @@ func waitForJobs(_ d: DaemonProcess, timeout: Double = 120) throws -> [String: I
         try d.ctl(["import", "units", try write(itUnits.replacingOccurrences(of: ",a1,\n", with: ",a1,px@example.gov.vn\n"), "units.csv", in: d.dir)])
         try d.ctl(["import", "members", try write(itMembers, "members.csv", in: d.dir)])
         try d.ctl(["campaign", "load", try write(itPlan(opens: "2022-11-01T08:00:00+07:00", selfDue: "2022-11-20", cellDue: "2022-11-25", orgDue: "2022-12-01"), "plan.yaml", in: d.dir)])
-        let py = try pythonExecutable()
-        let port = try run(py, ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]).out
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try freePort()
         let worker = try WorkerProcess(daemon: d, spool: d.dir.appendingPathComponent("spool"), extra: ["--smtp", "127.0.0.1:\(port)", "--from", "kiemdiem@example.gov.vn"])
         try d.ctl(["clock", "set", "2022-11-19T00:00:00+07:00"])
         func jobs() throws -> [[String: Any]] { (try d.ctlJSON(["jobs", "--limit", "100"]) as! [String: Any])["jobs"] as! [[String: Any]] }
@@ -232,6 +228,12 @@ func waitForJobs(_ d: DaemonProcess, timeout: Double = 120) throws -> [String: I
         try eventually(timeout: 20, "every job dead") { try jobs().allSatisfy { $0["state"] as? String == "dead" } }
         _ = worker
     }
+}
+
+/// A loopback port with nothing listening on it (yet).
+func freePort() throws -> String {
+    try run(try pythonExecutable(), ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]).out
+        .trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 func spoolName(_ key: String) -> String {

@@ -48,6 +48,7 @@ public final class ControlClient {
         if let curve { try curve.apply(to: socket) }
         monitor = curve == nil ? nil : try socket.monitor("inproc://kiemdiem-monitor-\(UUID().uuidString)",
                                                           events: [.handshakeFailedAuth, .handshakeFailedProtocol], context: self.context)
+        try monitor?.setLinger(0)
         do { try socket.connect(endpoint) } catch { throw ClientError.transport("cannot connect to \(endpoint): \(error)") }
     }
 
@@ -78,8 +79,8 @@ public final class ControlClient {
 
     /// Sends raw bytes and returns the next reply whose id matches (or any reply when `id` is nil).
     public func send(_ body: Data, id: String?) throws -> Data {
-        do { try socket.send([body]) } catch { throw ClientError.transport("cannot send to \(endpoint): \(error)") }
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        try sendBefore(deadline, body)
         while true {
             let left = deadline - ContinuousClock.now
             let ms = max(0, Int(left / .milliseconds(1)))
@@ -97,6 +98,27 @@ public final class ControlClient {
                 if let got = try? WireJSON.decoder().decode(IdOnly.self, from: payload), got.id != id, got.id != nil { continue } // a stale reply
             }
             return payload
+        }
+    }
+
+    /// Queues `body` without ever blocking past `deadline`. A DEALER whose handshake was refused
+    /// has no pipe left (libzmq ends the session on an authentication failure), so a blocking
+    /// send would wait forever; instead we retry while watching the monitor for the refusal.
+    private func sendBefore(_ deadline: ContinuousClock.Instant, _ body: Data) throws {
+        while true {
+            let sent: Bool
+            do { sent = try socket.send([body], dontWait: true) } catch { throw ClientError.transport("cannot send to \(endpoint): \(error)") }
+            if sent { return }
+            let left = max(0, Int((deadline - ContinuousClock.now) / .milliseconds(1)))
+            if left == 0 { throw ClientError.timeout(endpoint: endpoint, seconds: Double(timeoutMs) / 1000) }
+            if let monitor {
+                if try poll([monitor], timeoutMs: min(left, 20)).first?.contains(.readable) == true,
+                   let e = try monitor.receiveMonitorEvent(), e.event.contains(.handshakeFailedAuth) {
+                    throw ClientError.refused(endpoint: endpoint)
+                }
+            } else {
+                _ = try poll([socket], events: .writable, timeoutMs: left)
+            }
         }
     }
 }

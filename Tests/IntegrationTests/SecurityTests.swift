@@ -1,4 +1,6 @@
 import Foundation
+import KiemDiemClient
+import KiemDiemWire
 import Testing
 
 /// CURVE on every socket, keys from both kiemdiemctl keygen and pyzmq's zmq.auth, roles and audit.
@@ -107,6 +109,15 @@ import Testing
         let locked = try d.ctl(["status"] + keys.args("obs"), allowFailure: true)
         // A new connection with a key no longer listed is refused at the handshake (exit 3).
         #expect(locked.status == 3 && locked.err.contains("refused this key"), "\(locked.err)")
+        // A client whose handshake was refused has no pipe left: a second request on it must end
+        // within its timeout, not block in send (which once hung kiemdiemctl).
+        let refusedClient = try ControlClient(endpoint: d.control, timeout: .seconds(2),
+                                              curve: try CurveCredentials.load(keyFile: keys.secret("obs"), serverKeyFile: keys.pub("server")))
+        for attempt in 1...2 {
+            let started = ContinuousClock.now
+            #expect(throws: ClientError.self, "attempt \(attempt)") { _ = try refusedClient.callRaw("status", NoArgs()) }
+            #expect(ContinuousClock.now - started < .seconds(5), "attempt \(attempt) took \(ContinuousClock.now - started)")
+        }
         try authorized.write(toFile: authorizedPath, atomically: true, encoding: .utf8)
         kill(d.process.processIdentifier, SIGHUP)
         try d.stderr.wait(what: "the SIGHUP reload") { $0.contains("keys=3") && $0.contains("authorized keys reloaded") }

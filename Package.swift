@@ -36,8 +36,14 @@ let package = Package(
         .target(name: "KiemDiemStore", dependencies: [
             "KiemDiemCore", "KiemDiemWire", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // The campaign engine and every command's server side: no sockets, no systemd, no clock.
+        .target(name: "KiemDiemEngine", dependencies: [
+            "KiemDiemCore", "KiemDiemWire", "KiemDiemStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The process around the engine: the reactor and its sockets, config, systemd, metrics.
         .target(name: "KiemDiemDaemon", dependencies: [
-            "KiemDiemCore", "KiemDiemWire", "KiemDiemStore", "ZeroMQ",
+            "KiemDiemCore", "KiemDiemWire", "KiemDiemStore", "KiemDiemEngine", "ZeroMQ",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,6 +73,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "kiemdiemctl", dependencies: [
             "KiemDiemClient", "KiemDiemWire", "KiemDiemCore", "ZeroMQ",
@@ -75,23 +83,39 @@ let package = Package(
 
         // Release-mode measurements (make bench).
         .executableTarget(name: "kiemdiem-bench", dependencies: [
-            "KiemDiemCore", "KiemDiemDaemon", "KiemDiemStore", "KiemDiemWire", .product(name: "GRDB", package: "GRDB.swift"),
+            "KiemDiemCore", "KiemDiemEngine", "KiemDiemStore", "KiemDiemWire", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // libFuzzer harness for the request decoder and the CSV and YAML importers (fuzz/run.sh).
-        .executableTarget(name: "kiemdiem-fuzz", dependencies: ["KiemDiemCore", "KiemDiemWire", "KiemDiemDaemon"]),
+        .executableTarget(name: "kiemdiem-fuzz", dependencies: ["KiemDiemCore", "KiemDiemWire", "KiemDiemTesting"]),
 
-        // Test support shipped in no executable: the independent oracles of the rating rules and
-        // of the schedule, and a CSV reader apart from the product's. It depends on none of the
-        // product's modules (Yams only), so it cannot borrow the code it checks.
-        .target(name: "KiemDiemTesting", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The independent oracles of the rating rules and of the schedule, and a CSV reader apart
+        // from the product's. They depend on none of the product's modules (Yams only), so they
+        // cannot borrow the code they check.
+        .target(name: "KiemDiemOracles", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Test support shipped in no executable but the fuzzer: fixtures shared by the test
+        // targets, the fuzz entry points, a command that exists only for tests.
+        .target(name: "KiemDiemTesting", dependencies: [
+            "KiemDiemCore", "KiemDiemWire", "KiemDiemStore", "KiemDiemEngine",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "KiemDiemCoreTests", dependencies: ["KiemDiemCore"]),
-        .testTarget(name: "KiemDiemDaemonTests", dependencies: [
-            "KiemDiemDaemon", "KiemDiemStore", "KiemDiemCore", "KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemTesting",
+        .testTarget(name: "KiemDiemEngineTests", dependencies: [
+            "KiemDiemEngine", "KiemDiemDaemon", "KiemDiemStore", "KiemDiemCore", "KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemTesting", "KiemDiemOracles",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemTesting"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemOracles"]),
         .testTarget(name: "KiemDiemWorkerTests", dependencies: ["KiemDiemWorker", "KiemDiemWire"]),
     ]
 )
+
+// One set of compiler settings for every Swift target (Swift 6 language mode: complete
+// concurrency checking): explicit `any`, and imports that must name every module used.
+let sharedSwiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + sharedSwiftSettings
+}

@@ -58,10 +58,10 @@ public final class ControlClient {
     }
 
     /// Sends a request and decodes the result; an error reply throws `.remote`.
-    public func call<A: Codable & Sendable, R: Codable & Sendable>(_ command: Command, _ args: A, as: R.Type = R.self) throws -> R {
-        let raw = try callRaw(command.rawValue, args)
-        let reply: Reply<R>
-        do { reply = try WireJSON.decoder().decode(Reply<R>.self, from: raw) } catch {
+    public func call<C: ControlCommand>(_ command: C.Type, _ args: C.Args) throws -> C.Result {
+        let raw = try callRaw(C.name, args)
+        let reply: Reply<C.Result>
+        do { reply = try WireJSON.decoder().decode(Reply<C.Result>.self, from: raw) } catch {
             if let e = try? WireJSON.decoder().decode(Reply<NoArgs>.self, from: raw), let err = e.error { throw ClientError.remote(err) }
             throw ClientError.badReply("\(error)")
         }

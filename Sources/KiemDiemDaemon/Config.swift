@@ -1,5 +1,6 @@
 import Foundation
 import KiemDiemCore
+import KiemDiemEngine
 import Yams
 
 /// The daemon's configuration: one YAML file, every key overridable by environment
@@ -7,7 +8,7 @@ import Yams
 /// Every value remembers where it came from, so an error names the file and line, the variable
 /// or the flag.
 public struct DaemonConfig: Sendable {
-    public enum ClockMode: String, Sendable { case system, simulated }
+    public typealias ClockMode = KiemDiemEngine.ClockMode
 
     public var database: String = "/var/lib/kiemdiem/kiemdiem.sqlite"
     public var timezone: String = "Asia/Ho_Chi_Minh"

@@ -1,4 +1,5 @@
 import Foundation
+import KiemDiemEngine
 import KiemDiemStore
 import KiemDiemWire
 import Logging

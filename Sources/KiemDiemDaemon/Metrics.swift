@@ -67,8 +67,11 @@ public final class DaemonMetrics: Sendable {
         if type == "escalation.raised" { escalationsRaised.increment() }
     }
 
-    /// One control request served, from its arrival to its reply being ready.
-    func commandServed(_ command: String, duration: Duration) {
+    /// One control request served, from its arrival to its reply being ready. `command` is the
+    /// registered command it named, nil for anything else (`invalid`): the label set stays bounded.
+    func commandServed(_ command: String?, duration: Duration) {
+        guard isEnabled else { return }
+        let command = command ?? "invalid"
         let timer = commandTimers.withLock { timers in
             if let t = timers[command] { return t }
             let t = CoreMetrics.Timer(label: DaemonMetrics.commandLabel, dimensions: [("command", command)], factory: factory)
@@ -87,52 +90,5 @@ public final class DaemonMetrics: Sendable {
     func setOpenDeadlines(pending: Int, overdue: Int) {
         openDeadlines["pending"]?.record(pending)
         openDeadlines["overdue"]?.record(overdue)
-    }
-
-    /// The command a control request names, for the latency label: a known command name, or
-    /// `invalid`. It is found by a byte search for `"command"` rather than by decoding the JSON,
-    /// which would parse an import's whole file a third time: inside a JSON string a quote is
-    /// escaped, so an unescaped `"command"` followed by `:` is the key (no argument type has a key
-    /// of that name). Only known names come out, so the label set stays bounded.
-    static func commandName(in body: Data) -> String {
-        let key = Array(#""command""#.utf8)
-        return body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> String in
-            let b = raw.bindMemory(to: UInt8.self)
-            var i = 0
-            while i + key.count <= b.count {
-                guard let found = firstIndex(of: key, in: b, from: i) else { break }
-                i = found + key.count
-                if found > 0, b[found - 1] == UInt8(ascii: "\\") { continue }
-                var j = i
-                func skipSpace() { while j < b.count, [0x20, 0x09, 0x0A, 0x0D].contains(b[j]) { j += 1 } }
-                skipSpace()
-                guard j < b.count, b[j] == UInt8(ascii: ":") else { continue }
-                j += 1
-                skipSpace()
-                guard j < b.count, b[j] == UInt8(ascii: "\"") else { continue }
-                let start = j + 1
-                var end = start
-                while end < b.count, end - start <= 32, b[end] != UInt8(ascii: "\"") { end += 1 }
-                guard end < b.count, b[end] == UInt8(ascii: "\"") else { continue }
-                let name = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
-                return Command(rawValue: name) != nil ? name : "invalid"
-            }
-            return "invalid"
-        }
-    }
-
-    /// memchr to each quote, then a compare: a plain scan (memmem is a GNU extension Glibc's
-    /// module does not export).
-    private static func firstIndex(of key: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
-        guard let base = b.baseAddress else { return nil }
-        var i = from
-        while i + key.count <= b.count {
-            guard let q = memchr(base + i, Int32(key[0]), b.count - i) else { return nil }
-            let at = base.distance(to: q.assumingMemoryBound(to: UInt8.self))
-            guard at + key.count <= b.count else { return nil }
-            if memcmp(base + at, key, key.count) == 0 { return at }
-            i = at + 1
-        }
-        return nil
     }
 }

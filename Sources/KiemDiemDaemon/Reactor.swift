@@ -1,8 +1,10 @@
 import Foundation
 import KiemDiemCore
+import KiemDiemEngine
 import KiemDiemStore
 import KiemDiemWire
 import Logging
+import Synchronization
 import ZeroMQ
 
 /// Owns every socket on one dedicated thread (a libzmq socket is not thread-safe, and a blocking
@@ -10,7 +12,7 @@ import ZeroMQ
 /// sockets with a timeout that ends at the next deadline (system clock) or heartbeat, handles
 /// requests one at a time, fires the schedule, and publishes stored events in seq order. It also
 /// pings the systemd watchdog, so a loop that hangs is restarted, and carries out SIGHUP reloads.
-final class Reactor: ControlContext {
+final class Reactor: CommandHost {
     /// The configuration in force: as started, plus what reloads changed (DaemonConfig.liveKeys).
     private(set) var config: DaemonConfig
     let engine: Engine
@@ -164,7 +166,7 @@ final class Reactor: ControlContext {
         self.jobs = jobs
         boundEndpoints = Endpoints(control: try control.lastEndpoint, events: try events.lastEndpoint, jobs: try jobs.lastEndpoint)
         handler = ControlHandler(engine: engine, logger: logger)
-        handler.context = self
+        handler.host = self
         dispatcher = JobDispatcher(store: engine.store, policy: config.jobs, logger: logger)
         try dispatcher.start()
 
@@ -315,10 +317,9 @@ final class Reactor: ControlContext {
                 reply = Data(#"{"ok":false,"error":{"code":"too_large","message":"the request is larger than limits.max_message_size"}}"#.utf8)
             } else if let who = caller(userId) {
                 let started = ContinuousClock.now
-                reply = handler.handle(rest.first!, caller: who)
-                if ops.metrics.isEnabled {
-                    ops.metrics.commandServed(DaemonMetrics.commandName(in: rest.first!), duration: ContinuousClock.now - started)
-                }
+                let handled = handler.handle(rest.first!, caller: who, now: now)
+                reply = handled.reply
+                ops.metrics.commandServed(handled.command?.name, duration: ContinuousClock.now - started)
             } else {
                 reply = Data(#"{"ok":false,"error":{"code":"unauthenticated","message":"this key is no longer in the authorized keys"}}"#.utf8)
             }

@@ -4,55 +4,29 @@ import Foundation
 public let protocolVersion = 1
 public let kiemdiemVersion = "0.1.0"
 
-/// Every control command. The raw value is the `command` field of a request (docs/protocol.md).
-public enum Command: String, Codable, Sendable, CaseIterable {
-    case status
-    case importUnits = "import.units"
-    case importMembers = "import.members"
-    case campaignLoad = "campaign.load"
-    case campaignList = "campaign.list"
-    case campaignShow = "campaign.show"
-    case campaignPause = "campaign.pause"
-    case campaignResume = "campaign.resume"
-    case done
-    case extend
-    case overdue
-    case report
-    case events
-    case clock
-    case clockAdvance = "clock.advance"
-    case clockSet = "clock.set"
-    case preview
-    case audit
-    case reload
-    case ack
-    case jobs
-    case jobsRetry = "jobs.retry"
-    case flag
-    case unflag
-    case rate
-    case rateAnnul = "rate.annul"
-    case rateList = "rate.list"
-    case flagConfirm = "flag.confirm"
-    case conclude
-    case suggest
-    case remediationAdd = "remediation.add"
-    case remediationDone = "remediation.done"
-    case remediationList = "remediation.list"
-
-    /// Commands that change stored state (audited, and refused to read-only roles later).
-    public var mutates: Bool {
-        switch self {
-        case .importUnits, .importMembers, .campaignLoad, .campaignPause, .campaignResume, .done, .extend, .clockAdvance, .clockSet,
-             .ack, .jobsRetry, .flag, .unflag, .rate, .rateAnnul, .remediationAdd, .remediationDone, .flagConfirm, .conclude, .suggest: true
-        case .status, .campaignList, .campaignShow, .overdue, .report, .events, .clock, .preview, .audit, .jobs, .remediationList, .rateList: false
-        // Changes no campaign data, but only an admin may trigger it (see Role.allows).
-        case .reload: false
-        }
-    }
+/// A control command, declared once for the client and the daemon: its wire name (the
+/// `command` field of a request, docs/protocol.md), its arguments and result, who may run it and
+/// whether the audit log records it. Each command lives in its own file under `Commands/`; the
+/// daemon's side (KiemDiemEngine/Commands) gives it a `run`.
+public protocol ControlCommand: Sendable {
+    associatedtype Args: Codable & Sendable
+    associatedtype Result: Codable & Sendable
+    static var name: String { get }
+    /// Changes stored state: only an admin may run it, and the audit log records it.
+    static var mutates: Bool { get }
+    /// The roles that may run it (default: every role that may read when it does not mutate,
+    /// admins only when it does). Workers use the jobs socket and run no command.
+    static var roles: Set<Role> { get }
+    /// Recorded in the audit log, whatever its outcome (default: when it mutates).
+    static var audited: Bool { get }
 }
 
-/// Error codes of an error reply.
+extension ControlCommand {
+    public static var mutates: Bool { false }
+    public static var roles: Set<Role> { mutates ? [.admin] : [.admin, .observer] }
+    public static var audited: Bool { mutates }
+}
+
 public enum ErrorCode: String, Codable, Sendable {
     case badRequest = "bad_request"          // not JSON, wrong shape or types
     case unknownCommand = "unknown_command"
@@ -87,9 +61,9 @@ public struct Request<Args: Codable & Sendable>: Codable, Sendable {
     public var id: String
     public var command: String
     public var args: Args
-    public init(id: String, command: Command, args: Args) {
+    public init(id: String, command: String, args: Args) {
         self.id = id
-        self.command = command.rawValue
+        self.command = command
         self.args = args
     }
 }
@@ -111,10 +85,12 @@ public struct Reply<Result: Codable & Sendable>: Codable, Sendable {
     }
 }
 
+/// The arguments of a command that takes none: `{}`.
 public struct NoArgs: Codable, Sendable { public init() {} }
 
-// MARK: - Arguments
+// MARK: - Arguments several commands share
 
+/// A file sent whole in the request: import.units, import.members, campaign.load.
 public struct FileArgs: Codable, Sendable {
     /// The file's name as the operator gave it, for error messages.
     public var name: String
@@ -130,75 +106,11 @@ public struct CampaignRef: Codable, Sendable {
     public init(id: String) { self.id = id }
 }
 
-public struct DoneArgs: Codable, Sendable {
-    public var unit: String
-    public var stage: String
-    public var member: String?
-    public var campaign: String?
-    public init(unit: String, stage: String, member: String? = nil, campaign: String? = nil) {
-        self.unit = unit
-        self.stage = stage
-        self.member = member
-        self.campaign = campaign
-    }
-}
-
-public struct ExtendArgs: Codable, Sendable {
-    public var unit: String
-    public var stage: String
-    public var until: String
-    public var reason: String
-    public var campaign: String?
-    public init(unit: String, stage: String, until: String, reason: String, campaign: String? = nil) {
-        self.unit = unit
-        self.stage = stage
-        self.until = until
-        self.reason = reason
-        self.campaign = campaign
-    }
-}
-
 public struct UnitFilter: Codable, Sendable {
     public var unit: String?
     public var campaign: String?
     public init(unit: String? = nil, campaign: String? = nil) {
         self.unit = unit
         self.campaign = campaign
-    }
-}
-
-public struct EventsArgs: Codable, Sendable {
-    public var since: Int64
-    public var topic: String?
-    public var limit: Int?
-    public init(since: Int64, topic: String? = nil, limit: Int? = nil) {
-        self.since = since
-        self.topic = topic
-        self.limit = limit
-    }
-}
-
-public struct DurationArgs: Codable, Sendable {
-    public var duration: String
-    public init(duration: String) { self.duration = duration }
-}
-
-public struct TimeArgs: Codable, Sendable {
-    public var time: String
-    public init(time: String) { self.time = time }
-}
-
-public struct PreviewArgs: Codable, Sendable {
-    public var until: String
-    public init(until: String) { self.until = until }
-}
-
-public struct AuditArgs: Codable, Sendable {
-    /// Only entries at or after this instant (ISO 8601).
-    public var since: String?
-    public var limit: Int?
-    public init(since: String? = nil, limit: Int? = nil) {
-        self.since = since
-        self.limit = limit
     }
 }

@@ -5,14 +5,8 @@ import Foundation
 public enum Role: String, Codable, Sendable, CaseIterable {
     case admin, observer, worker
 
-    /// The explicit allowlist of control commands per role. Workers use the jobs socket only.
-    public func allows(_ command: Command) -> Bool {
-        switch self {
-        case .admin: true
-        case .observer: !command.mutates && command != .audit && command != .reload
-        case .worker: false
-        }
-    }
+    /// Whether this role may run `command` (its declared `roles`).
+    public func allows(_ command: any ControlCommand.Type) -> Bool { command.roles.contains(self) }
 
     /// Which sockets (ZAP domains) a role may connect to.
     public func mayConnect(to domain: String) -> Bool {

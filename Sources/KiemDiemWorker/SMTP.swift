@@ -1,4 +1,5 @@
 import Foundation
+import KiemDiemWire
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -5,7 +5,7 @@
 import Foundation
 import GRDB
 import KiemDiemCore
-import KiemDiemDaemon
+import KiemDiemEngine
 import KiemDiemStore
 import KiemDiemWire
 

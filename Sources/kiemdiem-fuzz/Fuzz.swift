@@ -1,9 +1,9 @@
 import Foundation
-import KiemDiemDaemon
+import KiemDiemTesting
 
 // The libFuzzer harness (fuzz/run.sh builds it with -sanitize=fuzzer -DFUZZING). The target is
 // chosen by KIEMDIEM_FUZZ_TARGET (request | csv | yaml), read once; the bodies are in
-// KiemDiemDaemon/FuzzEntry.swift so the corpus test runs exactly the same code.
+// KiemDiemTesting/FuzzEntry.swift so the corpus test runs exactly the same code.
 
 /// The fuzz body for a target name.
 func fuzzBody(_ name: String) -> (@Sendable (Data) -> Bool)? {

@@ -3,6 +3,7 @@ import Foundation
 import KiemDiemDaemon
 import KiemDiemLogging
 import Logging
+import UnixSignals
 import Prometheus
 import ServiceLifecycle
 

@@ -1,5 +1,5 @@
 import Foundation
-import KiemDiemTesting
+import KiemDiemOracles
 import Testing
 
 /// The whole sample bloc rated through `kiemdiemctl` in the order a real campaign follows: cells

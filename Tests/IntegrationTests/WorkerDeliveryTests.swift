@@ -1,5 +1,5 @@
 import Foundation
-import KiemDiemTesting
+import KiemDiemOracles
 import Testing
 
 /// A kiemdiem-worker process against a daemon's jobs socket.

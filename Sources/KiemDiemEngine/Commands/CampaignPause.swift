@@ -1,0 +1,29 @@
+import Foundation
+import KiemDiemCore
+import KiemDiemStore
+import KiemDiemWire
+
+extension CampaignPause: EngineCommand {
+    public static func run(_ args: Args, in context: CommandContext) throws -> Result {
+        try context.engine.setPaused(args.id, true, now: context.now)
+    }
+}
+
+extension Engine {
+    public func setPaused(_ id: String, _ paused: Bool, now: Date) throws -> CampaignInfo {
+        let c = try campaign(id)
+        switch (c.status, paused) {
+        case (.completed, _): throw ErrorBody(.conflict, "campaign '\(id)' is completed")
+        case (.paused, true), (.active, false): return info(c, now: now)
+        case (.active, true):
+            try store.write { try $0.setCampaignStatus(id, .paused) }
+            campaigns[id]?.status = .paused
+        case (.paused, false):
+            try store.write { try $0.setCampaignStatus(id, .active) }
+            campaigns[id]?.status = .active
+            // What fell due while paused fires now, once, late.
+            try catchUp(id, to: now)
+        }
+        return info(campaigns[id]!, now: now)
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import KiemDiemCore
+import KiemDiemStore
+import KiemDiemWire
+
+extension Report: EngineCommand {
+    public static func run(_ args: Args, in context: CommandContext) throws -> Result {
+        try context.engine.report(args, now: context.now)
+    }
+}
+
+extension Engine {
+    public func report(_ f: UnitFilter, now: Date) throws -> [ReportResult] {
+        if let id = f.campaign { _ = try campaign(id) }
+        return try store.read { tx in
+            let filterUnit = try f.unit.map { try knownUnit($0, tx: tx) }
+            var out: [ReportResult] = []
+            for c in orderedCampaigns where f.campaign == nil || f.campaign == c.id {
+                var unit = filterUnit
+                if unit == nil { unit = try tx.unit(c.plan.root) }
+                guard let unit, unit.path.hasPrefix(c.rootPath) else { continue }
+                var r = ReportResult(campaign: c.id, unit: unit.id, name: unit.unit.name, asOf: Instant.format(now, timeZone: c.plan.zone),
+                                     stages: try progress(c, subtree: unit.path, now: now, tx: tx))
+                try addRulesReport(&r, campaign: c, unit: unit, now: now, tx: tx)
+                out.append(r)
+            }
+            if out.isEmpty, let u = f.unit { throw ErrorBody(.notFound, "no campaign covers unit '\(u)'") }
+            return out
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import KiemDiemCore
+import KiemDiemStore
+import KiemDiemWire
+import Logging
+
+/// The daemon's side of a control command: what it does with its decoded arguments. Each
+/// command's conformance lives in `Commands/<Name>.swift`, next to the engine code it runs.
+public protocol EngineCommand: ControlCommand {
+    static func run(_ args: Args, in context: CommandContext) throws -> Result
+}
+
+/// The clock the daemon runs on: the system's, or one moved by commands (tests, rehearsals).
+public enum ClockMode: String, Sendable { case system, simulated }
+
+/// What commands need from the process that serves them, beyond the engine: the clock's mode and
+/// moves, the sockets bound, the keys. The reactor is the host; tests and the fuzzer bring their own.
+public protocol CommandHost: AnyObject {
+    var clockMode: ClockMode { get }
+    var boundEndpoints: Endpoints { get }
+    var displayZone: TimeZone { get }
+    var security: SecurityInfo { get }
+    var workerCount: Int { get }
+    /// Moves the simulated clock to `target`, firing what falls due; returns events stored.
+    func moveClock(to target: Date) throws -> Int
+    /// Re-reads the authorized keys; returns how many are in force.
+    func reloadKeys() throws -> Int
+}
+
+/// The authenticated sender of a request.
+public struct Caller: Sendable {
+    public var name: String
+    public var role: Role
+    public init(name: String, role: Role) {
+        self.name = name
+        self.role = role
+    }
+}
+
+/// What one request runs with: the engine, the instant of this loop pass, who asked, the host.
+public struct CommandContext {
+    public let engine: Engine
+    public let now: Date
+    public let caller: Caller
+    public let host: any CommandHost
+    public var zone: TimeZone { host.displayZone }
+}
+
+/// Every command the daemon serves, by wire name. `standard` is the registration list: a new
+/// command is one line there (docs/architecture.md, "Adding a command").
+public struct CommandRegistry: Sendable {
+    fileprivate struct Entry: Sendable {
+        let command: any ControlCommand.Type
+        /// Decodes the request's arguments, runs the command, encodes the reply; also returns the
+        /// arguments as decoded, for the audit log.
+        let run: @Sendable (_ body: Data, _ id: String?, _ context: CommandContext, _ codec: ControlHandler.Codec) throws -> (reply: Data, args: Data)
+    }
+    fileprivate var entries: [String: Entry] = [:]
+
+    public init(_ commands: [any EngineCommand.Type]) {
+        for c in commands { register(c) }
+    }
+
+    public mutating func register(_ command: any EngineCommand.Type) {
+        func entry<C: EngineCommand>(_ c: C.Type) -> Entry {
+            Entry(command: c) { body, id, context, codec in
+                let args = try codec.args(C.Args.self, body)
+                let result = try C.run(args, in: context)
+                return (try codec.encoder.encode(Reply(id: id, result: result)), try codec.encoder.encode(args))
+            }
+        }
+        precondition(entries[command.name] == nil, "command '\(command.name)' registered twice")
+        entries[command.name] = entry(command)
+    }
+
+    public func command(named name: String) -> (any ControlCommand.Type)? { entries[name]?.command }
+    public var names: [String] { entries.keys.sorted() }
+
+    public static let standard = CommandRegistry([
+        Status.self, ImportUnits.self, ImportMembers.self,
+        CampaignLoad.self, CampaignList.self, CampaignShow.self, CampaignPause.self, CampaignResume.self,
+        Done.self, Extend.self, Overdue.self, Report.self, Events.self,
+        Clock.self, ClockAdvance.self, ClockSet.self, Preview.self, Audit.self, Reload.self,
+        Ack.self, Jobs.self, JobsRetry.self,
+        FlagRaise.self, Unflag.self, FlagConfirm.self, Conclude.self, Suggest.self,
+        Rate.self, RateAnnul.self, RateList.self,
+        RemediationAdd.self, RemediationDone.self, RemediationList.self,
+    ])
+}
+
+/// Decodes one control request, runs it through the registry and encodes the reply. Malformed
+/// input of any kind becomes an error reply; nothing here throws to the caller.
+public final class ControlHandler {
+    public let engine: Engine
+    let logger: Logger
+    let registry: CommandRegistry
+    public weak var host: (any CommandHost)?
+    let codec = Codec()
+
+    /// One request handled: the reply, and the command it decoded (nil when it named none we
+    /// know), so metrics need not parse the request again.
+    public struct Handled {
+        public var reply: Data
+        public var command: (any ControlCommand.Type)?
+    }
+
+    public init(engine: Engine, logger: Logger, registry: CommandRegistry = .standard) {
+        self.engine = engine
+        self.logger = logger
+        self.registry = registry
+    }
+
+    /// Handles one request body from an authenticated caller, at the loop pass's `now`.
+    public func handle(_ body: Data, caller: Caller, now: Date) -> Handled {
+        var requestId: String?
+        var decoded: (any ControlCommand.Type)?
+        do {
+            guard let text = String(validating: body, as: UTF8.self) else { throw ErrorBody(.badRequest, "the request is not valid UTF-8") }
+            guard !text.isEmpty else { throw ErrorBody(.badRequest, "empty request") }
+            let header: RequestHeader
+            do { header = try codec.decoder.decode(RequestHeader.self, from: body) } catch {
+                throw ErrorBody(.badRequest, "not a request object {\"id\", \"command\", \"args\"}: \(Codec.describe(error))")
+            }
+            requestId = header.id
+            guard let entry = registry.entries[header.command] else {
+                throw ErrorBody(.unknownCommand, "unknown command '\(header.command.prefix(64))'")
+            }
+            let command = entry.command
+            decoded = command
+            guard caller.role.allows(command) else {
+                if command.audited { audit(command, args: try? codec.args(body), caller: caller, result: "forbidden") }
+                throw ErrorBody(.forbidden, "role '\(caller.role.rawValue)' may not run '\(command.name)'")
+            }
+            guard let host else { throw ErrorBody(.internalError, "daemon is stopping") }
+            let started = ContinuousClock.now
+            let ran: (reply: Data, args: Data)
+            do {
+                ran = try entry.run(body, header.id, CommandContext(engine: engine, now: now, caller: caller, host: host), codec)
+            } catch {
+                let e = error as? ErrorBody ?? ErrorBody(.internalError, "\(error)")
+                if command.audited { audit(command, args: try? codec.args(body), caller: caller, result: "refused: \(e.code.rawValue): \(e.message)") }
+                throw e
+            }
+            if command.audited { audit(command, args: ran.args, caller: caller, result: "ok") }
+            logger.debug("control", metadata: ["command": "\(command.name)", "elapsed": "\(ContinuousClock.now - started)"])
+            return Handled(reply: ran.reply, command: command)
+        } catch let e as ErrorBody {
+            return Handled(reply: codec.error(id: requestId, e), command: decoded)
+        } catch {
+            logger.error("control command failed", metadata: ["error": "\(error)"])
+            return Handled(reply: codec.error(id: requestId, ErrorBody(.internalError, "\(error)")), command: decoded)
+        }
+    }
+
+    /// Records a command in the audit log: its arguments as JSON, file contents replaced by their
+    /// size (the audit records what was asked, not the files).
+    private func audit(_ command: any ControlCommand.Type, args: Data?, caller: Caller, result: String) {
+        var argsText = "{}"
+        if let args, var a = try? JSONSerialization.jsonObject(with: args) as? [String: Any] {
+            if let c = a["content"] as? String { a["content"] = "<\(c.utf8.count) bytes>" }
+            if let d = try? JSONSerialization.data(withJSONObject: a, options: [.sortedKeys]) { argsText = String(decoding: d, as: UTF8.self) }
+        }
+        // Wall-clock time: the audit records when a person acted, whatever the campaign clock says.
+        let now = Date()
+        do {
+            try engine.store.write {
+                try $0.appendAudit(time: now, actor: caller.name, role: caller.role.rawValue, command: command.name, args: argsText, result: String(result.prefix(2000)))
+            }
+        } catch {
+            logger.error("cannot write audit", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The JSON side of the handler: decoding arguments with errors that name the field.
+    struct Codec {
+        let encoder = WireJSON.encoder()
+        let decoder = WireJSON.decoder()
+
+        func args<A: Codable & Sendable>(_ type: A.Type, _ body: Data) throws -> A {
+            do { return try decoder.decode(Request<A>.self, from: body).args } catch {
+                throw ErrorBody(.badRequest, "bad arguments: \(Codec.describe(error))")
+            }
+        }
+
+        /// The raw `args` object of a request whose arguments did not decode or run, for the audit.
+        func args(_ body: Data) throws -> Data? {
+            guard let obj = try JSONSerialization.jsonObject(with: body) as? [String: Any], let a = obj["args"] as? [String: Any] else { return nil }
+            return try JSONSerialization.data(withJSONObject: a)
+        }
+
+        func error(id: String?, _ e: ErrorBody) -> Data {
+            (try? encoder.encode(Reply<NoArgs>(id: id, error: e))) ?? Data("{\"ok\":false}".utf8)
+        }
+
+        static func describe(_ error: any Error) -> String {
+            switch error {
+            case DecodingError.typeMismatch(let type, let ctx): "'\(path(ctx))' should be \(type)"
+            case DecodingError.keyNotFound(let key, let ctx): "missing '\((ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
+            case DecodingError.valueNotFound(let type, let ctx): "'\(path(ctx))' should be \(type), not null"
+            case DecodingError.dataCorrupted(let ctx): ctx.codingPath.isEmpty ? "not valid JSON" : "'\(path(ctx))' is invalid"
+            default: "\(error)"
+            }
+        }
+
+        private static func path(_ ctx: DecodingError.Context) -> String { ctx.codingPath.map(\.stringValue).joined(separator: ".") }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import KiemDiemCore
+import KiemDiemStore
+import KiemDiemWire
+
+/// Which delivery channel serves a unit: the most specific configured unit on its path from the
+/// root, else the default (config `delivery.default`, `delivery.units`).
+public struct DeliveryRouting: Sendable, Equatable {
+    public static let channels: Set<String> = ["spool", "smtp", "webhook"]
+    public var defaultChannel = "spool"
+    public var byUnit: [String: String] = [:]
+
+    public init(defaultChannel: String = "spool", byUnit: [String: String] = [:]) {
+        self.defaultChannel = defaultChannel
+        self.byUnit = byUnit
+    }
+
+    /// `path` is the unit's path from the root, `duk/so-tai-chinh/…/`.
+    public func channel(forPath path: String) -> String {
+        for id in path.split(separator: "/").reversed() { if let c = byUnit[String(id)] { return c } }
+        return defaultChannel
+    }
+
+    /// Parses `unit:channel, unit:channel`.
+    public static func parseUnits(_ text: String) -> [String: String]? {
+        var out: [String: String] = [:]
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, Code.isValid(parts[0]), channels.contains(parts[1]) else { return nil }
+            out[parts[0]] = parts[1]
+        }
+        return out
+    }
+}
+
+/// Timing of the jobs side, in wall-clock seconds.
+public struct JobPolicy: Sendable, Equatable {
+    public var lease: Double = 30
+    public var maxAttempts = 8
+    public var backoffBase: Double = 2
+    public var backoffMax: Double = 300
+    /// A worker that sends nothing for this long is taken for dead; its jobs go back.
+    public var workerTimeout: Double = 5
+    public var heartbeat: Double = 1
+
+    public init() {}
+
+    /// Exponential back-off after the n-th failed attempt, capped.
+    public func backoff(afterAttempt n: Int) -> Double {
+        min(backoffMax, backoffBase * pow(2, Double(max(0, n - 1))))
+    }
+}
+
+extension Engine {
+    /// Queues the notification of a stored event to one unit, in the event's transaction.
+    func enqueue(_ kind: JobPayload.Kind, event: EventBody, to recipient: (id: String, name: String, path: String, email: String?),
+                 about unit: (id: String, name: String, path: String), stage: Stage, plan: Plan, due: Date,
+                 lateMembers: [String], extra: (inout JobPayload) -> Void = { _ in }, tx: StoreTx) throws {
+        let zone = plan.zone
+        var p = JobPayload(kind: kind, event: event.id, key: event.id, campaign: plan.id, campaignTitle: plan.title, stage: stage.id,
+                           stageTitle: stage.title, unit: unit.id, unitName: unit.name, unitPath: unit.path, recipient: recipient.id,
+                           recipientName: recipient.name, recipientEmail: recipient.email, due: Instant.format(due, timeZone: zone),
+                           dueText: Instant.vietnameseDeadline(due, timeZone: zone), time: event.time)
+        if !lateMembers.isEmpty { p.lateMembers = lateMembers }
+        p.late = event.late
+        extra(&p)
+        let payload = String(decoding: try encoder.encode(p), as: UTF8.self)
+        try tx.enqueueJob(key: p.key, eventSeq: event.seq, kind: kind.rawValue, channel: routing.channel(forPath: recipient.path),
+                          recipient: recipient.id, address: recipient.email, payload: payload, now: wallNow())
+    }
+
+    /// The committee a ladder step goes to: the unit itself, or an ancestor on its path, never
+    /// above the campaign's root.
+    static func escalationTarget(_ to: Escalation.Target, unitPath: String, rootPath: String) -> String {
+        let ids = unitPath.split(separator: "/").map(String.init)
+        let rootDepth = rootPath.split(separator: "/").count
+        let up = switch to {
+        case .unit: 0
+        case .parent: 1
+        case .grandparent: 2
+        case .root: ids.count
+        }
+        return ids[max(rootDepth - 1, ids.count - 1 - up)]
+    }
+
+}

@@ -1,0 +1,107 @@
+import Foundation
+import KiemDiemCore
+import KiemDiemStore
+import KiemDiemWire
+
+/// Ratings held as invariants of the campaign's stored state (docs/rules.md): every change that
+/// can affect a rating is applied to the state as stored and the rules are evaluated over the
+/// result, in the transaction that stores it.
+extension Engine {
+    /// Stages whose completion closes an organization's review: from then on its quota holds
+    /// even while some of its members are undecided.
+    static let closingStages: [String: Set<UnitKind>] = [
+        "grassroots-review": [.grassrootsCommittee, .grassrootsCell],
+        "bloc-rating": [.bloc],
+    ]
+
+    /// Rules whose findings a recorded fact (discipline, a conclusion) can bring about: the fact
+    /// is accepted and the ratings it contradicts are published as conflicts to re-decide.
+    static let factRules: Set<String> = ["disciplined", "conclusion", "disciplined-units", "excellent-discipline"]
+
+    /// The campaign a rating command is about: the named one, or the only one not completed.
+    func ratingCampaign(_ id: String?) throws -> CampaignRow {
+        if let id { return try campaign(id) }
+        let open = orderedCampaigns.filter { $0.status != .completed }
+        guard open.count == 1 else {
+            throw ErrorBody(open.isEmpty ? .notFound : .badRequest,
+                            open.isEmpty ? "no open campaign" : "name the campaign with --campaign (\(open.map(\.id).joined(separator: ", ")))")
+        }
+        return open[0]
+    }
+
+    /// The campaign's rating state as stored, read in `tx`.
+    func ratingState(_ c: CampaignRow, tx: StoreTx) throws -> RatingState {
+        var s = RatingState(tree: RatingTree(units: try tx.allUnits(), members: try tx.allMembers()), year: c.plan.year,
+                            ruleset: c.plan.ruleset, quota: c.plan.quota, ratings: try tx.currentRatings(campaign: c.id).map(\.entry))
+        s.conclusions = try tx.conclusions(campaign: c.id)
+        s.earlierRemediation = try tx.earlierOpenRemediation(campaign: c.id)
+        s.closedReviews = try tx.unitsCompleted(campaign: c.id, stages: Array(Engine.closingStages.keys))
+        return s
+    }
+
+    /// Publishes findings on their units' topics, one event each.
+    func publish(_ findings: [RatingFinding], as type: EventType, cause: String, campaign c: CampaignRow, now: Date, tx: StoreTx) throws {
+        for (i, f) in findings.enumerated() {
+            guard let unit = try tx.unit(f.unit) else { continue }
+            var b = event(type, id: "\(c.id)/\(type.rawValue)/\(cause)/\(i)", campaign: c, unit: unit, time: now)
+            b.rule = f.rule
+            b.message = f.message
+            try tx.appendEvent(b, at: now, encoder: encoder)
+        }
+    }
+
+    static func describe(_ f: RatingFinding) -> String {
+        (f.line.flatMap { $0 > 0 ? "line \($0): " : nil } ?? "") + "[\(f.rule)] \(f.message)"
+    }
+
+    // MARK: - rate
+
+    static let ratingColumns = ["subject", "kind", "level", "note", "commendation", "status", "score", "on_time", "beyond"]
+
+    // MARK: - rate list
+
+    // MARK: - annul
+
+    // MARK: - Facts: discipline, conclusions
+
+    /// Applies a change of facts in `tx` and returns the ratings in force it contradicts, published
+    /// as `rating.conflict`: the fact stands, those ratings are to be annulled and re-decided. A
+    /// change that breaks any other rule (a tree change that moves a head, …) is refused whole.
+    func recordFacts(in campaigns: [CampaignRow], cause: String, now: Date, tx: StoreTx, scope: (RatingTree) -> Set<String>?,
+                     _ change: () throws -> Void) throws -> [RatingFinding] {
+        let befores = try campaigns.filter { try tx.hasRatings(campaign: $0.id) }.map { ($0, try ratingState($0, tx: tx)) }
+        try change()
+        var conflicts: [RatingFinding] = []
+        var refused: [RatingFinding] = []
+        for (c, before) in befores {
+            let after = try ratingState(c, tx: tx)
+            let units = scope(after.tree)
+            let brought = RatingRules.newFindings(before: RatingRules.invariants(before, units: units), after: RatingRules.invariants(after, units: units))
+            let (facts, others) = (brought.filter { Engine.factRules.contains($0.rule) }, brought.filter { !Engine.factRules.contains($0.rule) })
+            refused += others
+            try publish(facts, as: .ratingConflict, cause: cause, campaign: c, now: now, tx: tx)
+            conflicts += facts
+        }
+        if !refused.isEmpty {
+            throw ErrorBody(.rejected, "the change would break \(refused.count) rating rule(s) of the ratings in force; nothing was stored (annul the ratings concerned first)",
+                            details: refused.map(Engine.describe))
+        }
+        return conflicts
+    }
+
+    /// Refuses to close an organization's review (`grassroots-review`, `bloc-rating` done) while
+    /// its quota is broken: from then on the cap holds over its decided ratings.
+    func checkClosingReview(_ stage: Stage, unit: UnitRow, campaign c: CampaignRow, tx: StoreTx) throws {
+        guard Engine.closingStages[stage.id]?.contains(unit.unit.kind) == true else { return }
+        let before = try ratingState(c, tx: tx)
+        var after = before
+        after.closedReviews.insert(unit.id)
+        let found = RatingRules.newFindings(before: RatingRules.invariants(before, units: [unit.id]), after: RatingRules.invariants(after, units: [unit.id]))
+        if !found.isEmpty {
+            throw ErrorBody(.rejected, "\(unit.id) cannot close '\(stage.id)' while its ratings break the quota", details: found.map(Engine.describe))
+        }
+    }
+
+    // MARK: - Suggestions
+
+}

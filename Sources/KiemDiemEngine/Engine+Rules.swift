@@ -1,0 +1,159 @@
+import Foundation
+import KiemDiemCore
+import KiemDiemStore
+import KiemDiemWire
+
+/// Flags and directed reviews, remediation, ratings (DOMAIN.md "Rules in force", "Directed
+/// reviews and remediation").
+extension Engine {
+    static func reviewTaskId(_ flag: Int64) -> String { "review-\(flag)" }
+    static func remediationTaskId(_ id: Int64) -> String { "remediation-\(id)" }
+
+    /// The open directed reviews and remediation items of a campaign, as schedule tasks.
+    static func tasks(of campaign: String, tx: StoreTx) throws -> [TaskDeadline] {
+        try tx.pendingReviews(campaign: campaign).map { TaskDeadline(id: reviewTaskId($0.id), kind: .directedReview, unit: $0.unit, due: $0.reviewDue) }
+            + tx.openRemediation(campaign: campaign).map { TaskDeadline(id: remediationTaskId($0.id), kind: .remediation, unit: $0.unit, due: $0.due) }
+    }
+
+    func event(_ type: EventType, id: String, campaign c: CampaignRow, unit: UnitRow, time: Date) -> EventBody {
+        var b = EventBody(id: id, type: type, time: Instant.format(time, timeZone: c.plan.zone))
+        b.campaign = c.id
+        b.unit = unit.id
+        b.path = unit.path
+        return b
+    }
+
+    // MARK: Flags
+
+    /// `done UNIT directed-review`: the upper committee records the directed review as held.
+    func completeDirectedReview(_ unit: UnitRow, now: Date) throws -> DoneResult {
+        let flags = try store.read { try $0.openFlags(unit: unit.id) }.filter { $0.reviewDoneAt == nil }
+        guard let f = flags.first, let c = campaigns[f.campaign] else { throw ErrorBody(.notFound, "unit '\(unit.id)' has no directed review to hold") }
+        try store.write { tx in
+            for f in flags { _ = try tx.completeDirectedReview(f.id, at: now) }
+            var b = event(.stageCompleted, id: "\(c.id)/stage.completed/directed-review/\(f.id)", campaign: c, unit: unit, time: now)
+            b.stage = TaskDeadline.Kind.directedReview.rawValue
+            b.message = "\(unit.unit.name) đã kiểm điểm theo chỉ đạo của cấp ủy cấp trên."
+            try tx.appendEvent(b, at: now, encoder: encoder)
+        }
+        for f in flags { schedules[f.campaign]?.removeTask(Engine.reviewTaskId(f.id)) }
+        return DoneResult(campaign: c.id, stage: TaskDeadline.Kind.directedReview.rawValue, unit: unit.id, member: nil, completedMembers: 0, unitCompleted: true, alreadyDone: false)
+    }
+
+    // MARK: Remediation
+
+    func info(_ r: RemediationRow) -> RemediationInfo {
+        let zone = campaigns[r.campaign]?.plan.zone ?? TimeZone(identifier: "Asia/Ho_Chi_Minh")!
+        return RemediationInfo(id: r.id, campaign: r.campaign, unit: r.unit, member: r.member, text: r.text,
+                               due: Instant.format(r.due, timeZone: zone), done: r.doneAt.map { Instant.format($0, timeZone: zone) })
+    }
+
+    // MARK: Firing tasks
+
+    /// A directed review or remediation item fell due or reached a ladder step. Both belong to
+    /// the unit's upper committee: the ladder starts at the parent (`to: unit` is the owner).
+    func fireTask(_ t: Trigger, task: String, campaign c: CampaignRow, tx: StoreTx, observe: ((EventBody) -> Void)?) throws -> Int {
+        guard let deadline = schedules[c.id]?.tasks[task], let unit = try tx.unit(deadline.unit), let parentId = unit.unit.parent,
+              let owner = try tx.unit(parentId) else { return 0 }
+        // Still open? A review held or a flag closed, a remediation done: nothing more fires.
+        let what: String
+        switch deadline.kind {
+        case .directedReview:
+            guard let flagId = Int64(task.dropFirst("review-".count)), let f = try tx.flag(flagId), f.closedAt == nil, f.reviewDoneAt == nil else { return 0 }
+            what = "kiểm điểm theo chỉ đạo (\(f.reasons.map(\.vietnamese).joined(separator: "; ")))"
+        case .remediation:
+            guard let rid = Int64(task.dropFirst("remediation-".count)), let r = try tx.remediation(rid), r.doneAt == nil else { return 0 }
+            what = "khắc phục khuyết điểm: \(r.text)"
+        }
+        let zone = c.plan.zone
+        let stage = deadline.stage(plan: c.plan)
+        var n = 0
+        func emit(_ body: EventBody) throws -> EventBody? {
+            let stored = try store(body, for: t, tx: tx, observe: observe)
+            if stored != nil { n += 1 }
+            return stored
+        }
+        switch t.kind {
+        case .overdue:
+            let type: EventType = deadline.kind == .remediation ? .remediationOverdue : .deadlineOverdue
+            var b = event(type, id: "\(c.id)/\(type.rawValue)/\(task)", campaign: c, unit: unit, time: t.instant)
+            b.stage = stage.id
+            b.due = Instant.format(deadline.due, timeZone: zone)
+            b.to = owner.id
+            b.message = "Quá hạn: \(unit.unit.name) chưa \(what); hạn \(Instant.vietnameseDeadline(deadline.due, timeZone: zone)) đã qua. \(owner.unit.committeeName) theo dõi, đôn đốc."
+            _ = try emit(b)
+        case .escalation(let step, let round):
+            guard let ladderStep = c.plan.escalation?.ladder[step] else { return 0 }
+            let toId = Engine.escalationTarget(ladderStep.to, unitPath: owner.path, rootPath: c.rootPath)
+            guard let to = try tx.unit(toId) else { return 0 }
+            let escalation = try tx.raiseEscalation(campaign: c.id, stage: task, unit: unit.id, due: deadline.due, level: step, target: toId, at: t.instant)
+            if try tx.escalation(escalation)?.acknowledgedAt != nil { return n }
+            let late = t.instant.epoch - deadline.due.epoch
+            var b = event(.escalationRaised, id: "\(c.id)/escalation.raised/\(task)/\(step)/\(round)", campaign: c, unit: unit, time: t.instant)
+            b.stage = stage.id
+            b.due = Instant.format(deadline.due, timeZone: zone)
+            b.level = step
+            b.to = toId
+            b.escalation = escalation
+            b.message = "Báo cáo cấp trên (cấp \(step)): \(unit.unit.name) chưa \(what) (hạn \(Instant.vietnameseDeadline(deadline.due, timeZone: zone)), đã quá \(DurationText.vietnamese(max(late, 60)))). Đề nghị \(to.unit.committeeName) chỉ đạo, đôn đốc."
+            guard let stored = try emit(b) else { return n }
+            try enqueue(.escalation, event: stored, to: (to.id, to.unit.committeeName, to.path, to.unit.email), about: (unit.id, unit.unit.name, unit.path),
+                        stage: stage, plan: c.plan, due: deadline.due, lateMembers: [], extra: {
+                            $0.text = what
+                            $0.level = step
+                            $0.escalation = escalation
+                            $0.lateText = DurationText.vietnamese(max(late, 60))
+                        }, tx: tx)
+        case .opened, .reminder:
+            break
+        }
+        return n
+    }
+}
+
+extension Engine {
+    /// Flags, ratings against the quota, remediation, and one line per unit one level down.
+    func addRulesReport(_ r: inout ReportResult, campaign c: CampaignRow, unit: UnitRow, now: Date, tx: StoreTx) throws {
+        let zone = c.plan.zone
+        let flags = try tx.openFlags(subtree: unit.path)
+        r.flags = flags.map { FlagInfo(id: $0.id, unit: $0.unit, reasons: $0.reasons.map(\.rawValue), confirmed: $0.confirmed,
+                                       reviewDue: Instant.format($0.reviewDue, timeZone: zone), reviewHeld: $0.reviewDoneAt != nil) }
+        let remediation = try tx.remediations(subtree: unit.path, openOnly: true)
+        r.openRemediation = remediation.count
+        r.overdueRemediation = remediation.filter { $0.due <= now }.count
+        // Ratings in force (decided) in the subtree, the quota per grassroots organization, and
+        // the ratings that later facts contradict.
+        let state = try ratingState(c, tx: tx)
+        let units = Array(state.tree.units.values)
+        let inSubtree = try tx.unitIds(subtree: unit.path)
+        var byMember: [String: Int] = [:], byUnit: [String: Int] = [:]
+        for e in state.allRatings where e.status == .decided {
+            guard let home = state.tree.home(of: e.key), inSubtree.contains(home) else { continue }
+            if e.kind == .member { byMember[e.level.rawValue, default: 0] += 1 } else { byUnit[e.level.rawValue, default: 0] += 1 }
+        }
+        let orgs = inSubtree.filter { state.tree.units[$0]?.kind.isGrassroots == true }.sorted()
+        r.ratings = RatingSummary(members: byMember, units: byUnit, quota: orgs.flatMap { org in
+            RatingRules.memberQuotaProgress(org: org, state).filter { $0.decided > 0 }.map {
+                QuotaLine(unit: org, excellent: $0.excellent, good: $0.good, allowed: $0.cap, decided: $0.decided, total: $0.total, group: $0.group)
+            }
+        })
+        let conflicts = RatingRules.invariants(state, units: inSubtree)
+        r.conflicts = conflicts.isEmpty ? nil : conflicts.map { RatingConflict(rule: $0.rule, unit: $0.unit, subjects: $0.subjects, message: $0.message) }
+        let earlier = try tx.remediations(subtree: unit.path, openOnly: true).filter { $0.origin != c.id }
+        r.earlierRemediation = earlier.isEmpty ? nil : earlier.map(info)
+        let suggestions = try tx.suggestions(campaign: c.id, subtree: unit.path)
+        r.suggestions = suggestions.isEmpty ? nil : suggestions.map {
+            SuggestionInfo(id: $0.id, unit: $0.unit, author: $0.author, name: $0.name, text: $0.text, time: Instant.format($0.at, timeZone: zone))
+        }
+        // One level down.
+        let flagPaths = try tx.units(Set(flags.map(\.unit))).mapValues(\.path)
+        r.children = try units.filter { $0.parent == unit.id }.sorted { $0.id < $1.id }.compactMap { child in
+            guard let row = try tx.unit(child.id) else { return nil }
+            let stages = try progress(c, subtree: row.path, now: now, tx: tx)
+            return ChildReport(unit: child.id, name: child.name, kind: child.kind.rawValue, completed: stages.map(\.completed).reduce(0, +),
+                               total: stages.map(\.total).reduce(0, +), overdue: stages.map(\.overdue).reduce(0, +),
+                               flags: flags.filter { flagPaths[$0.unit]?.hasPrefix(row.path) ?? false }.count,
+                               openRemediation: try tx.remediations(subtree: row.path, openOnly: true).count)
+        }
+    }
+}

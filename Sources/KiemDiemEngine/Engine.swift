@@ -1,0 +1,226 @@
+import Foundation
+import KiemDiemCore
+import KiemDiemStore
+import KiemDiemWire
+import Logging
+
+/// The campaign engine: schedules, fires triggers into stored events, and carries out commands.
+/// It never reads a clock: every entry point takes `now`. It is used from one thread (the
+/// daemon's reactor, or a test), so it needs no locks.
+public final class Engine {
+    public let store: Store
+    let logger: Logger
+    let encoder = WireJSON.encoder()
+    /// One schedule per campaign that is not completed: plan instants plus extensions.
+    public internal(set) var schedules: [String: Schedule] = [:]
+    public internal(set) var campaigns: [String: CampaignRow] = [:]
+
+    /// Which channel delivers to which unit.
+    let routing: DeliveryRouting
+    /// Wall-clock seconds for job bookkeeping (jobs live in real time); tests inject their own.
+    let wallNow: () -> Double
+
+    public init(store: Store, logger: Logger = Logger(label: "kiemdiem.engine"), routing: DeliveryRouting = DeliveryRouting(),
+                wallNow: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
+        self.store = store
+        self.logger = logger
+        self.routing = routing
+        self.wallNow = wallNow
+        try reload()
+    }
+
+    /// Rebuilds the in-memory schedules from the store (start-up, and after a campaign changes).
+    func reload() throws {
+        let rows = try store.read { tx in try tx.campaigns().map { ($0, try tx.extensions($0.id), try Engine.tasks(of: $0.id, tx: tx)) } }
+        campaigns = [:]
+        schedules = [:]
+        for (row, ext, tasks) in rows {
+            campaigns[row.id] = row
+            schedules[row.id] = Schedule(plan: row.plan, extensions: ext, tasks: tasks)
+        }
+    }
+
+    /// Campaigns in load order.
+    var orderedCampaigns: [CampaignRow] {
+        campaigns.values.sorted { ($0.plan.opens, $0.id) < ($1.plan.opens, $1.id) }
+    }
+
+    // MARK: - Time
+
+    /// The next instant at which an active campaign has something to fire.
+    public func nextInstant() -> Date? {
+        campaigns.values.filter { $0.status == .active }.compactMap { c in schedules[c.id]?.nextInstant(after: c.watermark) }.min()
+    }
+
+    /// Fires, in order, everything due up to `now`, one transaction per instant; with
+    /// `catchUp` (after downtime) only the latest item per stage and unit fires, marked late.
+    /// `persistClock` stores each instant as the simulated clock's, in the same transaction.
+    /// Returns the number of events stored.
+    @discardableResult
+    public func advance(to now: Date, catchUp: Bool = false, persistClock: Bool = false) throws -> Int {
+        var fired = 0
+        var pending: [(CampaignRow, Trigger)] = []
+        for c in orderedCampaigns where c.status == .active && c.watermark < now {
+            guard let schedule = schedules[c.id] else { continue }
+            var ts = schedule.triggers(after: c.watermark, through: now)
+            if catchUp { ts = Schedule.collapsedForCatchUp(ts, before: now) }
+            pending += ts.map { (c, $0) }
+        }
+        pending.sort(by: Engine.firingOrder)
+        if catchUp {
+            // After downtime the missed instants are history: one transaction, then carry on.
+            fired += try store.write { tx in
+                let n = try pending.reduce(0) { $0 + (try fire($1.1, campaign: $1.0, tx: tx)) }
+                try finishMove(to: now, tx: tx, persistClock: persistClock)
+                return n
+            }
+        } else {
+            var i = 0
+            while i < pending.count {
+                let instant = pending[i].1.instant
+                var j = i
+                while j < pending.count, pending[j].1.instant == instant { j += 1 }
+                let group = pending[i..<j]
+                fired += try store.write { tx in
+                    var n = 0
+                    for (c, t) in group { n += try fire(t, campaign: c, tx: tx) }
+                    for c in Set(group.map(\.0.id)) { try tx.setWatermark(c, instant) }
+                    if persistClock { try tx.setStoredClock(instant) }
+                    return n
+                }
+                for c in Set(group.map(\.0.id)) { campaigns[c]?.watermark = instant }
+                i = j
+            }
+            // Nothing to store when nothing fired on the system clock: a watermark that lags after
+            // a crash only makes catch-up look again at triggers whose events are already stored,
+            // and stored event ids are never stored twice.
+            if persistClock || !pending.isEmpty {
+                try store.write { tx in try finishMove(to: now, tx: tx, persistClock: persistClock) }
+            } else {
+                for c in campaigns.values where c.status == .active && c.watermark < now { campaigns[c.id]?.watermark = now }
+            }
+        }
+        if fired > 0 { logger.debug("fired events", metadata: ["count": "\(fired)", "now": "\(now)", "catchUp": "\(catchUp)"]) }
+        return fired
+    }
+
+    private func finishMove(to now: Date, tx: StoreTx, persistClock: Bool) throws {
+        for c in campaigns.values where c.status == .active && c.watermark < now {
+            try tx.setWatermark(c.id, now)
+            campaigns[c.id]?.watermark = now
+        }
+        if persistClock { try tx.setStoredClock(now) }
+    }
+
+    /// Time first, then campaign, then the schedule's own order (stage, kind, unit).
+    static func firingOrder(_ a: (CampaignRow, Trigger), _ b: (CampaignRow, Trigger)) -> Bool {
+        if a.1.instant != b.1.instant { return a.1.instant < b.1.instant }
+        if a.0.id != b.0.id { return a.0.id < b.0.id }
+        return Schedule.firingOrder(a.1, b.1)
+    }
+
+    // MARK: - Firing
+
+    /// Stores the event a trigger caused (late if the trigger is); returns it with its seq, or nil
+    /// when this occurrence was stored before (same id).
+    func store(_ body: EventBody, for t: Trigger, tx: StoreTx, observe: ((EventBody) -> Void)?) throws -> EventBody? {
+        var b = body
+        if t.late { b.late = true }
+        guard let seq = try tx.appendEvent(b, at: t.instant, encoder: encoder) else { return nil }
+        b.seq = seq
+        observe?(b)
+        return b
+    }
+
+    /// Stores the events of one trigger; returns how many were stored.
+    func fire(_ t: Trigger, campaign c: CampaignRow, tx: StoreTx, observe: ((EventBody) -> Void)? = nil) throws -> Int {
+        if let task = t.task { return try fireTask(t, task: task, campaign: c, tx: tx, observe: observe) }
+        guard let stage = c.plan.stage(t.stage) else { return 0 }
+        let plan = c.plan
+        let zone = plan.zone
+        var n = 0
+        @discardableResult
+        func emit(_ body: EventBody) throws -> EventBody? {
+            let stored = try store(body, for: t, tx: tx, observe: observe)
+            if stored != nil { n += 1 }
+            return stored
+        }
+        switch t.kind {
+        case .opened:
+            var b = EventBody(id: "\(c.id)/stage.opened/\(stage.id)", type: .stageOpened, time: Instant.format(t.instant, timeZone: zone))
+            b.campaign = c.id
+            b.unit = plan.root
+            b.path = c.rootPath
+            b.stage = stage.id
+            b.due = Instant.format(stage.due, timeZone: zone)
+            b.message = Messages.stageOpened(stage: stage, plan: plan)
+            try emit(b)
+        case .reminder, .overdue:
+            let isReminder = t.kind != .overdue
+            let lead: Int64 = if case .reminder(let l) = t.kind { l } else { 0 }
+            for target in try tx.targets(campaign: c.id, stage: stage, rootPath: c.rootPath, unit: t.unit) {
+                let type: EventType = isReminder ? .deadlineReminder : .deadlineOverdue
+                let key = "\(c.id)/\(type.rawValue)/\(stage.id)/\(target.unit)/\(t.due.epoch)" + (isReminder ? "/\(DurationText.format(lead))" : "")
+                var b = EventBody(id: key, type: type, time: Instant.format(t.instant, timeZone: zone))
+                b.campaign = c.id
+                b.unit = target.unit
+                b.path = target.path
+                b.stage = stage.id
+                b.due = Instant.format(t.due, timeZone: zone)
+                if isReminder { b.lead = DurationText.format(lead) }
+                let names = target.members.map(\.name)
+                if stage.isMemberStage { b.members = target.members.map { EventMember(id: $0.id, name: $0.name) } }
+                b.message = isReminder
+                    ? Messages.reminder(stage: stage, unitName: target.name, due: t.due, lead: lead, lateMembers: names, plan: plan)
+                    : Messages.overdue(stage: stage, unitName: target.name, due: t.due, lateMembers: names, plan: plan)
+                guard let stored = try emit(b) else { continue }
+                // Reminders go to the unit; an overdue unit hears from the escalation ladder, or,
+                // when the plan has none, from this event.
+                if isReminder || (plan.escalation?.ladder ?? []).isEmpty {
+                    let who = (target.unit, target.name, target.path, target.email)
+                    try enqueue(isReminder ? .reminder : .overdue, event: stored, to: who, about: (target.unit, target.name, target.path),
+                                stage: stage, plan: plan, due: t.due, lateMembers: names, extra: { $0.leadText = isReminder ? DurationText.vietnamese(lead) : nil }, tx: tx)
+                }
+            }
+        case .escalation(let step, let round):
+            guard let ladderStep = plan.escalation?.ladder[step] else { return 0 }
+            let acknowledged = try tx.acknowledgedUnits(campaign: c.id, stage: stage.id, due: t.due)
+            let targets = try tx.targets(campaign: c.id, stage: stage, rootPath: c.rootPath, unit: t.unit).filter { !acknowledged.contains($0.unit) }
+            let committees = try tx.units(Set(targets.map { Engine.escalationTarget(ladderStep.to, unitPath: $0.path, rootPath: c.rootPath) }))
+            let late = t.instant.epoch - t.due.epoch
+            for target in targets {
+                let toId = Engine.escalationTarget(ladderStep.to, unitPath: target.path, rootPath: c.rootPath)
+                guard let to = committees[toId] else { continue }
+                let escalation = try tx.raiseEscalation(campaign: c.id, stage: stage.id, unit: target.unit, due: t.due, level: step, target: toId, at: t.instant)
+                var b = EventBody(id: "\(c.id)/escalation.raised/\(stage.id)/\(target.unit)/\(t.due.epoch)/\(step)/\(round)", type: .escalationRaised,
+                                  time: Instant.format(t.instant, timeZone: zone))
+                b.campaign = c.id
+                b.unit = target.unit
+                b.path = target.path
+                b.stage = stage.id
+                b.due = Instant.format(t.due, timeZone: zone)
+                b.level = step
+                b.to = toId
+                b.escalation = escalation
+                if stage.isMemberStage { b.members = target.members.map { EventMember(id: $0.id, name: $0.name) } }
+                b.message = Messages.escalation(stage: stage, unitName: target.name, targetName: to.unit.name, level: step, due: t.due, late: late, plan: plan)
+                guard let stored = try emit(b) else { continue }
+                try enqueue(.escalation, event: stored, to: (to.id, to.unit.name, to.path, to.unit.email), about: (target.unit, target.name, target.path),
+                            stage: stage, plan: plan, due: t.due, lateMembers: target.members.map(\.name), extra: {
+                                $0.level = step
+                                $0.escalation = escalation
+                                $0.lateText = late < 60 ? "vài phút" : DurationText.vietnamese(late)
+                            }, tx: tx)
+            }
+        }
+        return n
+    }
+}
+
+extension Schedule {
+    /// Catch-up keeps the latest per stage and unit; only what fell due strictly before `now` is
+    /// late (a trigger exactly at `now` is on time).
+    static func collapsedForCatchUp(_ ts: [Trigger], before now: Date) -> [Trigger] {
+        collapsedForCatchUp(ts).map { var t = $0; t.late = t.instant < now; return t }
+    }
+}

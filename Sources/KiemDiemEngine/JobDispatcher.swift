@@ -1,0 +1,144 @@
+import Foundation
+import KiemDiemStore
+import KiemDiemWire
+import Logging
+
+/// The daemon's side of the jobs socket (docs/protocol.md, "Jobs socket"). Workers announce
+/// themselves with `ready` and their capacity; jobs are leased to workers with spare capacity;
+/// a `done` or `fail` from the lease holder settles a job; heartbeats both ways tell a dead
+/// worker (its jobs go back at once) and a dead daemon (the worker reconnects). Everything is
+/// in SQLite, so a restart loses nothing: leases are void at start and jobs are handed out anew.
+/// Time is wall-clock seconds, passed in: the dispatcher reads no clock, so tests drive it.
+public final class JobDispatcher {
+    struct Worker {
+        var routingId: Data
+        /// Unique per connection: the key's (or announced) name and the routing id.
+        var lessee: String
+        var capacity: Int
+        var inFlight: Set<Int64> = []
+        var lastSeen: Double
+    }
+
+    let store: Store
+    /// Replaced by a configuration reload; each decision reads the policy in force.
+    public var policy: JobPolicy
+    let logger: Logger
+    private(set) var workers: [Data: Worker] = [:]
+    private var lastHeartbeatSent: Double = 0
+    private let encoder = WireJSON.encoder()
+    private let decoder = WireJSON.decoder()
+
+    public init(store: Store, policy: JobPolicy, logger: Logger) {
+        self.store = store
+        self.policy = policy
+        self.logger = logger
+    }
+
+    /// Leases held when the daemon stopped belong to connections that are gone.
+    public func start() throws {
+        let n = try store.write { try $0.releaseAllLeases() }
+        if n > 0 { logger.notice("jobs leased before the restart are pending again", metadata: ["jobs": "\(n)"]) }
+    }
+
+    /// One message from a worker; returns the messages to send, each `[routingId, json]`.
+    public func receive(_ frames: [Data], keyName: String?, now: Double) -> [[Data]] {
+        guard frames.count == 2, let m = try? decoder.decode(JobsMessage.self, from: frames[1]) else {
+            logger.warning("jobs socket: malformed message dropped", metadata: ["frames": "\(frames.count)"])
+            return []
+        }
+        let id = frames[0]
+        switch m.type {
+        case .ready, .heartbeat:
+            if var w = workers[id] {
+                w.lastSeen = now
+                if let c = m.capacity { w.capacity = max(0, min(c, 1000)) }
+                workers[id] = w
+            } else {
+                let name = keyName ?? m.name.map { String($0.prefix(64)) } ?? "worker"
+                workers[id] = Worker(routingId: id, lessee: "\(name)#\(id.map { String(format: "%02x", $0) }.joined())",
+                                     capacity: max(0, min(m.capacity ?? 1, 1000)), lastSeen: now)
+                logger.info("worker joined", metadata: ["worker": "\(workers[id]!.lessee)", "capacity": "\(workers[id]!.capacity)"])
+            }
+        case .done, .fail:
+            guard var w = workers[id], let job = m.job else { return [] }
+            w.lastSeen = now
+            w.inFlight.remove(job)
+            workers[id] = w
+            do {
+                if m.type == .done {
+                    if try !store.write({ try $0.finishJob(job, worker: w.lessee, now: now) }) {
+                        logger.info("late answer for a job no longer leased to this worker", metadata: ["job": "\(job)"])
+                    }
+                } else {
+                    let state = try store.write {
+                        try $0.failJob(job, worker: w.lessee, error: m.error ?? "unknown error", retry: m.retry ?? true, now: now,
+                                       backoff: policy.backoff(afterAttempt:), maxAttempts: policy.maxAttempts)
+                    }
+                    if state == "dead" { logger.error("job is dead", metadata: ["job": "\(job)", "error": "\(m.error ?? "")"]) }
+                }
+            } catch {
+                logger.error("cannot settle a job", metadata: ["job": "\(job)", "error": "\(error)"])
+            }
+        case .job:
+            break // only the daemon sends jobs
+        }
+        return dispatch(now: now)
+    }
+
+    /// Periodic work: lost workers, expired leases, heartbeats, and handing out due jobs.
+    public func tick(now: Double) -> [[Data]] {
+        var out: [[Data]] = []
+        for (id, w) in workers where now - w.lastSeen > policy.workerTimeout {
+            workers[id] = nil
+            let n = (try? store.write { try $0.releaseJobs(of: w.lessee) }) ?? 0
+            logger.warning("worker lost", metadata: ["worker": "\(w.lessee)", "jobs_returned": "\(n)"])
+        }
+        // The loop ticks often; a read decides whether a write is needed at all.
+        let leaseRunOut = ((try? store.read { try $0.nextLeaseEnd() }) ?? nil).map { $0 < now } ?? false
+        if leaseRunOut, let n = try? store.write({ try $0.expireLeases(now: now, maxAttempts: policy.maxAttempts) }), n > 0 {
+            logger.warning("leases expired", metadata: ["jobs": "\(n)"])
+            // Jobs that expired are no longer in flight anywhere.
+            let leased = Set((try? store.read { try $0.jobs(state: "leased", limit: 100_000).map(\.id) }) ?? [])
+            for id in workers.keys { workers[id]!.inFlight.formIntersection(leased) }
+        }
+        if now - lastHeartbeatSent >= policy.heartbeat {
+            lastHeartbeatSent = now
+            let beat = (try? encoder.encode(JobsMessage(type: .heartbeat))) ?? Data()
+            out += workers.keys.map { [$0, beat] }
+        }
+        return out + dispatch(now: now)
+    }
+
+    /// Leases due jobs to workers with spare capacity.
+    private func dispatch(now: Double) -> [[Data]] {
+        var out: [[Data]] = []
+        guard let due = (try? store.read { try $0.nextJobDue() }) ?? nil, due <= now else { return out }
+        for id in workers.keys.sorted(by: { workers[$0]!.inFlight.count < workers[$1]!.inFlight.count }) {
+            guard var w = workers[id] else { continue }
+            let spare = w.capacity - w.inFlight.count
+            guard spare > 0 else { continue }
+            let jobs: [JobRow]
+            do { jobs = try store.write { try $0.leaseJobs(limit: spare, worker: w.lessee, now: now, lease: policy.lease) } } catch {
+                logger.error("cannot lease jobs", metadata: ["error": "\(error)"])
+                return out
+            }
+            if jobs.isEmpty { break }
+            for j in jobs {
+                var m = JobsMessage(type: .job)
+                m.job = j.id
+                m.key = j.key
+                m.attempt = j.attempts
+                m.channel = j.channel
+                m.address = j.address
+                m.payload = try? decoder.decode(JobPayload.self, from: Data(j.payload.utf8))
+                guard let data = try? encoder.encode(m) else { continue }
+                out.append([id, data])
+                w.inFlight.insert(j.id)
+            }
+            workers[id] = w
+        }
+        return out
+    }
+
+    public var workerCount: Int { workers.count }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// Everything a worker needs to write one notification: the facts, already formatted for people.
+/// The worker renders it with the templates of its channel.
+public struct JobPayload: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case reminder, overdue, escalation, suggestion }
+    public var kind: Kind
+    /// The event that caused the notification; with the recipient, the idempotency key.
+    public var event: String
+    public var key: String
+    public var campaign: String
+    public var campaignTitle: String
+    public var stage: String
+    public var stageTitle: String
+    public var unit: String
+    public var unitName: String
+    public var unitPath: String
+    public var recipient: String
+    public var recipientName: String
+    public var recipientEmail: String?
+    public var due: String
+    /// "trước ngày 25/11/2022"
+    public var dueText: String
+    /// Reminders: how long is left ("3 ngày"); escalations: how late ("7 ngày").
+    public var leadText: String?
+    public var lateText: String?
+    public var level: Int?
+    public var escalation: Int64?
+    public var lateMembers: [String]?
+    /// The item itself: a directed review's reasons, a remediation item's text, a suggestion.
+    public var text: String?
+    /// The committee that wrote a suggestion.
+    public var authorName: String?
+    public var time: String
+    public var late: Bool?
+
+    public init(kind: Kind, event: String, key: String, campaign: String, campaignTitle: String, stage: String, stageTitle: String,
+                unit: String, unitName: String, unitPath: String, recipient: String, recipientName: String, recipientEmail: String?,
+                due: String, dueText: String, time: String) {
+        self.kind = kind
+        self.event = event
+        self.key = key
+        self.campaign = campaign
+        self.campaignTitle = campaignTitle
+        self.stage = stage
+        self.stageTitle = stageTitle
+        self.unit = unit
+        self.unitName = unitName
+        self.unitPath = unitPath
+        self.recipient = recipient
+        self.recipientName = recipientName
+        self.recipientEmail = recipientEmail
+        self.due = due
+        self.dueText = dueText
+        self.time = time
+    }
+}
+
+/// Messages on the jobs socket, one JSON frame each (docs/protocol.md, "Jobs socket").
+/// worker → daemon: ready (with capacity), done, fail, heartbeat.
+/// daemon → worker: job, heartbeat.
+public struct JobsMessage: Codable, Sendable {
+    public enum MessageType: String, Codable, Sendable { case ready, job, done, fail, heartbeat }
+    public var type: MessageType
+    /// ready: how many jobs the worker takes at once.
+    public var capacity: Int?
+    /// job, done, fail: the job's id.
+    public var job: Int64?
+    /// job: the idempotency key, the attempt (1-based), the channel and the payload.
+    public var key: String?
+    public var attempt: Int?
+    public var channel: String?
+    public var address: String?
+    public var payload: JobPayload?
+    /// fail: whether trying again can help, and why it failed.
+    public var retry: Bool?
+    public var error: String?
+    /// ready: the worker's name for logs (the authenticated key name wins under CURVE).
+    public var name: String?
+
+    public init(type: MessageType) { self.type = type }
+
+    public static func ready(capacity: Int, name: String) -> JobsMessage {
+        var m = JobsMessage(type: .ready)
+        m.capacity = capacity
+        m.name = name
+        return m
+    }
+
+    public static func done(_ job: Int64) -> JobsMessage {
+        var m = JobsMessage(type: .done)
+        m.job = job
+        return m
+    }
+
+    public static func fail(_ job: Int64, retry: Bool, error: String) -> JobsMessage {
+        var m = JobsMessage(type: .fail)
+        m.job = job
+        m.retry = retry
+        m.error = error
+        return m
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import KiemDiemClient
+import KiemDiemCore
+import KiemDiemWire
+
+func printEvent(_ e: EventBody) { print(eventLine(e)) }
+
+func eventLine(_ e: EventBody) -> String {
+    var line = "\(e.seq == 0 ? "-" : String(e.seq))  \(e.time)  \(e.type)"
+    if let u = e.unit { line += "  \(u)" }
+    if let s = e.stage { line += "  \(s)" }
+    if e.late == true { line += "  (late)" }
+    if let m = e.message { line += "\n    \(m)" }
+    return line
+}
+
+struct EventsCmd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "Replay stored events.")
+    @Option(help: "Only events after this seq.") var since: Int64 = 0
+    @Option(help: "Only topics starting with this prefix, e.g. deadline.overdue/duk/so-tai-chinh/.") var topic: String?
+    @Option(help: "At most this many events (default: all).") var limit: Int?
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        do {
+            let client = try options.client()
+            var cursor = since
+            var printed = 0
+            var all: [EventBody] = []
+            while true {
+                let page = min(1000, limit.map { $0 - printed } ?? 1000)
+                if page <= 0 { break }
+                let r = try client.call(Events.self, EventsArgs(since: cursor, topic: topic, limit: page))
+                for e in r.events {
+                    if options.json { all.append(e) } else { printEvent(e) }
+                    cursor = e.seq
+                    printed += 1
+                }
+                if !r.more || r.events.isEmpty { break }
+            }
+            if options.json { printJSON(all) }
+        } catch let e as ClientError {
+            FileHandle.standardError.write(Data("kiemdiemctl: \(e.description)\n".utf8))
+            throw ExitCode(e.isRemote ? 1 : 3)
+        }
+    }
+}
+
+/// A live subscriber that never silently misses an event: a seq gap, or a heartbeat announcing
+/// a seq it has not seen, is filled by replaying stored events over the control socket.
+struct WatchCmd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "watch", abstract: "Print events as they are published; fills seq gaps by replay.")
+    @Option(name: .customLong("topic"), help: "Topic prefix to subscribe to (repeatable; default: everything).") var topics: [String] = []
+    @Option(help: "Events endpoint (default: asked from the daemon's status).") var events: String?
+    @Option(help: "First replay everything after this seq.") var since: Int64?
+    @Option(help: "Exit after printing this many events.") var count: Int?
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        do {
+            let client = try options.client()
+            let status = try client.call(Status.self, NoArgs())
+            let endpoint = events ?? status.endpoints.events
+            let prefixes = topics.isEmpty ? [""] : topics
+            let sub = try EventSubscriber(endpoint: endpoint, topics: prefixes + ["heartbeat/"],
+                                          curve: status.security?.curveEvents == true ? try options.credentials() : nil)
+            var follower = EventFollower(cursor: since ?? status.lastSeq, prefixes: topics) { from, prefix in
+                try client.call(Events.self, EventsArgs(since: from, topic: prefix, limit: 1000))
+            }
+            var printed = 0
+            func emit(_ events: [EventBody]) throws {
+                for e in events {
+                    // Written straight to the file handle: a pipe must see each event at once.
+                    let text = options.json ? String(decoding: try WireJSON.encoder().encode(e), as: UTF8.self) : eventLine(e)
+                    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+                    printed += 1
+                    if let count, printed >= count { throw ExitCode.success }
+                }
+            }
+            if since != nil { try emit(try follower.fill(upTo: status.lastSeq + 1)) }
+            FileHandle.standardError.write(Data("watching \(endpoint) from seq \(follower.cursor)\n".utf8))
+            while true {
+                guard let (_, e, _) = try sub.next(timeoutMs: -1) else { continue }
+                try emit(try follower.receive(e))
+            }
+        } catch let e as ClientError {
+            FileHandle.standardError.write(Data("kiemdiemctl: \(e.description)\n".utf8))
+            throw ExitCode(e.isRemote ? 1 : 3)
+        }
+    }
+}

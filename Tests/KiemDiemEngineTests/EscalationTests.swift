@@ -1,0 +1,96 @@
+import Foundation
+import KiemDiemCore
+import KiemDiemStore
+import KiemDiemWire
+import Testing
+@testable import KiemDiemEngine
+
+let escalatingPlan = smallPlan + """
+
+    escalation:
+      ladder:
+        - {after: 0d, to: unit}
+        - {after: 3d, to: parent}
+        - {after: 7d, to: grandparent}
+      repeat: 2d
+    """
+
+@Suite(.timeLimit(.minutes(5))) struct EscalationTests {
+    func raised(_ f: Fixture, since: Int64 = 0) throws -> [EventBody] {
+        try f.events(since: since).filter { $0.type == "escalation.raised" }
+    }
+
+    @Test func climbsUnitParentGrandparentAtThePlansTimeouts() throws {
+        let f = try Fixture()
+        try f.load(escalatingPlan)
+        for cell in ["c1", "g2"] { _ = try f.done(cell, "a", now: at("2022-11-10")) } // only c2 is late for a
+        try f.engine.advance(to: at("2022-12-03"))
+        let steps = try raised(f).filter { $0.stage == "a" }.map { "\($0.time.prefix(10)) level \($0.level!) to \($0.to!)" }
+        // c2 sits in sc (sub-committee) in gc (grassroots committee): unit → sc → gc.
+        #expect(steps == [
+            "2022-11-25 level 0 to c2", "2022-11-27 level 0 to c2",
+            "2022-11-28 level 1 to sc", "2022-11-30 level 1 to sc",
+            "2022-12-02 level 2 to gc",
+        ])
+        // Each step is a job for the target committee, keyed by the event.
+        let jobs = try f.store.read { try $0.jobs(state: nil, limit: 1000) }.filter { $0.kind == "escalation" && $0.payload.contains("\"stage\":\"a\"") }
+        #expect(Set(jobs.map(\.recipient)) == ["c2", "sc", "gc"])
+        let ids = Set(try raised(f).filter { $0.stage == "a" }.map(\.id))
+        #expect(Set(jobs.map(\.key)) == ids)
+    }
+
+    @Test func stopsWhenAcknowledged() throws {
+        let f = try Fixture()
+        try f.load(escalatingPlan)
+        try f.engine.advance(to: at("2022-11-28T12:00:00+07:00"))
+        let c1 = try raised(f).last { $0.unit == "c1" && $0.stage == "a" }!
+        let ack = try f.engine.acknowledge(c1.escalation!, now: at("2022-11-28T13:00:00+07:00"), by: "ban-to-chuc")
+        #expect(!ack.alreadyAcknowledged)
+        #expect(try f.engine.acknowledge(c1.escalation!, now: at("2022-11-28T14:00:00+07:00"), by: "x").alreadyAcknowledged)
+        let before = try f.engine.store.read { try $0.lastSeq() }
+        try f.engine.advance(to: at("2022-12-10"))
+        let after = try raised(f, since: before).filter { $0.stage == "a" }
+        #expect(!after.contains { $0.unit == "c1" })
+        #expect(after.contains { $0.unit == "c2" })
+        #expect(try f.events().contains { $0.type == "escalation.acknowledged" && $0.unit == "c1" && $0.escalation == c1.escalation })
+    }
+
+    @Test func stopsWhenTheUnitCompletes() throws {
+        let f = try Fixture()
+        try f.load(escalatingPlan)
+        try f.engine.advance(to: at("2022-11-28T12:00:00+07:00"))
+        _ = try f.done("g2", "a", now: at("2022-11-28T13:00:00+07:00"))
+        let before = try f.engine.store.read { try $0.lastSeq() }
+        try f.engine.advance(to: at("2022-12-10"))
+        #expect(!(try raised(f, since: before)).contains { $0.unit == "g2" && $0.stage == "a" })
+    }
+
+    @Test func remindersBecomeJobsForTheUnitOnce() throws {
+        let f = try Fixture()
+        try f.load(escalatingPlan)
+        try f.engine.advance(to: at("2022-11-24T12:00:00+07:00"))
+        let reminders = try f.events().filter { $0.type == "deadline.reminder" }
+        let jobs = try f.store.read { try $0.jobs(state: "pending", limit: 1000) }
+        #expect(jobs.map(\.key).sorted() == reminders.map(\.id).sorted())
+        let payload = try JSONDecoder().decode(JobPayload.self, from: Data(jobs.first { $0.recipient == "g2" }!.payload.utf8))
+        #expect(payload.lateMembers == ["Phạm Thị Dung", "Hoàng Văn Em"])
+        #expect(payload.dueText == "trước ngày 25/11/2022")
+        // A restart's catch-up over the same window (the watermark rolled back, as after a crash
+        // before it was stored) stores nothing twice: no event, no job.
+        let seq = try f.store.read { try $0.lastSeq() }
+        try f.store.write { try $0.setWatermark("t", at("2022-11-01T08:00:00+07:00")) }
+        let restarted = try Engine(store: f.store)
+        try restarted.advance(to: at("2022-11-24T12:00:00+07:00"), catchUp: true)
+        #expect(try f.store.read { try $0.lastSeq() } == seq)
+        #expect(try f.store.read { try $0.jobs(state: nil, limit: 1000) }.count == jobs.count)
+    }
+
+    @Test func deliveryChannelFollowsTheMostSpecificUnit() {
+        let r = DeliveryRouting(defaultChannel: "spool", byUnit: ["gc": "smtp", "c2": "webhook"])
+        #expect(r.channel(forPath: "duk/gc/c1/") == "smtp")
+        #expect(r.channel(forPath: "duk/gc/sc/c2/") == "webhook")
+        #expect(r.channel(forPath: "duk/g2/") == "spool")
+        #expect(DeliveryRouting.parseUnits("gc:smtp, c2:webhook") == ["gc": "smtp", "c2": "webhook"])
+        #expect(DeliveryRouting.parseUnits("gc:fax") == nil)
+    }
+}

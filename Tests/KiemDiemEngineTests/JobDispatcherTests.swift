@@ -1,0 +1,124 @@
+import Foundation
+import KiemDiemStore
+import KiemDiemWire
+import Logging
+import Testing
+@testable import KiemDiemEngine
+
+/// The lease state machine, driven with a simulated wall clock: pending → leased → done/dead.
+@Suite(.timeLimit(.minutes(5))) struct JobDispatcherTests {
+    let worker1 = Data([1]), worker2 = Data([2])
+
+    func setUp(jobs: Int = 3) throws -> (Store, JobDispatcher) {
+        let store = try Store()
+        try store.write { tx in
+            for i in 1...jobs {
+                try tx.enqueueJob(key: "k\(i)", eventSeq: Int64(i), kind: "reminder", channel: "spool", recipient: "u\(i)", address: nil, payload: "{}", now: 0)
+            }
+        }
+        var policy = JobPolicy()
+        policy.lease = 30
+        policy.maxAttempts = 3
+        policy.workerTimeout = 5
+        return (store, JobDispatcher(store: store, policy: policy, logger: Logger(label: "test")))
+    }
+
+    func msg(_ m: JobsMessage) -> Data { try! WireJSON.encoder().encode(m) }
+    func jobsSent(_ out: [[Data]]) -> [JobsMessage] {
+        out.compactMap { try? WireJSON.decoder().decode(JobsMessage.self, from: $0[1]) }.filter { $0.type == .job }
+    }
+    func states(_ s: Store) throws -> [String] { try s.read { try $0.jobs(state: nil, limit: 10) }.sorted { $0.id < $1.id }.map(\.state) }
+
+    @Test func leasesUpToCapacityAndSettlesOnDone() throws {
+        let (store, d) = try setUp()
+        let out = d.receive([worker1, msg(.ready(capacity: 2, name: "w"))], keyName: nil, now: 1)
+        let sent = jobsSent(out)
+        #expect(sent.map(\.key) == ["k1", "k2"] && sent.allSatisfy { $0.attempt == 1 })
+        #expect(try states(store) == ["leased", "leased", "pending"])
+        let more = d.receive([worker1, msg(.done(sent[0].job!))], keyName: nil, now: 2)
+        #expect(jobsSent(more).map(\.key) == ["k3"])
+        #expect(try states(store) == ["done", "leased", "leased"])
+    }
+
+    @Test func failuresBackOffThenDie() throws {
+        let (store, d) = try setUp(jobs: 1)
+        var sent = jobsSent(d.receive([worker1, msg(.ready(capacity: 1, name: "w"))], keyName: nil, now: 0))
+        // The default back-off: 2 s after the first failure, doubling (4 s after the second).
+        let waits: [Double] = [2, 4]
+        for attempt in 1...3 {
+            #expect(sent.first?.attempt == attempt)
+            _ = d.receive([worker1, msg(.fail(sent[0].job!, retry: true, error: "SMTP down"))], keyName: nil, now: Double(attempt * 100))
+            if attempt < 3 {
+                #expect(try states(store) == ["pending"])
+                let failedAt = Double(attempt * 100)
+                #expect(jobsSent(d.tick(now: failedAt + waits[attempt - 1] - 0.1)).isEmpty) // backing off
+                sent = jobsSent(d.tick(now: failedAt + waits[attempt - 1] + 0.1))
+                #expect(sent.count == 1, "attempt \(attempt + 1) after \(waits[attempt - 1]) s")
+            }
+        }
+        let dead = try store.read { try $0.jobs(state: "dead", limit: 1) }
+        #expect(dead.first?.lastError == "SMTP down" && dead.first?.attempts == 3)
+        #expect(try store.write { try $0.retryJob(dead[0].id, now: 400) })
+        #expect(jobsSent(d.receive([worker1, msg(JobsMessage(type: .heartbeat))], keyName: nil, now: 401)).first?.attempt == 1)
+    }
+
+    @Test func theBackOffDoublesUpToItsCap() {
+        var p = JobPolicy()
+        #expect((1...9).map { p.backoff(afterAttempt: $0) } == [2, 4, 8, 16, 32, 64, 128, 256, 300])
+        p.backoffMax = 10
+        #expect((1...5).map { p.backoff(afterAttempt: $0) } == [2, 4, 8, 10, 10])
+    }
+
+    @Test func aPermanentFailureIsDeadAtOnceWithItsReason() throws {
+        let (store, d) = try setUp(jobs: 1)
+        let sent = jobsSent(d.receive([worker1, msg(.ready(capacity: 1, name: "w"))], keyName: nil, now: 0))
+        _ = d.receive([worker1, msg(.fail(sent[0].job!, retry: false, error: "no e-mail address"))], keyName: nil, now: 1)
+        let dead = try store.read { try $0.jobs(state: "dead", limit: 1) }
+        #expect(dead.first?.lastError == "no e-mail address" && dead.first?.attempts == 1)
+    }
+
+    @Test func aSilentWorkersJobsGoToAnother() throws {
+        let (store, d) = try setUp(jobs: 2)
+        let first = jobsSent(d.receive([worker1, msg(.ready(capacity: 2, name: "w1"))], keyName: nil, now: 0))
+        #expect(first.count == 2)
+        _ = d.receive([worker2, msg(.ready(capacity: 2, name: "w2"))], keyName: nil, now: 4)
+        _ = d.receive([worker2, msg(JobsMessage(type: .heartbeat))], keyName: nil, now: 8)
+        let second = jobsSent(d.tick(now: 8))                  // worker1 silent for 8 s > 5 s
+        #expect(second.compactMap(\.key).sorted() == ["k1", "k2"] && second.allSatisfy { $0.attempt == 2 })
+        #expect(d.workerCount == 1)
+        // worker1's late answer does not settle what worker2 now holds.
+        _ = d.receive([worker1, msg(.done(first[0].job!))], keyName: nil, now: 9)
+        #expect(try states(store) == ["leased", "leased"])
+        _ = d.receive([worker2, msg(.done(second[0].job!))], keyName: nil, now: 9)
+        #expect(try states(store).contains("done"))
+    }
+
+    @Test func onlyTheLeaseHolderSettlesAJob() throws {
+        let (store, d) = try setUp(jobs: 1)
+        let held = jobsSent(d.receive([worker1, msg(.ready(capacity: 1, name: "w1"))], keyName: nil, now: 0))
+        _ = d.receive([worker2, msg(.ready(capacity: 1, name: "w2"))], keyName: nil, now: 1)
+        // Another live worker's DONE (or FAIL) for a job it does not hold changes nothing.
+        _ = d.receive([worker2, msg(.done(held[0].job!))], keyName: nil, now: 2)
+        _ = d.receive([worker2, msg(.fail(held[0].job!, retry: false, error: "x"))], keyName: nil, now: 2)
+        #expect(try states(store) == ["leased"])
+        _ = d.receive([worker1, msg(.done(held[0].job!))], keyName: nil, now: 3)
+        #expect(try states(store) == ["done"])
+    }
+
+    @Test func anExpiredLeaseIsHandedOutAgain() throws {
+        let (store, d) = try setUp(jobs: 1)
+        _ = d.receive([worker1, msg(.ready(capacity: 1, name: "w1"))], keyName: nil, now: 0)
+        // The worker keeps beating but never answers: after the 30 s lease the job is free again.
+        for t in stride(from: 1.0, through: 31, by: 1) { _ = d.receive([worker1, msg(JobsMessage(type: .heartbeat))], keyName: nil, now: t) }
+        let again = jobsSent(d.tick(now: 31))
+        #expect(again.first?.attempt == 2)
+        #expect(try states(store) == ["leased"])
+    }
+
+    @Test func malformedMessagesAreDropped() throws {
+        let (_, d) = try setUp()
+        #expect(d.receive([worker1, Data("nonsense".utf8)], keyName: nil, now: 0).isEmpty)
+        #expect(d.receive([worker1], keyName: nil, now: 0).isEmpty)
+        #expect(d.workerCount == 0)
+    }
+}

@@ -9,7 +9,7 @@ import Logging
 /// -O, unlike `precondition`'s) on a broken invariant, which libFuzzer reports as a crash.
 /// Ships in no executable but the fuzzer.
 public enum FuzzEntry {
-    /// One in-memory store holding a tiny tree and plan, shared by every input (built once).
+    /// One in-memory store holding the small tree and plan (Fixtures.swift), shared by every input (built once).
     /// libFuzzer calls from a single thread, hence `nonisolated(unsafe)`.
     nonisolated(unsafe) private static let state = RequestState()
 
@@ -54,48 +54,23 @@ public enum FuzzEntry {
         for e in errors where e.reason.isEmpty { fatalError("error without a reason: \(e)") }
     }
 
-    private final class RequestState: CommandHost {
+    private final class RequestState {
         let handler: ControlHandler
-        let now = Instant.parse("2022-11-01T08:00:00+07:00", timeZone: TimeZone(identifier: "Asia/Ho_Chi_Minh")!)!
-        let clockMode = ClockMode.simulated
-        let boundEndpoints = Endpoints(control: "inproc://fuzz", events: "inproc://fuzz-events", jobs: "inproc://fuzz-jobs")
-        let displayZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")!
-        let security = SecurityInfo(curve: false, curveEvents: false)
-        let workerCount = 0
+        let host: TestHost
+        var now: Date { host.now }
 
         init() {
+            let now = at("2022-11-01T08:00:00+07:00")
             let quiet = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }
             do {
                 let engine = try Engine(store: try Store(), logger: quiet)
-                _ = try engine.importUnits(FileArgs(name: "units.csv", content: """
-                    id,parent,kind,name,head,email
-                    duk,,bloc,Đảng bộ Khối,,
-                    gc,duk,grassroots-committee,Đảng bộ Sở,m1,
-                    c1,gc,cell,Chi bộ Văn phòng,m1,
-                    g2,duk,grassroots-cell,Chi bộ Sở Tư pháp,m2,\n
-                    """), now: now)
-                _ = try engine.importMembers(FileArgs(name: "members.csv", content: """
-                    id,unit,name,role,email,disciplined
-                    m1,c1,Nguyễn Văn An,secretary,,false
-                    m2,g2,Phạm Thị Dung,secretary,,false\n
-                    """), now: now)
-                _ = try engine.loadCampaign(FileArgs(name: "plan.yaml", content: """
-                    id: t
-                    title: T
-                    root: duk
-                    year: 2022
-                    opens: 2022-11-01T08:00:00+07:00
-                    stages:
-                      - {id: a, title: A, for: members, due: 2022-11-25, reminders: [7d, 1d]}
-                      - {id: b, title: B, for: [cell, grassroots-cell], after: [a], due: 2022-12-01}
-                    escalation: {ladder: [{after: 1d, to: unit}, {after: 3d, to: parent}], repeat: 2d}\n
-                    """), now: now)
+                _ = try engine.importUnits(FileArgs(name: "units.csv", content: smallUnits), now: now)
+                _ = try engine.importMembers(FileArgs(name: "members.csv", content: smallMembers), now: now)
+                _ = try engine.loadCampaign(FileArgs(name: "plan.yaml", content: smallPlan), now: now)
                 handler = ControlHandler(engine: engine, logger: quiet)
+                host = TestHost(engine: engine, now: now)
             } catch { fatalError("fuzz fixture: \(error)") }
-            handler.host = self
+            handler.host = host
         }
-
-        func moveClock(to target: Date) throws -> Int { try handler.engine.advance(to: target) }
-        func reloadKeys() throws -> Int { 0 }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KiemDiemTesting
 import KiemDiemClient
 import KiemDiemWire
 import Testing
@@ -33,7 +34,7 @@ import ZeroMQ
         }
         // Thousands of hostile requests, seeded: truncated, mutated and random bodies, and wrong
         // frame counts. Every one gets an error reply and the daemon keeps serving.
-        var rng = SplitMix(seed: 2022)
+        var rng = SeededRandom(seed: 2022)
         let valid = Array(#"{"id":"9","command":"done","args":{"unit":"cs-b","stage":"x","member":"b1"}}"#.utf8)
         for i in 0..<3000 {
             var body: [UInt8]
@@ -96,15 +97,3 @@ import ZeroMQ
     }
 }
 
-/// SplitMix64: seeded, so a failure replays exactly.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -12,23 +12,6 @@ import Testing
 /// protocol re-records it (`KIEMDIEM_RECORD_GOLDEN=1 swift test --filter WireGoldenTests`) and
 /// shows up in review as a diff of that file.
 @Suite(.timeLimit(.minutes(5))) struct WireGoldenTests {
-    final class Context: CommandHost {
-        var now = at("2022-11-10T09:00:00+07:00")
-        let clockMode = ClockMode.simulated
-        let boundEndpoints = Endpoints(control: "inproc://golden", events: "inproc://golden-events", jobs: "inproc://golden-jobs")
-        let displayZone = hcm
-        let security = SecurityInfo(curve: false, curveEvents: false)
-        let workerCount = 0
-        let engine: Engine
-        init(engine: Engine) { self.engine = engine }
-        func moveClock(to target: Date) throws -> Int {
-            let n = try engine.advance(to: target)
-            now = target
-            return n
-        }
-        func reloadKeys() throws -> Int { 0 }
-    }
-
     /// Every command, in an order that gives each something to do.
     static let script: [(String, String)] = [
         ("status", "{}"),
@@ -86,7 +69,7 @@ import Testing
         #expect(Set(Self.script.map(\.0)) == Set(CommandRegistry.standard.names), "a command is missing from the script")
         let f = try Fixture()
         try f.load(escalatingPlan)
-        let context = Context(engine: f.engine)
+        let context = TestHost(engine: f.engine, now: at("2022-11-10T09:00:00+07:00"))
         let handler = ControlHandler(engine: f.engine, logger: .init(label: "golden"))
         handler.host = context
         var lines: [String] = []

@@ -9,13 +9,15 @@ public final class TestHost: CommandHost {
     public let engine: Engine
     public var now: Date
     public let clockMode = ClockMode.simulated
-    public let boundEndpoints = Endpoints(control: "inproc://test", events: "inproc://test-events", jobs: "inproc://test-jobs")
+    public let boundEndpoints: Endpoints
     public let displayZone: TimeZone
     public let security = SecurityInfo(curve: false, curveEvents: false)
     public let workerCount = 0
 
-    public init(engine: Engine, now: Date, zone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")!) {
+    public init(engine: Engine, now: Date, zone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")!,
+                endpoints: Endpoints = Endpoints(control: "inproc://test", events: "inproc://test-events", jobs: "inproc://test-jobs")) {
         self.engine = engine
+        self.boundEndpoints = endpoints
         self.now = now
         self.displayZone = zone
     }

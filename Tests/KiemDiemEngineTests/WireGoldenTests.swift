@@ -69,7 +69,8 @@ import Testing
         #expect(Set(Self.script.map(\.0)) == Set(CommandRegistry.standard.names), "a command is missing from the script")
         let f = try Fixture()
         try f.load(escalatingPlan)
-        let context = TestHost(engine: f.engine, now: at("2022-11-10T09:00:00+07:00"))
+        let context = TestHost(engine: f.engine, now: at("2022-11-10T09:00:00+07:00"),
+                               endpoints: Endpoints(control: "inproc://golden", events: "inproc://golden-events", jobs: "inproc://golden-jobs"))
         let handler = ControlHandler(engine: f.engine, logger: .init(label: "golden"))
         handler.host = context
         var lines: [String] = []

@@ -111,10 +111,7 @@ extension Engine {
         // answer ("not yet") comes from a short look, not a scan of every member.
         for s in c.plan.stages.reversed() where try tx.anyIncomplete(campaign: c.id, stage: s, subtree: c.rootPath) { return }
         try tx.setCampaignStatus(c.id, .completed, at: now)
-        var b = EventBody(id: "\(c.id)/campaign.completed", type: .campaignCompleted, time: Instant.format(now, timeZone: c.plan.zone))
-        b.campaign = c.id
-        b.unit = c.plan.root
-        b.path = c.rootPath
+        var b = event(.campaignCompleted, [], campaign: c, unit: c.plan.root, path: c.rootPath, at: now)
         b.message = Messages.campaignCompleted(plan: c.plan)
         try tx.appendEvent(b, at: now, encoder: encoder)
         campaigns[c.id]?.status = .completed

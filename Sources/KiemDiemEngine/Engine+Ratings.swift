@@ -43,7 +43,7 @@ extension Engine {
     func publish(_ findings: [RatingFinding], as type: EventType, cause: String, campaign c: CampaignRow, now: Date, tx: StoreTx) throws {
         for (i, f) in findings.enumerated() {
             guard let unit = try tx.unit(f.unit) else { continue }
-            var b = event(type, id: "\(c.id)/\(type.rawValue)/\(cause)/\(i)", campaign: c, unit: unit, time: now)
+            var b = event(type, [cause, "\(i)"], campaign: c, unit: unit, at: now)
             b.rule = f.rule
             b.message = f.message
             try tx.appendEvent(b, at: now, encoder: encoder)

@@ -15,14 +15,6 @@ extension Engine {
             + tx.openRemediation(campaign: campaign).map { TaskDeadline(id: remediationTaskId($0.id), kind: .remediation, unit: $0.unit, due: $0.due) }
     }
 
-    func event(_ type: EventType, id: String, campaign c: CampaignRow, unit: UnitRow, time: Date) -> EventBody {
-        var b = EventBody(id: id, type: type, time: Instant.format(time, timeZone: c.plan.zone))
-        b.campaign = c.id
-        b.unit = unit.id
-        b.path = unit.path
-        return b
-    }
-
     // MARK: Flags
 
     /// `done UNIT directed-review`: the upper committee records the directed review as held.
@@ -31,8 +23,7 @@ extension Engine {
         guard let f = flags.first, let c = campaigns[f.campaign] else { throw ErrorBody(.notFound, "unit '\(unit.id)' has no directed review to hold") }
         try store.write { tx in
             for f in flags { _ = try tx.completeDirectedReview(f.id, at: now) }
-            var b = event(.stageCompleted, id: "\(c.id)/stage.completed/directed-review/\(f.id)", campaign: c, unit: unit, time: now)
-            b.stage = TaskDeadline.Kind.directedReview.rawValue
+            var b = event(.stageCompleted, ["directed-review", "\(f.id)"], campaign: c, unit: unit, stage: TaskDeadline.Kind.directedReview.rawValue, at: now)
             b.message = "\(unit.unit.name) đã kiểm điểm theo chỉ đạo của cấp ủy cấp trên."
             try tx.appendEvent(b, at: now, encoder: encoder)
         }
@@ -76,8 +67,7 @@ extension Engine {
         switch t.kind {
         case .overdue:
             let type: EventType = deadline.kind == .remediation ? .remediationOverdue : .deadlineOverdue
-            var b = event(type, id: "\(c.id)/\(type.rawValue)/\(task)", campaign: c, unit: unit, time: t.instant)
-            b.stage = stage.id
+            var b = event(type, [task], campaign: c, unit: unit, stage: stage.id, at: t.instant)
             b.due = Instant.format(deadline.due, timeZone: zone)
             b.to = owner.id
             b.message = "Quá hạn: \(unit.unit.name) chưa \(what); hạn \(Instant.vietnameseDeadline(deadline.due, timeZone: zone)) đã qua. \(owner.unit.committeeName) theo dõi, đôn đốc."
@@ -89,8 +79,7 @@ extension Engine {
             let escalation = try tx.raiseEscalation(campaign: c.id, stage: task, unit: unit.id, due: deadline.due, level: step, target: toId, at: t.instant)
             if try tx.escalation(escalation)?.acknowledgedAt != nil { return n }
             let late = t.instant.epoch - deadline.due.epoch
-            var b = event(.escalationRaised, id: "\(c.id)/escalation.raised/\(task)/\(step)/\(round)", campaign: c, unit: unit, time: t.instant)
-            b.stage = stage.id
+            var b = event(.escalationRaised, [task, "\(step)", "\(round)"], campaign: c, unit: unit, stage: stage.id, at: t.instant)
             b.due = Instant.format(deadline.due, timeZone: zone)
             b.level = step
             b.to = toId

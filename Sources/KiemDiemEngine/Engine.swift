@@ -45,6 +45,24 @@ public final class Engine {
         campaigns.values.sorted { ($0.plan.opens, $0.id) < ($1.plan.opens, $1.id) }
     }
 
+    // MARK: - Events
+
+    /// The one place an event body is built. Its id is `campaign/type/parts…`: one fact, one id,
+    /// so the store keeps the first of a duplicate (exactly once across catch-up and restarts).
+    /// Its time is the instant in the plan's zone.
+    func event(_ type: EventType, _ parts: [String], campaign c: CampaignRow, unit: String, path: String, stage: String? = nil, at time: Date) -> EventBody {
+        var b = EventBody(id: ([c.id, type.rawValue] + parts).joined(separator: "/"), type: type, time: Instant.format(time, timeZone: c.plan.zone))
+        b.campaign = c.id
+        b.unit = unit
+        b.path = path
+        b.stage = stage
+        return b
+    }
+
+    func event(_ type: EventType, _ parts: [String], campaign c: CampaignRow, unit: UnitRow, stage: String? = nil, at time: Date) -> EventBody {
+        event(type, parts, campaign: c, unit: unit.id, path: unit.path, stage: stage, at: time)
+    }
+
     // MARK: - Time
 
     /// The next instant at which an active campaign has something to fire.
@@ -147,11 +165,7 @@ public final class Engine {
         }
         switch t.kind {
         case .opened:
-            var b = EventBody(id: "\(c.id)/stage.opened/\(stage.id)", type: .stageOpened, time: Instant.format(t.instant, timeZone: zone))
-            b.campaign = c.id
-            b.unit = plan.root
-            b.path = c.rootPath
-            b.stage = stage.id
+            var b = event(.stageOpened, [stage.id], campaign: c, unit: plan.root, path: c.rootPath, stage: stage.id, at: t.instant)
             b.due = Instant.format(stage.due, timeZone: zone)
             b.message = Messages.stageOpened(stage: stage, plan: plan)
             try emit(b)
@@ -160,12 +174,8 @@ public final class Engine {
             let lead: Int64 = if case .reminder(let l) = t.kind { l } else { 0 }
             for target in try tx.targets(campaign: c.id, stage: stage, rootPath: c.rootPath, unit: t.unit) {
                 let type: EventType = isReminder ? .deadlineReminder : .deadlineOverdue
-                let key = "\(c.id)/\(type.rawValue)/\(stage.id)/\(target.unit)/\(t.due.epoch)" + (isReminder ? "/\(DurationText.format(lead))" : "")
-                var b = EventBody(id: key, type: type, time: Instant.format(t.instant, timeZone: zone))
-                b.campaign = c.id
-                b.unit = target.unit
-                b.path = target.path
-                b.stage = stage.id
+                var b = event(type, [stage.id, target.unit, "\(t.due.epoch)"] + (isReminder ? [DurationText.format(lead)] : []),
+                              campaign: c, unit: target.unit, path: target.path, stage: stage.id, at: t.instant)
                 b.due = Instant.format(t.due, timeZone: zone)
                 if isReminder { b.lead = DurationText.format(lead) }
                 let names = target.members.map(\.name)
@@ -192,12 +202,8 @@ public final class Engine {
                 let toId = Engine.escalationTarget(ladderStep.to, unitPath: target.path, rootPath: c.rootPath)
                 guard let to = committees[toId] else { continue }
                 let escalation = try tx.raiseEscalation(campaign: c.id, stage: stage.id, unit: target.unit, due: t.due, level: step, target: toId, at: t.instant)
-                var b = EventBody(id: "\(c.id)/escalation.raised/\(stage.id)/\(target.unit)/\(t.due.epoch)/\(step)/\(round)", type: .escalationRaised,
-                                  time: Instant.format(t.instant, timeZone: zone))
-                b.campaign = c.id
-                b.unit = target.unit
-                b.path = target.path
-                b.stage = stage.id
+                var b = event(.escalationRaised, [stage.id, target.unit, "\(t.due.epoch)", "\(step)", "\(round)"],
+                              campaign: c, unit: target.unit, path: target.path, stage: stage.id, at: t.instant)
                 b.due = Instant.format(t.due, timeZone: zone)
                 b.level = step
                 b.to = toId

@@ -16,11 +16,7 @@ extension Engine {
             guard let e = try tx.escalation(id) else { throw ErrorBody(.notFound, "no escalation \(id)") }
             let fresh = try tx.acknowledge(id, by: actor, at: now)
             if fresh, let c = campaigns[e.campaign], let unit = try tx.unit(e.unit) {
-                var b = EventBody(id: "\(c.id)/escalation.acknowledged/\(id)", type: .escalationAcknowledged, time: Instant.format(now, timeZone: c.plan.zone))
-                b.campaign = c.id
-                b.unit = unit.id
-                b.path = unit.path
-                b.stage = e.stage
+                var b = event(.escalationAcknowledged, ["\(id)"], campaign: c, unit: unit, stage: e.stage, at: now)
                 b.escalation = id
                 b.level = e.level
                 b.to = e.target

@@ -34,7 +34,6 @@ extension Engine {
         if a.member != nil, !stage.isMemberStage {
             throw ErrorBody(.badRequest, "stage '\(stage.id)' is completed by units, not by members: drop --member")
         }
-        let time = Instant.format(now, timeZone: zone)
         return try store.write { tx in
             var memberIds: [String] = []
             var memberName: String?
@@ -52,11 +51,7 @@ extension Engine {
             try checkClosingReview(stage, unit: unit, campaign: c, tx: tx)
             var result = DoneResult(campaign: c.id, stage: stage.id, unit: unit.id, member: a.member, completedMembers: 0, unitCompleted: false, alreadyDone: false)
             func completedEvent(member: String?, memberName: String?) throws {
-                var b = EventBody(id: "\(c.id)/stage.completed/\(stage.id)/\(unit.id)" + (member.map { "/\($0)" } ?? ""), type: .stageCompleted, time: time)
-                b.campaign = c.id
-                b.unit = unit.id
-                b.path = unit.path
-                b.stage = stage.id
+                var b = event(.stageCompleted, [stage.id, unit.id] + (member.map { [$0] } ?? []), campaign: c, unit: unit, stage: stage.id, at: now)
                 b.member = member
                 b.message = Messages.completed(stage: stage, unitName: unit.unit.name, memberName: memberName)
                 try tx.appendEvent(b, at: now, encoder: encoder)

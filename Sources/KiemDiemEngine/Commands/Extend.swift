@@ -33,11 +33,7 @@ extension Engine {
             }
             try tx.extend(campaign: c.id, stage: stage.id, unit: unit.id, until: until, reason: reason)
             // `now` in the id too: extending back to an earlier deadline is a new occurrence.
-            var b = EventBody(id: "\(c.id)/deadline.extended/\(stage.id)/\(unit.id)/\(until.epoch)/\(now.epoch)", type: .deadlineExtended, time: Instant.format(now, timeZone: zone))
-            b.campaign = c.id
-            b.unit = unit.id
-            b.path = unit.path
-            b.stage = stage.id
+            var b = event(.deadlineExtended, [stage.id, unit.id, "\(until.epoch)", "\(now.epoch)"], campaign: c, unit: unit, stage: stage.id, at: now)
             b.due = Instant.format(until, timeZone: zone)
             b.message = Messages.extended(stage: stage, unitName: unit.unit.name, until: until, reason: reason, plan: c.plan)
             try tx.appendEvent(b, at: now, encoder: encoder)

@@ -47,8 +47,8 @@ extension Engine {
                 for e in try tx.annulRatings(campaign: c.id, [r], reason: why, at: now, by: actor) {
                     annulled.append(e)
                     guard let home = s.tree.home(of: e.key), let unit = try tx.unit(home) else { continue }
-                    var b = event(.ratingAnnulled, id: "\(c.id)/rating.annulled/\(now.epoch)/\(e.kind.rawValue)/\(e.subject)/\(e.status.rawValue)/\(UUID().uuidString.prefix(8))",
-                                  campaign: c, unit: unit, time: now)
+                    var b = event(.ratingAnnulled, ["\(now.epoch)", e.kind.rawValue, e.subject, e.status.rawValue, String(UUID().uuidString.prefix(8))],
+                                  campaign: c, unit: unit, at: now)
                     if e.kind == .member { b.member = e.subject }
                     let who = e.kind == .member ? "đảng viên \(s.tree.members[e.subject]?.name ?? e.subject)" : s.tree.units[e.subject]?.name ?? e.subject
                     b.message = "Cấp ủy cấp trên huỷ kết quả \(e.status.vietnamese) xếp loại \"\(e.level.vietnamese)\" của \(who)"

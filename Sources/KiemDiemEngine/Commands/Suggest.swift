@@ -23,7 +23,7 @@ extension Engine {
         return try store.write { tx in
             let author = try knownUnit(parentId, tx: tx)
             let id = try tx.insertSuggestion(campaign: c.id, unit: unit.id, author: author.id, name: a.name, text: text, at: now, by: actor)
-            var b = event(.reviewSuggested, id: "\(c.id)/review.suggested/\(id)", campaign: c, unit: unit, time: now)
+            var b = event(.reviewSuggested, ["\(id)"], campaign: c, unit: unit, at: now)
             b.to = unit.id
             let flagged = try !tx.openFlags(unit: unit.id).isEmpty
             b.message = "\(author.unit.committeeName) gửi gợi ý kiểm điểm\(flagged ? " (đơn vị có dấu hiệu cần kiểm điểm ngay)" : "") đối với \(unit.unit.committeeName): \(text.prefix(500))\(text.count > 500 ? "…" : "")"

@@ -62,7 +62,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kiemdiem-worker", dependencies: [
-            "KiemDiemWorker", "KiemDiemClient", "KiemDiemLogging",
+            "KiemDiemWorker", "KiemDiemWire", "KiemDiemClient", "KiemDiemLogging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -42,21 +42,41 @@ public struct Trigger: Sendable, Equatable, Hashable {
     /// True when fired on catch-up after downtime (or after a pause).
     public var late: Bool = false
     /// A unit's own task (a directed review, a remediation item) rather than a plan stage.
-    public var task: String? = nil
+    public var task: TaskRef? = nil
+}
+
+/// What a unit's own deadline is about: the directed review a flag calls for, or a remediation
+/// item. Its text (`review-12`, `remediation-3`) is the task's part of event ids.
+public enum TaskRef: Hashable, Sendable, CustomStringConvertible {
+    case directedReview(flag: Int64)
+    case remediation(Int64)
+
+    public var kind: TaskDeadline.Kind {
+        switch self {
+        case .directedReview: .directedReview
+        case .remediation: .remediation
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .directedReview(let flag): "review-\(flag)"
+        case .remediation(let id): "remediation-\(id)"
+        }
+    }
 }
 
 /// A deadline of one unit outside the plan's stages: a directed review of a flagged unit, or a
 /// remediation item. It is overdue and escalates like a stage deadline.
 public struct TaskDeadline: Sendable, Equatable {
     public enum Kind: String, Sendable { case directedReview = "directed-review", remediation }
-    public var id: String
-    public var kind: Kind
+    public var ref: TaskRef
+    public var kind: Kind { ref.kind }
     public var unit: String
     public var due: Date
 
-    public init(id: String, kind: Kind, unit: String, due: Date) {
-        self.id = id
-        self.kind = kind
+    public init(_ ref: TaskRef, unit: String, due: Date) {
+        self.ref = ref
         self.unit = unit
         self.due = due
     }
@@ -84,16 +104,16 @@ public struct Schedule: Sendable {
     }
 
     /// Directed reviews and remediation items, by id.
-    public private(set) var tasks: [String: TaskDeadline] = [:]
+    public private(set) var tasks: [TaskRef: TaskDeadline] = [:]
 
     public init(plan: Plan, extensions: [StageUnit: Date] = [:], tasks: [TaskDeadline] = []) {
         self.plan = plan
         self.extensions = extensions
-        for t in tasks { self.tasks[t.id] = t }
+        for t in tasks { self.tasks[t.ref] = t }
     }
 
-    public mutating func add(_ task: TaskDeadline) { tasks[task.id] = task }
-    public mutating func removeTask(_ id: String) { tasks[id] = nil }
+    public mutating func add(_ task: TaskDeadline) { tasks[task.ref] = task }
+    public mutating func removeTask(_ ref: TaskRef) { tasks[ref] = nil }
 
     public mutating func extend(stage: String, unit: String, until: Date) {
         extensions[StageUnit(stage: stage, unit: unit)] = until
@@ -150,7 +170,7 @@ public struct Schedule: Sendable {
         }
         for task in tasks.values {
             out += triggers(for: task.stage(plan: plan), index: plan.stages.count, due: task.due, unit: task.unit, from: from, to: to)
-                .map { var t = $0; t.task = task.id; return t }
+                .map { var t = $0; t.task = task.ref; return t }
         }
         return out.sorted(by: Schedule.firingOrder)
     }
@@ -185,7 +205,7 @@ public struct Schedule: Sendable {
     /// latest reminder-or-overdue, the latest escalation step, and the opening, each marked
     /// late (PRODUCT.md, Reliability).
     public static func collapsedForCatchUp(_ triggers: [Trigger]) -> [Trigger] {
-        struct Key: Hashable { var stage: String; var unit: String?; var task: String?; var kindClass: Int }
+        struct Key: Hashable { var stage: String; var unit: String?; var task: TaskRef?; var kindClass: Int }
         var latest: [Key: Trigger] = [:]
         for t in triggers {
             let k = Key(stage: t.stage, unit: t.unit, task: t.task, kindClass: t.kind.catchUpClass)
@@ -200,6 +220,6 @@ public struct Schedule: Sendable {
         if a.stageIndex != b.stageIndex { return a.stageIndex < b.stageIndex }
         if a.kind.order != b.kind.order { return a.kind.order < b.kind.order }
         if (a.unit ?? "") != (b.unit ?? "") { return (a.unit ?? "") < (b.unit ?? "") }
-        return (a.task ?? "") < (b.task ?? "")
+        return (a.task?.description ?? "") < (b.task?.description ?? "")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KiemDiemCore
 import KiemDiemEngine
+import KiemDiemWire
 import Yams
 
 /// The daemon's configuration: one YAML file, every key overridable by environment
@@ -231,8 +232,8 @@ public struct DaemonConfig: Sendable {
         }
         if jobs.workerTimeout <= jobs.heartbeat { throw bad("jobs.worker_timeout", "must be longer than jobs.heartbeat") }
         if let s = str("delivery.default") {
-            guard DeliveryRouting.channels.contains(s) else { throw bad("delivery.default", "'\(s)' must be spool, smtp or webhook") }
-            delivery.defaultChannel = s
+            guard let c = Channel(rawValue: s) else { throw bad("delivery.default", "'\(s)' must be spool, smtp or webhook") }
+            delivery.defaultChannel = c
         }
         if let s = str("delivery.units") {
             guard let m = DeliveryRouting.parseUnits(s) else { throw bad("delivery.units", "expected 'unit-id:channel, …' with channels spool, smtp, webhook") }

@@ -13,13 +13,12 @@ public final class DaemonMetrics: Sendable {
     private let factory: any MetricsFactory
     private let escalationsRaised: CoreMetrics.Counter
     private let workers: CoreMetrics.Gauge
-    private let jobs: [String: CoreMetrics.Gauge]
+    private let jobs: [JobState: CoreMetrics.Gauge]
     private let openDeadlines: [String: CoreMetrics.Gauge]
     private let eventCounters = Mutex<[String: CoreMetrics.Counter]>([:])
     private let commandTimers = Mutex<[String: CoreMetrics.Timer]>([:])
 
     /// The job states of the jobs outbox, each always reported (0 included).
-    static let jobStates = ["pending", "leased", "done", "dead"]
     static let commandLabel = "kiemdiem_command_duration_seconds"
 
     /// Metrics that go nowhere.
@@ -43,8 +42,8 @@ public final class DaemonMetrics: Sendable {
         self.factory = factory
         escalationsRaised = CoreMetrics.Counter(label: "kiemdiem_escalations_raised_total", factory: factory)
         workers = CoreMetrics.Gauge(label: "kiemdiem_workers", factory: factory)
-        jobs = Dictionary(uniqueKeysWithValues: DaemonMetrics.jobStates.map {
-            ($0, CoreMetrics.Gauge(label: "kiemdiem_jobs", dimensions: [("state", $0)], factory: factory))
+        jobs = Dictionary(uniqueKeysWithValues: JobState.allCases.map {
+            ($0, CoreMetrics.Gauge(label: "kiemdiem_jobs", dimensions: [("state", $0.rawValue)], factory: factory))
         })
         openDeadlines = Dictionary(uniqueKeysWithValues: ["pending", "overdue"].map {
             ($0, CoreMetrics.Gauge(label: "kiemdiem_open_deadlines", dimensions: [("state", $0)], factory: factory))
@@ -83,7 +82,7 @@ public final class DaemonMetrics: Sendable {
 
     func setWorkers(_ n: Int) { workers.record(n) }
 
-    func setJobs(_ counts: [String: Int]) {
+    func setJobs(_ counts: [JobState: Int]) {
         for (state, gauge) in jobs { gauge.record(counts[state] ?? 0) }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import KiemDiemCore
 import KiemDiemStore
+import KiemDiemWire
 import Synchronization
 
 /// What an operator sees of the running daemon: the one-line systemd `STATUS=` and the gauges
@@ -35,7 +36,7 @@ final class OpsMonitor: Sendable {
         var campaigns = 0
         var active = 0
         var lastSeq: Int64 = 0
-        var jobs: [String: Int] = [:]
+        var jobs: [JobState: Int] = [:]
     }
 
     func summary() throws -> Summary {
@@ -50,7 +51,7 @@ final class OpsMonitor: Sendable {
     func statusLine(_ s: Summary) -> String {
         func n(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
         return "\(n(s.campaigns, "campaign")) (\(s.active) active), last seq \(s.lastSeq), \(n(workers.load(ordering: .relaxed), "worker")), "
-            + "\(n(s.jobs["pending"] ?? 0, "job")) pending"
+            + "\(n(s.jobs[.pending] ?? 0, "job")) pending"
     }
 
     /// The status line now, or a word about why it cannot be had.

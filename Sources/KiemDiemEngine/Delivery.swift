@@ -6,28 +6,27 @@ import KiemDiemWire
 /// Which delivery channel serves a unit: the most specific configured unit on its path from the
 /// root, else the default (config `delivery.default`, `delivery.units`).
 public struct DeliveryRouting: Sendable, Equatable {
-    public static let channels: Set<String> = ["spool", "smtp", "webhook"]
-    public var defaultChannel = "spool"
-    public var byUnit: [String: String] = [:]
+    public var defaultChannel = Channel.spool
+    public var byUnit: [String: Channel] = [:]
 
-    public init(defaultChannel: String = "spool", byUnit: [String: String] = [:]) {
+    public init(defaultChannel: Channel = .spool, byUnit: [String: Channel] = [:]) {
         self.defaultChannel = defaultChannel
         self.byUnit = byUnit
     }
 
     /// `path` is the unit's path from the root, `duk/so-tai-chinh/…/`.
-    public func channel(forPath path: String) -> String {
+    public func channel(forPath path: String) -> Channel {
         for id in path.split(separator: "/").reversed() { if let c = byUnit[String(id)] { return c } }
         return defaultChannel
     }
 
     /// Parses `unit:channel, unit:channel`.
-    public static func parseUnits(_ text: String) -> [String: String]? {
-        var out: [String: String] = [:]
+    public static func parseUnits(_ text: String) -> [String: Channel]? {
+        var out: [String: Channel] = [:]
         for item in text.split(separator: ",") {
             let parts = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, Code.isValid(parts[0]), channels.contains(parts[1]) else { return nil }
-            out[parts[0]] = parts[1]
+            guard parts.count == 2, Code.isValid(parts[0]), let channel = Channel(rawValue: parts[1]) else { return nil }
+            out[parts[0]] = channel
         }
         return out
     }
@@ -65,7 +64,7 @@ extension Engine {
         p.late = event.late
         extra(&p)
         let payload = String(decoding: try encoder.encode(p), as: UTF8.self)
-        try tx.enqueueJob(key: p.key, eventSeq: event.seq, kind: kind.rawValue, channel: routing.channel(forPath: recipient.path),
+        try tx.enqueueJob(key: p.key, eventSeq: event.seq, kind: kind, channel: routing.channel(forPath: recipient.path),
                           recipient: recipient.id, address: recipient.email, payload: payload, now: wallNow())
     }
 

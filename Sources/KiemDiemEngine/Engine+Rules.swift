@@ -6,13 +6,10 @@ import KiemDiemWire
 /// Flags and directed reviews, remediation, ratings (DOMAIN.md "Rules in force", "Directed
 /// reviews and remediation").
 extension Engine {
-    static func reviewTaskId(_ flag: Int64) -> String { "review-\(flag)" }
-    static func remediationTaskId(_ id: Int64) -> String { "remediation-\(id)" }
-
     /// The open directed reviews and remediation items of a campaign, as schedule tasks.
     static func tasks(of campaign: String, tx: StoreTx) throws -> [TaskDeadline] {
-        try tx.pendingReviews(campaign: campaign).map { TaskDeadline(id: reviewTaskId($0.id), kind: .directedReview, unit: $0.unit, due: $0.reviewDue) }
-            + tx.openRemediation(campaign: campaign).map { TaskDeadline(id: remediationTaskId($0.id), kind: .remediation, unit: $0.unit, due: $0.due) }
+        try tx.pendingReviews(campaign: campaign).map { TaskDeadline(.directedReview(flag: $0.id), unit: $0.unit, due: $0.reviewDue) }
+            + tx.openRemediation(campaign: campaign).map { TaskDeadline(.remediation($0.id), unit: $0.unit, due: $0.due) }
     }
 
     // MARK: Flags
@@ -27,7 +24,7 @@ extension Engine {
             b.message = "\(unit.unit.name) đã kiểm điểm theo chỉ đạo của cấp ủy cấp trên."
             try tx.appendEvent(b, at: now, encoder: encoder)
         }
-        for f in flags { schedules[f.campaign]?.removeTask(Engine.reviewTaskId(f.id)) }
+        for f in flags { schedules[f.campaign]?.removeTask(.directedReview(flag: f.id)) }
         return DoneResult(campaign: c.id, stage: TaskDeadline.Kind.directedReview.rawValue, unit: unit.id, member: nil, completedMembers: 0, unitCompleted: true, alreadyDone: false)
     }
 
@@ -43,17 +40,17 @@ extension Engine {
 
     /// A directed review or remediation item fell due or reached a ladder step. Both belong to
     /// the unit's upper committee: the ladder starts at the parent (`to: unit` is the owner).
-    func fireTask(_ t: Trigger, task: String, campaign c: CampaignRow, tx: StoreTx, observe: ((EventBody) -> Void)?) throws -> Int {
+    func fireTask(_ t: Trigger, task: TaskRef, campaign c: CampaignRow, tx: StoreTx, observe: ((EventBody) -> Void)?) throws -> Int {
         guard let deadline = schedules[c.id]?.tasks[task], let unit = try tx.unit(deadline.unit), let parentId = unit.unit.parent,
               let owner = try tx.unit(parentId) else { return 0 }
         // Still open? A review held or a flag closed, a remediation done: nothing more fires.
         let what: String
-        switch deadline.kind {
-        case .directedReview:
-            guard let flagId = Int64(task.dropFirst("review-".count)), let f = try tx.flag(flagId), f.closedAt == nil, f.reviewDoneAt == nil else { return 0 }
+        switch task {
+        case .directedReview(let flagId):
+            guard let f = try tx.flag(flagId), f.closedAt == nil, f.reviewDoneAt == nil else { return 0 }
             what = "kiểm điểm theo chỉ đạo (\(f.reasons.map(\.vietnamese).joined(separator: "; ")))"
-        case .remediation:
-            guard let rid = Int64(task.dropFirst("remediation-".count)), let r = try tx.remediation(rid), r.doneAt == nil else { return 0 }
+        case .remediation(let rid):
+            guard let r = try tx.remediation(rid), r.doneAt == nil else { return 0 }
             what = "khắc phục khuyết điểm: \(r.text)"
         }
         let zone = c.plan.zone
@@ -67,7 +64,7 @@ extension Engine {
         switch t.kind {
         case .overdue:
             let type: EventType = deadline.kind == .remediation ? .remediationOverdue : .deadlineOverdue
-            var b = event(type, [task], campaign: c, unit: unit, stage: stage.id, at: t.instant)
+            var b = event(type, [task.description], campaign: c, unit: unit, stage: stage.id, at: t.instant)
             b.due = Instant.format(deadline.due, timeZone: zone)
             b.to = owner.id
             b.message = "Quá hạn: \(unit.unit.name) chưa \(what); hạn \(Instant.vietnameseDeadline(deadline.due, timeZone: zone)) đã qua. \(owner.unit.committeeName) theo dõi, đôn đốc."
@@ -76,10 +73,10 @@ extension Engine {
             guard let ladderStep = c.plan.escalation?.ladder[step] else { return 0 }
             let toId = Engine.escalationTarget(ladderStep.to, unitPath: owner.path, rootPath: c.rootPath)
             guard let to = try tx.unit(toId) else { return 0 }
-            let escalation = try tx.raiseEscalation(campaign: c.id, stage: task, unit: unit.id, due: deadline.due, level: step, target: toId, at: t.instant)
+            let escalation = try tx.raiseEscalation(campaign: c.id, stage: task.description, unit: unit.id, due: deadline.due, level: step, target: toId, at: t.instant)
             if try tx.escalation(escalation)?.acknowledgedAt != nil { return n }
             let late = t.instant.epoch - deadline.due.epoch
-            var b = event(.escalationRaised, [task, "\(step)", "\(round)"], campaign: c, unit: unit, stage: stage.id, at: t.instant)
+            var b = event(.escalationRaised, [task.description, "\(step)", "\(round)"], campaign: c, unit: unit, stage: stage.id, at: t.instant)
             b.due = Instant.format(deadline.due, timeZone: zone)
             b.level = step
             b.to = toId

@@ -74,7 +74,7 @@ public final class JobDispatcher {
                         try $0.failJob(job, worker: w.lessee, error: m.error ?? "unknown error", retry: m.retry ?? true, now: now,
                                        backoff: policy.backoff(afterAttempt:), maxAttempts: policy.maxAttempts)
                     }
-                    if state == "dead" { logger.error("job is dead", metadata: ["job": "\(job)", "error": "\(m.error ?? "")"]) }
+                    if state == .dead { logger.error("job is dead", metadata: ["job": "\(job)", "error": "\(m.error ?? "")"]) }
                 }
             } catch {
                 logger.error("cannot settle a job", metadata: ["job": "\(job)", "error": "\(error)"])
@@ -98,7 +98,7 @@ public final class JobDispatcher {
         if leaseRunOut, let n = try? store.write({ try $0.expireLeases(now: now, maxAttempts: policy.maxAttempts) }), n > 0 {
             logger.warning("leases expired", metadata: ["jobs": "\(n)"])
             // Jobs that expired are no longer in flight anywhere.
-            let leased = Set((try? store.read { try $0.jobs(state: "leased", limit: 100_000).map(\.id) }) ?? [])
+            let leased = Set((try? store.read { try $0.jobs(state: .leased, limit: 100_000).map(\.id) }) ?? [])
             for id in workers.keys { workers[id]!.inFlight.formIntersection(leased) }
         }
         if now - lastHeartbeatSent >= policy.heartbeat {
@@ -128,7 +128,7 @@ public final class JobDispatcher {
                 m.job = j.id
                 m.key = j.key
                 m.attempt = j.attempts
-                m.channel = j.channel
+                m.channel = j.channel.rawValue
                 m.address = j.address
                 m.payload = try? decoder.decode(JobPayload.self, from: Data(j.payload.utf8))
                 guard let data = try? encoder.encode(m) else { continue }

@@ -1,16 +1,17 @@
 import Foundation
 import GRDB
+import KiemDiemWire
 
 /// A job as the dispatcher sees it.
 public struct JobRow: Sendable, Equatable {
     public var id: Int64
     public var key: String
-    public var kind: String
-    public var channel: String
+    public var kind: JobPayload.Kind
+    public var channel: Channel
     public var recipient: String
     public var address: String?
     public var payload: String
-    public var state: String
+    public var state: JobState
     public var attempts: Int
     public var worker: String?
     public var leaseUntil: Double?
@@ -19,8 +20,10 @@ public struct JobRow: Sendable, Equatable {
     public var createdAt: Double
 
     init(_ r: Row) {
-        id = r["id"]; key = r["key"]; kind = r["kind"]; channel = r["channel"]; recipient = r["recipient"]
-        address = r["address"]; payload = r["payload"]; state = r["state"]; attempts = r["attempts"]; worker = r["worker"]
+        // Written only by enqueueJob and the updates below, from the same enums.
+        id = r["id"]; key = r["key"]; kind = JobPayload.Kind(rawValue: r["kind"]) ?? .reminder; channel = Channel(rawValue: r["channel"]) ?? .spool
+        recipient = r["recipient"]; address = r["address"]; payload = r["payload"]; state = JobState(rawValue: r["state"]) ?? .dead
+        attempts = r["attempts"]; worker = r["worker"]
         leaseUntil = r["lease_until"]; nextAttemptAt = r["next_attempt_at"]; lastError = r["last_error"]; createdAt = r["created_at"]
     }
 }
@@ -77,12 +80,12 @@ extension StoreTx {
 
     /// Adds a job unless one with the same key exists (the same notification). Returns whether it was added.
     @discardableResult
-    public func enqueueJob(key: String, eventSeq: Int64, kind: String, channel: String, recipient: String, address: String?,
+    public func enqueueJob(key: String, eventSeq: Int64, kind: JobPayload.Kind, channel: Channel, recipient: String, address: String?,
                            payload: String, now: Double) throws -> Bool {
         try db.cachedStatement(sql: """
             INSERT INTO job(key, event_seq, kind, channel, recipient, address, payload, state, next_attempt_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT(key) DO NOTHING
-            """).execute(arguments: [key, eventSeq, kind, channel, recipient, address, payload, now, now])
+            """).execute(arguments: [key, eventSeq, kind.rawValue, channel.rawValue, recipient, address, payload, now, now])
         return db.changesCount > 0
     }
 
@@ -109,14 +112,14 @@ extension StoreTx {
 
     /// A delivery failed: back off and retry, or end as dead when a retry cannot help or the
     /// attempts are used up. Returns the new state, or nil when the worker no longer held it.
-    public func failJob(_ id: Int64, worker: String, error: String, retry: Bool, now: Double, backoff: (Int) -> Double, maxAttempts: Int) throws -> String? {
+    public func failJob(_ id: Int64, worker: String, error: String, retry: Bool, now: Double, backoff: (Int) -> Double, maxAttempts: Int) throws -> JobState? {
         guard let job = try Row.fetchOne(db, sql: "SELECT * FROM job WHERE id = ? AND state = 'leased' AND worker = ?", arguments: [id, worker]).map(JobRow.init)
         else { return nil }
         let dead = !retry || job.attempts >= maxAttempts
         try db.execute(sql: """
             UPDATE job SET state = ?, lease_until = NULL, last_error = ?, next_attempt_at = ?, finished_at = ? WHERE id = ?
-            """, arguments: [dead ? "dead" : "pending", String(error.prefix(1000)), now + backoff(job.attempts), dead ? now : nil, id])
-        return dead ? "dead" : "pending"
+            """, arguments: [(dead ? JobState.dead : .pending).rawValue, String(error.prefix(1000)), now + backoff(job.attempts), dead ? now : nil, id])
+        return dead ? .dead : .pending
     }
 
     /// Leases that ran out go back to pending (or dead once out of attempts). Returns how many.
@@ -152,16 +155,18 @@ extension StoreTx {
         try Double.fetchOne(db, sql: "SELECT MIN(lease_until) FROM job WHERE state = 'leased'")
     }
 
-    public func jobs(state: String?, limit: Int) throws -> [JobRow] {
+    public func jobs(state: JobState?, limit: Int) throws -> [JobRow] {
         if let state {
-            return try Row.fetchAll(db, sql: "SELECT * FROM job WHERE state = ? ORDER BY id DESC LIMIT ?", arguments: [state, limit]).map(JobRow.init)
+            return try Row.fetchAll(db, sql: "SELECT * FROM job WHERE state = ? ORDER BY id DESC LIMIT ?", arguments: [state.rawValue, limit]).map(JobRow.init)
         }
         return try Row.fetchAll(db, sql: "SELECT * FROM job ORDER BY id DESC LIMIT ?", arguments: [limit]).map(JobRow.init)
     }
 
-    public func jobCounts() throws -> [String: Int] {
-        var out: [String: Int] = [:]
-        for r in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state") { out[r["state"]] = r["n"] }
+    public func jobCounts() throws -> [JobState: Int] {
+        var out: [JobState: Int] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state") {
+            if let s = JobState(rawValue: r["state"]) { out[s] = r["n"] }
+        }
         return out
     }
 

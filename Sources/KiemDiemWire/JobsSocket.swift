@@ -1,5 +1,24 @@
 import Foundation
 
+/// Where a job is in its life; the raw value is what the store and the `jobs` command show.
+public enum JobState: String, Codable, Sendable, CaseIterable {
+    /// Waiting for a worker (again, after a failure, once its back-off ends).
+    case pending
+    /// Handed to a worker, which holds it until its lease runs out.
+    case leased
+    case done
+    /// Failed for good, or out of attempts: waits for `jobs retry`.
+    case dead
+}
+
+/// How a notification reaches its recipient; the raw value is the config's and the worker's name.
+public enum Channel: String, Codable, Sendable, CaseIterable {
+    /// A Maildir the operator reads or forwards.
+    case spool
+    case smtp
+    case webhook
+}
+
 /// Everything a worker needs to write one notification: the facts, already formatted for people.
 /// The worker renders it with the templates of its channel.
 public struct JobPayload: Codable, Sendable, Equatable {

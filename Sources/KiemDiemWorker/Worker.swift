@@ -10,9 +10,9 @@ import ZeroMQ
 public final class Deliverer: Sendable {
     /// Swapped whole by a reload (SIGHUP) while the loop runs: the next job uses the new ones.
     private let current: Mutex<NotificationTemplates>
-    public let channels: [String: any DeliveryChannel]
+    public let channels: [Channel: any DeliveryChannel]
 
-    public init(templates: NotificationTemplates, channels: [String: any DeliveryChannel]) {
+    public init(templates: NotificationTemplates, channels: [Channel: any DeliveryChannel]) {
         current = Mutex(templates)
         self.channels = channels
     }
@@ -24,7 +24,7 @@ public final class Deliverer: Sendable {
     /// Delivers one job; a thrown DeliveryError says whether a retry can help.
     public func deliver(_ m: JobsMessage) throws {
         guard let payload = m.payload, let key = m.key else { throw DeliveryError(retryable: false, "job without payload or key") }
-        guard let channelName = m.channel, let channel = channels[channelName] else {
+        guard let channelName = m.channel, let channel = Channel(rawValue: channelName).flatMap({ channels[$0] }) else {
             throw DeliveryError(retryable: false, "channel '\(m.channel ?? "")' is not configured on this worker")
         }
         let (subject, body) = try templates.render(payload)

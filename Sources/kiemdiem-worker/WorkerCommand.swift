@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KiemDiemClient
 import KiemDiemLogging
+import KiemDiemWire
 import KiemDiemWorker
 import Logging
 import ServiceLifecycle
@@ -43,16 +44,16 @@ struct WorkerCommand: AsyncParsableCommand {
             do { curve = try CurveCredentials.load(keyFile: k, serverKeyFile: s) } catch { throw fail("\(error)") }
         default: throw fail("CURVE needs both --key and --server-key")
         }
-        var channels: [String: any DeliveryChannel] = [:]
-        do { channels["spool"] = try SpoolChannel(directory: spool, from: from) } catch { throw fail("spool \(spool): \(error)") }
+        var channels: [Channel: any DeliveryChannel] = [:]
+        do { channels[.spool] = try SpoolChannel(directory: spool, from: from) } catch { throw fail("spool \(spool): \(error)") }
         if let smtp {
             let parts = smtp.split(separator: ":")
             guard parts.count == 2, let port = UInt16(parts[1]) else { throw fail("--smtp must be HOST:PORT") }
-            channels["smtp"] = SMTPChannel(host: String(parts[0]), port: port, from: from)
+            channels[.smtp] = SMTPChannel(host: String(parts[0]), port: port, from: from)
         }
         if let webhook {
             guard let url = URL(string: webhook), url.scheme == "http" || url.scheme == "https" else { throw fail("--webhook must be an http(s) URL") }
-            channels["webhook"] = WebhookChannel(url: url)
+            channels[.webhook] = WebhookChannel(url: url)
         }
         let tmpl: NotificationTemplates
         do { tmpl = try NotificationTemplates(directory: templates) } catch { throw fail("\(error)") }

@@ -33,7 +33,7 @@ let escalatingPlan = smallPlan + """
             "2022-12-02 level 2 to gc",
         ])
         // Each step is a job for the target committee, keyed by the event.
-        let jobs = try f.store.read { try $0.jobs(state: nil, limit: 1000) }.filter { $0.kind == "escalation" && $0.payload.contains("\"stage\":\"a\"") }
+        let jobs = try f.store.read { try $0.jobs(state: nil, limit: 1000) }.filter { $0.kind == .escalation && $0.payload.contains("\"stage\":\"a\"") }
         #expect(Set(jobs.map(\.recipient)) == ["c2", "sc", "gc"])
         let ids = Set(try raised(f).filter { $0.stage == "a" }.map(\.id))
         #expect(Set(jobs.map(\.key)) == ids)
@@ -70,7 +70,7 @@ let escalatingPlan = smallPlan + """
         try f.load(escalatingPlan)
         try f.engine.advance(to: at("2022-11-24T12:00:00+07:00"))
         let reminders = try f.events().filter { $0.type == "deadline.reminder" }
-        let jobs = try f.store.read { try $0.jobs(state: "pending", limit: 1000) }
+        let jobs = try f.store.read { try $0.jobs(state: .pending, limit: 1000) }
         #expect(jobs.map(\.key).sorted() == reminders.map(\.id).sorted())
         let payload = try JSONDecoder().decode(JobPayload.self, from: Data(jobs.first { $0.recipient == "g2" }!.payload.utf8))
         #expect(payload.lateMembers == ["Phạm Thị Dung", "Hoàng Văn Em"])
@@ -86,11 +86,11 @@ let escalatingPlan = smallPlan + """
     }
 
     @Test func deliveryChannelFollowsTheMostSpecificUnit() {
-        let r = DeliveryRouting(defaultChannel: "spool", byUnit: ["gc": "smtp", "c2": "webhook"])
-        #expect(r.channel(forPath: "duk/gc/c1/") == "smtp")
-        #expect(r.channel(forPath: "duk/gc/sc/c2/") == "webhook")
-        #expect(r.channel(forPath: "duk/g2/") == "spool")
-        #expect(DeliveryRouting.parseUnits("gc:smtp, c2:webhook") == ["gc": "smtp", "c2": "webhook"])
+        let r = DeliveryRouting(defaultChannel: .spool, byUnit: ["gc": .smtp, "c2": .webhook])
+        #expect(r.channel(forPath: "duk/gc/c1/") == .smtp)
+        #expect(r.channel(forPath: "duk/gc/sc/c2/") == .webhook)
+        #expect(r.channel(forPath: "duk/g2/") == .spool)
+        #expect(DeliveryRouting.parseUnits("gc:smtp, c2:webhook") == ["gc": .smtp, "c2": .webhook])
         #expect(DeliveryRouting.parseUnits("gc:fax") == nil)
     }
 }

@@ -13,7 +13,7 @@ import Testing
         let store = try Store()
         try store.write { tx in
             for i in 1...jobs {
-                try tx.enqueueJob(key: "k\(i)", eventSeq: Int64(i), kind: "reminder", channel: "spool", recipient: "u\(i)", address: nil, payload: "{}", now: 0)
+                try tx.enqueueJob(key: "k\(i)", eventSeq: Int64(i), kind: .reminder, channel: .spool, recipient: "u\(i)", address: nil, payload: "{}", now: 0)
             }
         }
         var policy = JobPolicy()
@@ -27,7 +27,7 @@ import Testing
     func jobsSent(_ out: [[Data]]) -> [JobsMessage] {
         out.compactMap { try? WireJSON.decoder().decode(JobsMessage.self, from: $0[1]) }.filter { $0.type == .job }
     }
-    func states(_ s: Store) throws -> [String] { try s.read { try $0.jobs(state: nil, limit: 10) }.sorted { $0.id < $1.id }.map(\.state) }
+    func states(_ s: Store) throws -> [String] { try s.read { try $0.jobs(state: nil, limit: 10) }.sorted { $0.id < $1.id }.map(\.state.rawValue) }
 
     @Test func leasesUpToCapacityAndSettlesOnDone() throws {
         let (store, d) = try setUp()
@@ -56,7 +56,7 @@ import Testing
                 #expect(sent.count == 1, "attempt \(attempt + 1) after \(waits[attempt - 1]) s")
             }
         }
-        let dead = try store.read { try $0.jobs(state: "dead", limit: 1) }
+        let dead = try store.read { try $0.jobs(state: .dead, limit: 1) }
         #expect(dead.first?.lastError == "SMTP down" && dead.first?.attempts == 3)
         #expect(try store.write { try $0.retryJob(dead[0].id, now: 400) })
         #expect(jobsSent(d.receive([worker1, msg(JobsMessage(type: .heartbeat))], keyName: nil, now: 401)).first?.attempt == 1)
@@ -73,7 +73,7 @@ import Testing
         let (store, d) = try setUp(jobs: 1)
         let sent = jobsSent(d.receive([worker1, msg(.ready(capacity: 1, name: "w"))], keyName: nil, now: 0))
         _ = d.receive([worker1, msg(.fail(sent[0].job!, retry: false, error: "no e-mail address"))], keyName: nil, now: 1)
-        let dead = try store.read { try $0.jobs(state: "dead", limit: 1) }
+        let dead = try store.read { try $0.jobs(state: .dead, limit: 1) }
         #expect(dead.first?.lastError == "no e-mail address" && dead.first?.attempts == 1)
     }
 

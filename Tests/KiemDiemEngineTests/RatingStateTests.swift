@@ -193,7 +193,7 @@ import Testing
         #expect(ev.map { "\($0.type) \($0.path!) \($0.to!)" } == ["review.suggested duk/gc/c1/ c1"])
         #expect(ev[0].message?.hasPrefix("Đảng ủy Sở Tài chính gửi gợi ý kiểm điểm (đơn vị có dấu hiệu cần kiểm điểm ngay) đối với Chi bộ Văn phòng") == true)
         let job = try f.store.read { try $0.jobs(state: nil, limit: 100) }.first { $0.key == ev[0].id }
-        #expect(job?.recipient == "c1" && job?.kind == "suggestion")
+        #expect(job?.recipient == "c1" && job?.kind == .suggestion)
         let payload = try JSONDecoder().decode(JobPayload.self, from: Data(job!.payload.utf8))
         #expect(payload.text?.contains("quy chế") == true && payload.authorName == "Đảng ủy Sở Tài chính")
         #expect(try f.engine.report(UnitFilter(unit: "gc"), now: now)[0].suggestions?.map(\.unit) == ["c1"])

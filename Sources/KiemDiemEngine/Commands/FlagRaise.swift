@@ -53,7 +53,7 @@ extension Engine {
             try tx.appendEvent(r, at: now, encoder: encoder)
             return (id, parent)
         }
-        schedules[c.id]?.add(TaskDeadline(id: Engine.reviewTaskId(flagId), kind: .directedReview, unit: unit.id, due: due))
+        schedules[c.id]?.add(TaskDeadline(.directedReview(flag: flagId), unit: unit.id, due: due))
         return FlagResult(flag: flagId, unit: unit.id, owner: parent?.id, reviewDue: Instant.format(due, timeZone: zone))
     }
 }

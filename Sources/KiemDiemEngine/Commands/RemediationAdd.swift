@@ -35,7 +35,7 @@ extension Engine {
             }
             return try tx.insertRemediation(campaign: c.id, unit: unit.id, member: a.member, text: text, due: due, at: now, by: actor)
         }
-        schedules[c.id]?.add(TaskDeadline(id: Engine.remediationTaskId(id), kind: .remediation, unit: unit.id, due: due))
+        schedules[c.id]?.add(TaskDeadline(.remediation(id), unit: unit.id, due: due))
         return RemediationInfo(id: id, campaign: c.id, unit: unit.id, member: a.member, text: text, due: Instant.format(due, timeZone: c.plan.zone), done: nil)
     }
 }

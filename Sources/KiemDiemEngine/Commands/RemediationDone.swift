@@ -16,7 +16,7 @@ extension Engine {
             _ = try tx.completeRemediation(id, at: now, by: actor)
             return try tx.remediation(id)!
         }
-        schedules[row.campaign]?.removeTask(Engine.remediationTaskId(id))
+        schedules[row.campaign]?.removeTask(.remediation(id))
         return info(row)
     }
 }

@@ -35,7 +35,7 @@ extension Engine {
                                dueText: Instant.vietnameseDate(now, timeZone: zone), time: b.time)
             p.text = text
             p.authorName = author.unit.committeeName
-            try tx.enqueueJob(key: p.key, eventSeq: seq, kind: p.kind.rawValue, channel: routing.channel(forPath: unit.path), recipient: unit.id,
+            try tx.enqueueJob(key: p.key, eventSeq: seq, kind: p.kind, channel: routing.channel(forPath: unit.path), recipient: unit.id,
                               address: unit.unit.email, payload: String(decoding: try encoder.encode(p), as: UTF8.self), now: wallNow())
             return SuggestionInfo(id: id, unit: unit.id, author: author.id, name: a.name, text: text, time: b.time)
         }

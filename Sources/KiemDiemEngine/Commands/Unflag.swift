@@ -19,7 +19,7 @@ extension Engine {
             return try tx.closeFlags(unit: a.unit, note: note, at: now, by: actor)
         }
         guard !ids.isEmpty else { throw ErrorBody(.notFound, "unit '\(a.unit)' has no open flag") }
-        for c in campaigns.keys { for id in ids { schedules[c]?.removeTask(Engine.reviewTaskId(id)) } }
+        for c in campaigns.keys { for id in ids { schedules[c]?.removeTask(.directedReview(flag: id)) } }
         return UnflagResult(unit: a.unit, closed: ids)
     }
 }

@@ -28,14 +28,14 @@ public struct JobsResult: Codable, Sendable {
 public struct JobInfo: Codable, Sendable {
     public var id: Int64
     public var key: String
-    public var kind: String
-    public var channel: String
+    public var kind: JobPayload.Kind
+    public var channel: Channel
     public var recipient: String
-    public var state: String
+    public var state: JobState
     public var attempts: Int
     public var worker: String?
     public var lastError: String?
-    public init(id: Int64, key: String, kind: String, channel: String, recipient: String, state: String, attempts: Int, worker: String?, lastError: String?) {
+    public init(id: Int64, key: String, kind: JobPayload.Kind, channel: Channel, recipient: String, state: JobState, attempts: Int, worker: String?, lastError: String?) {
         self.id = id
         self.key = key
         self.kind = kind

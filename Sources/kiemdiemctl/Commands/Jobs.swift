@@ -19,7 +19,7 @@ struct JobsCmd: ParsableCommand {
                 print(["pending", "leased", "done", "dead"].map { "\($0) \(r.counts[$0] ?? 0)" }.joined(separator: ", "))
                 if r.jobs.isEmpty { return }
                 Table(["id", "state", "kind", "channel", "recipient", "attempts", "worker", "error", "key"],
-                      r.jobs.map { ["\($0.id)", $0.state, $0.kind, $0.channel, $0.recipient, "\($0.attempts)", $0.worker ?? "", $0.lastError ?? "", $0.key] }).print()
+                      r.jobs.map { ["\($0.id)", $0.state.rawValue, $0.kind.rawValue, $0.channel.rawValue, $0.recipient, "\($0.attempts)", $0.worker ?? "", $0.lastError ?? "", $0.key] }).print()
             }
         }
     }

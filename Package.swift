@@ -104,9 +104,11 @@ let package = Package(
         .testTarget(name: "KiemDiemEngineTests", dependencies: [
             "KiemDiemEngine", "KiemDiemDaemon", "KiemDiemStore", "KiemDiemCore", "KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemTesting", "KiemDiemOracles",
             .product(name: "PropertyBased", package: "swift-property-based"),
-        ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemOracles", "KiemDiemTesting"]),
-        .testTarget(name: "KiemDiemWorkerTests", dependencies: ["KiemDiemWorker", "KiemDiemWire"]),
+        ], exclude: ["Fixtures"]),
+        // Support/ and Fixtures/ hold helper scripts and recorded data the tests read by path.
+        .testTarget(name: "IntegrationTests", dependencies: ["KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemOracles", "KiemDiemTesting"],
+                    exclude: ["Support"]),
+        .testTarget(name: "KiemDiemWorkerTests", dependencies: ["KiemDiemWorker", "KiemDiemWire"], exclude: ["Support"]),
     ]
 )
 

@@ -1,6 +1,12 @@
 import Foundation
 
 /// Durations as written in plans and commands: `90s`, `15m`, `12h`, `7d`.
+extension Duration {
+    /// The duration in seconds, for what counts time as a Double: `Date`, and the jobs table,
+    /// whose instants are wall-clock seconds since 1970.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
 public enum DurationText {
     /// Seconds for a duration text, or nil when it is not one.
     public static func seconds(_ text: String) -> Int64? {

@@ -26,7 +26,7 @@ public struct DaemonConfig: Sendable {
     /// How often a heartbeat is published, in real time.
     public var heartbeat: Duration = .seconds(5)
     /// Events older than this (by their instant) are pruned; nil keeps everything.
-    public var eventRetention: Int64? = nil
+    public var eventRetention: Duration? = nil
     public var maxMessageSize: Int64 = 64 << 20
     public var logLevel = "info"
     public var jobs = JobPolicy()
@@ -210,16 +210,16 @@ public struct DaemonConfig: Sendable {
         }
         if let s = str("events.retention") {
             guard let secs = DurationText.seconds(s), secs > 0 else { throw bad("events.retention", "'\(s)' is not a positive duration such as 400d") }
-            eventRetention = secs
+            eventRetention = .seconds(secs)
         }
         if let s = str("limits.max_message_size") {
             guard let n = Int64(s), n >= 4096 else { throw bad("limits.max_message_size", "'\(s)' must be a number of bytes ≥ 4096") }
             maxMessageSize = n
         }
-        func seconds(_ key: String) throws(Error) -> Double? {
+        func seconds(_ key: String) throws(Error) -> Duration? {
             guard let s = str(key) else { return nil }
             guard let v = DurationText.seconds(s), v > 0 else { throw bad(key, "'\(s)' is not a positive duration such as 30s") }
-            return Double(v)
+            return .seconds(v)
         }
         if let v = try seconds("jobs.lease") { jobs.lease = v }
         if let v = try seconds("jobs.backoff") { jobs.backoffBase = v }

@@ -6,13 +6,14 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// The daemon as a Service: opens the store, runs the reactor on its own thread, and stops it on
-/// graceful shutdown (SIGTERM/SIGINT through the ServiceGroup). Embeddable in tests.
-///
-/// Around the reactor it runs, as tasks of its own: the SIGHUP listener (reload), the metrics
-/// endpoint when `metrics.listen` is set, and the monitor that refreshes systemd's STATUS line
-/// and the database-backed gauges.
-public final class Daemon: Service, @unchecked Sendable {
+/// The daemon: opens the store, loads the engine, binds what must listen, and hands back its
+/// parts as services for one `ServiceGroup` (kiemdiemd runs them under SIGTERM/SIGINT):
+/// - the reactor, on a thread of its own, which owns every ZeroMQ socket;
+/// - the SIGHUP listener, which asks the reactor to reload;
+/// - the operations monitor (systemd STATUS, database-backed gauges), from the moment the
+///   daemon serves, when anyone listens;
+/// - the Prometheus endpoint, when `metrics.listen` is set.
+public final class Daemon: Sendable {
     let config: DaemonConfig
     let logger: Logger
     let notify: SystemdNotify
@@ -45,7 +46,11 @@ public final class Daemon: Service, @unchecked Sendable {
         }
     }
 
-    public func run() async throws {
+    /// Everything that can fail at start fails here, before any service runs: the database, the
+    /// campaigns, the metrics endpoint (it listens before the reactor starts, so READY=1 means
+    /// it answers too). The services, in the order to start them; a group shuts them down in
+    /// reverse, so the reactor (last) stops first.
+    public func services() async throws -> [any Service] {
         let store = try Daemon.openStore(config)
         let engine: Engine
         do { engine = try Engine(store: store, logger: logger, routing: config.delivery) } catch {
@@ -54,8 +59,7 @@ public final class Daemon: Service, @unchecked Sendable {
         let monitor = OpsMonitor(store: store, metrics: metrics, notify: notify, simulatedClock: config.clockMode == .simulated,
                                  interval: config.heartbeat, deadlineInterval: config.metricsRefresh)
         let logger = self.logger
-        // The metrics endpoint listens before the reactor starts, so READY=1 means it answers too;
-        // one that cannot listen stops the start, as a socket that cannot bind does.
+        var services: [any Service] = []
         var metricsServer: MetricsServer?
         if let listen = config.metricsListen, let registry = metrics.registry {
             let server = try MetricsServer(listen: listen, registry: registry) { isError, message in
@@ -67,6 +71,7 @@ public final class Daemon: Service, @unchecked Sendable {
             }
             logger.info("metrics on http://\(address)/metrics")
             metricsServer = server
+            services.append(server)
         }
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
         let onReady = self.onReady
@@ -85,50 +90,85 @@ public final class Daemon: Service, @unchecked Sendable {
             metricsServer?.stop()
             throw error
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            if let server = metricsServer { group.addTask { try await server.serve() } }
-            // SIGHUP: the reactor re-reads the configuration and the keys on its own thread.
-            group.addTask {
-                for await _ in await UnixSignalsSequence(trapping: .sighup) { reactor.requestReload() }
-            }
-            // STATUS and the database-backed gauges, from the moment the daemon serves.
-            if monitor.isNeeded {
-                group.addTask {
-                    for await _ in ready { break }
-                    await monitor.run { error in logger.warning("cannot refresh status and metrics", metadata: ["error": "\(error)"]) }
-                }
-            }
-            let notify = self.notify
-            try await withGracefulShutdownHandler {
-                try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
-                    let box = UncheckedBox(reactor)
-                    let thread = Thread {
-                        do {
-                            try box.value.run()
-                            cont.resume()
-                        } catch {
-                            cont.resume(throwing: error)
-                        }
+        if monitor.isNeeded { services.append(MonitorService(monitor: monitor, ready: ready, logger: logger)) }
+        services.append(ReloadOnHangup(waker: reactor.waker))
+        services.append(ReactorService(reactor: UncheckedBox(reactor), waker: reactor.waker, notify: notify, ready: readyContinuation))
+        return services
+    }
+}
+
+/// Runs the reactor on its own thread (a blocking zmq_poll must never run on Swift's
+/// cooperative pool) until it stops; a graceful shutdown asks it to stop through its waker.
+struct ReactorService: Service {
+    let reactor: UncheckedBox<Reactor>
+    let waker: ReactorWaker
+    let notify: SystemdNotify
+    let ready: AsyncStream<Void>.Continuation
+
+    func run() async throws {
+        defer { ready.finish() }
+        let reactor = self.reactor, notify = self.notify, waker = self.waker
+        try await withGracefulShutdownHandler {
+            try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, any Error>) in
+                let thread = Thread {
+                    do {
+                        try reactor.value.run()
+                        cont.resume()
+                    } catch {
+                        cont.resume(throwing: error)
                     }
-                    thread.name = "kiemdiem-reactor"
-                    thread.start()
                 }
-            } onGracefulShutdown: {
-                // Told at once, before the request in flight finishes.
-                notify.send("STOPPING=1\nSTATUS=stopping")
-                reactor.stop()
+                thread.name = "kiemdiem-reactor"
+                thread.start()
             }
-            readyContinuation.finish()
-            group.cancelAll()
+        } onGracefulShutdown: {
+            // Told at once, before the request in flight finishes.
+            notify.send("STOPPING=1\nSTATUS=stopping")
+            waker.stop()
         }
     }
 }
 
-/// Hands the reactor to its thread. The reactor is used by that thread only, except `stop()`,
-/// which talks to it through a socket of its own.
+/// SIGHUP: the reactor re-reads the configuration and the keys, on its own thread.
+struct ReloadOnHangup: Service {
+    let waker: ReactorWaker
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) { waker.reload() }
+        }
+    }
+}
+
+/// STATUS and the database-backed gauges, from the moment the daemon serves.
+struct MonitorService: Service {
+    let monitor: OpsMonitor
+    let ready: AsyncStream<Void>
+    let logger: Logger
+
+    func run() async throws {
+        let logger = self.logger, monitor = self.monitor, ready = self.ready
+        await cancelWhenGracefulShutdown {
+            for await _ in ready { break }
+            await monitor.run { error in logger.warning("cannot refresh status and metrics", metadata: ["error": "\(error)"]) }
+        }
+    }
+}
+
+extension MetricsServer: Service {
+    /// Serves until the group shuts down; the end of a server stopped on purpose is no error.
+    func run() async throws {
+        do {
+            try await withGracefulShutdownHandler { try await serve() } onGracefulShutdown: { self.stop() }
+        } catch where !isServing {
+            return
+        }
+    }
+}
+
+/// Hands the reactor to its thread. The reactor is used by that thread only: every other thread
+/// reaches it through its `ReactorWaker`.
 struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ v: T) { value = v }
 }
-
-extension Reactor: @unchecked Sendable {}

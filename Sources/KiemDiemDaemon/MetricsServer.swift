@@ -81,6 +81,9 @@ final class MetricsServer: Sendable {
         try await withTaskCancellationHandler { try await task.value } onCancel: { self.stop() }
     }
 
+    /// False once stopped (or before it listens).
+    var isServing: Bool { serves.value }
+
     /// Stops serving (from any thread).
     func stop() {
         serves.set(false)

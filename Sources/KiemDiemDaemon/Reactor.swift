@@ -7,13 +7,46 @@ import Logging
 import Synchronization
 import ZeroMQ
 
+/// Wakes the reactor's loop from any thread (signal handlers, the service group's shutdown): asks
+/// it to stop after the request in flight, or to reload. It sends through a socket of its own to
+/// the loop's inproc endpoint, so it shares nothing with the reactor but the context.
+struct ReactorWaker: Sendable {
+    let context: ZMQContext
+    let endpoint: String
+    let logger: Logger
+
+    func stop() { send("stop") }
+    func reload() { send("reload") }
+
+    private func send(_ message: String) {
+        do {
+            let s = try Socket(context, .push)
+            try s.setLinger(1000)
+            try s.connect(endpoint)
+            try s.send(Data(message.utf8))
+            s.close()
+        } catch {
+            logger.error("cannot wake the reactor", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// The clocks as read once per loop pass: everything a pass does happens at these instants.
+struct Pass {
+    /// The system clock: jobs, the audit, and the campaign when its clock is the system's.
+    let wall: Date
+    let monotonic: ContinuousClock.Instant
+
+    static func begin() -> Pass { Pass(wall: Date(), monotonic: .now) }
+}
+
 /// Owns every socket on one dedicated thread (a libzmq socket is not thread-safe, and a blocking
 /// zmq_poll must never run on Swift's cooperative pool). The loop polls the control and jobs
 /// sockets with a timeout that ends at the next deadline (system clock) or heartbeat, handles
 /// requests one at a time, fires the schedule, and publishes stored events in seq order. It also
 /// pings the systemd watchdog, so a loop that hangs is restarted, and carries out SIGHUP reloads.
 final class Reactor: CommandHost {
-    /// The configuration in force: as started, plus what reloads changed (DaemonConfig.liveKeys).
+    /// The configuration in force: as started, plus what reloads changed (the keys declared `live`).
     private(set) var config: DaemonConfig
     let engine: Engine
     let logger: Logger
@@ -21,7 +54,7 @@ final class Reactor: CommandHost {
     let notify: SystemdNotify
     let ops: ReactorOps
     let onReady: @Sendable (Endpoints) -> Void
-    private let wakeEndpoint = "inproc://kiemdiem-wake-\(UUID().uuidString)"
+    let waker: ReactorWaker
     private let wake: Socket
     private var control: Socket?
     private var events: Socket?
@@ -29,8 +62,8 @@ final class Reactor: CommandHost {
     private var zap: Socket?
     private var zapHandler: ZapHandler?
     private var serverSecretKey: String?
-    private var handler: ControlHandler!
-    private var dispatcher: JobDispatcher!
+    private let handler: ControlHandler
+    private let dispatcher: JobDispatcher
     private(set) var boundEndpoints = Endpoints(control: "", events: "", jobs: "")
     private var simulatedNow: Date?
     private var lastPublished: Int64 = 0
@@ -47,34 +80,23 @@ final class Reactor: CommandHost {
         self.ops = ops
         self.onReady = onReady
         context = try ZMQContext()
-        // Bound here, before the loop's thread starts, so stop() can never miss it.
+        // Bound here, before the loop's thread starts, so the waker can never miss it.
+        let wakeEndpoint = "inproc://kiemdiem-wake-\(UUID().uuidString)"
         wake = try Socket(context, .pull)
         try wake.bind(wakeEndpoint)
+        waker = ReactorWaker(context: context, endpoint: wakeEndpoint, logger: logger)
+        handler = ControlHandler(engine: engine, logger: logger)
+        dispatcher = JobDispatcher(store: engine.store, policy: config.jobs, logger: logger)
+        handler.host = self
     }
 
-    var clockMode: DaemonConfig.ClockMode { config.clockMode }
-    var workerCount: Int { dispatcher?.workerCount ?? 0 }
+    var clockMode: ClockMode { config.clockMode }
+    var workerCount: Int { dispatcher.workerCount }
     var security: SecurityInfo { SecurityInfo(curve: config.curve, curveEvents: config.curveEvents) }
     var displayZone: TimeZone { config.zone }
-    var now: Date { simulatedNow ?? Date() }
 
-    /// Asks the loop to finish the request in flight and return. Safe from any thread.
-    func stop() { wake("stop") }
-
-    /// Asks the loop to re-read the configuration and the authorized keys (SIGHUP). Safe from any thread.
-    func requestReload() { wake("reload") }
-
-    private func wake(_ message: String) {
-        do {
-            let s = try Socket(context, .push)
-            try s.setLinger(1000)
-            try s.connect(wakeEndpoint)
-            try s.send(Data(message.utf8))
-            s.close()
-        } catch {
-            logger.error("cannot wake the reactor", metadata: ["error": "\(error)"])
-        }
-    }
+    /// The campaign's instant in this pass: the simulated clock, or the pass's system clock.
+    private func campaignNow(_ pass: Pass) -> Date { simulatedNow ?? pass.wall }
 
     /// Re-reads the authorized-keys file. A bad file keeps the keys in force and says why.
     /// Connections stay up: each message is checked against the keys of the moment, so a key
@@ -165,15 +187,13 @@ final class Reactor: CommandHost {
         self.events = events
         self.jobs = jobs
         boundEndpoints = Endpoints(control: try control.lastEndpoint, events: try events.lastEndpoint, jobs: try jobs.lastEndpoint)
-        handler = ControlHandler(engine: engine, logger: logger)
-        handler.host = self
-        dispatcher = JobDispatcher(store: engine.store, policy: config.jobs, logger: logger)
         try dispatcher.start()
 
         // What fell due while the daemon was down fires once, marked late.
-        let missed = try engine.advance(to: now, catchUp: config.clockMode == .system)
+        var pass = Pass.begin()
+        let missed = try engine.advance(to: campaignNow(pass), catchUp: config.clockMode == .system)
         if missed > 0 { logger.notice("caught up after downtime", metadata: ["events": "\(missed)"]) }
-        try prune()
+        try prune(pass)
         try publishPending()
 
         logger.info("ready control=\(boundEndpoints.control) events=\(boundEndpoints.events) jobs=\(boundEndpoints.jobs)")
@@ -184,51 +204,69 @@ final class Reactor: CommandHost {
         // request or a poll stops the pings, and systemd restarts the daemon.
         let watchdogInterval = notify.watchdogInterval
         if let watchdogInterval { logger.info("watchdog on", metadata: ["ping_every": "\(watchdogInterval)"]) }
-        var nextWatchdog = ContinuousClock.now
-        nextHeartbeat = ContinuousClock.now
-        nextPrune = ContinuousClock.now + .seconds(3600)
+        var nextWatchdog = pass.monotonic
+        nextHeartbeat = pass.monotonic
+        nextPrune = pass.monotonic + .seconds(3600)
+        let sockets = [control, jobs, wake] + (zap.map { [$0] } ?? [])
         while true {
-            if let watchdogInterval, ContinuousClock.now >= nextWatchdog {
+            if let watchdogInterval, pass.monotonic >= nextWatchdog {
                 notify.send("WATCHDOG=1")
-                nextWatchdog = ContinuousClock.now + watchdogInterval
+                nextWatchdog = pass.monotonic + watchdogInterval
             }
-            let heartbeatMs = max(1, Int(config.heartbeat / .milliseconds(1)))
-            var timeout = max(0, Int((nextHeartbeat - ContinuousClock.now) / .milliseconds(1)))
-            if watchdogInterval != nil { timeout = min(timeout, max(0, Int((nextWatchdog - ContinuousClock.now) / .milliseconds(1)))) }
-            if config.clockMode == .system, let next = engine.nextInstant() {
-                timeout = min(timeout, max(0, Int((next.timeIntervalSince(Date()) * 1000).rounded(.up))))
-            }
-            // With workers connected the loop wakes at their heartbeat to watch leases and back-offs.
-            if dispatcher.workerCount > 0 { timeout = min(timeout, Int(config.jobs.heartbeat * 1000)) }
-            let ready = try poll([control, jobs, wake] + (zap.map { [$0] } ?? []), timeoutMs: min(timeout, heartbeatMs))
-            if ready.count > 3, ready[3].contains(.readable), let zap { serveZap(zap) }
-            if ready[2].contains(.readable) {
-                if try readWake() { break }
-            }
-            if ready[0].contains(.readable) { try serveControl(control) }
-            if ready[1].contains(.readable) { serveJobs(jobs) }
-            if config.clockMode == .system { try engine.advance(to: Date()) }
+            let ready = Ready(try poll(sockets, timeoutMs: pollTimeout(pass, nextWatchdog: watchdogInterval.map { _ in nextWatchdog })))
+            // The clocks are read once, after the poll: all the work of this pass happens at `pass`.
+            pass = Pass.begin()
+            if ready.zap, let zap { serveZap(zap) }
+            if ready.wake, try readWake(pass) { break }
+            if ready.control { try serveControl(control, pass) }
+            if ready.jobs { serveJobs(jobs, pass) }
+            if config.clockMode == .system { try engine.advance(to: pass.wall) }
             try publishPending()
-            send(dispatcher.tick(now: Date().timeIntervalSince1970), on: jobs)
+            send(dispatcher.tick(now: pass.wall.timeIntervalSince1970), on: jobs)
             ops.monitor.workers.store(dispatcher.workerCount, ordering: .relaxed)
-            if ContinuousClock.now >= nextHeartbeat {
-                try heartbeat(events)
-                nextHeartbeat = ContinuousClock.now + config.heartbeat
+            if pass.monotonic >= nextHeartbeat {
+                try heartbeat(events, pass)
+                nextHeartbeat = pass.monotonic + config.heartbeat
             }
-            if ContinuousClock.now >= nextPrune {
-                try prune()
-                nextPrune = ContinuousClock.now + .seconds(3600)
+            if pass.monotonic >= nextPrune {
+                try prune(pass)
+                nextPrune = pass.monotonic + .seconds(3600)
             }
         }
         logger.info("stopping")
     }
 
+    /// What the poll found ready, by name.
+    private struct Ready {
+        var control, jobs, wake, zap: Bool
+        init(_ r: [PollEvents]) {
+            control = r[0].contains(.readable)
+            jobs = r[1].contains(.readable)
+            wake = r[2].contains(.readable)
+            zap = r.count > 3 && r[3].contains(.readable)
+        }
+    }
+
+    /// How long the poll may wait: until the next heartbeat, watchdog ping or deadline (system
+    /// clock), and no longer than a worker heartbeat while workers are connected (to watch
+    /// leases and back-offs).
+    private func pollTimeout(_ pass: Pass, nextWatchdog: ContinuousClock.Instant?) -> Int {
+        func ms(until t: ContinuousClock.Instant) -> Int { max(0, Int((t - pass.monotonic) / .milliseconds(1))) }
+        var timeout = min(ms(until: nextHeartbeat), max(1, Int(config.heartbeat / .milliseconds(1))))
+        if let nextWatchdog { timeout = min(timeout, ms(until: nextWatchdog)) }
+        if config.clockMode == .system, let next = engine.nextInstant() {
+            timeout = min(timeout, max(0, Int((next.timeIntervalSince(pass.wall) * 1000).rounded(.up))))
+        }
+        if dispatcher.workerCount > 0 { timeout = min(timeout, Int(config.jobs.heartbeat / .milliseconds(1))) }
+        return timeout
+    }
+
     /// Returns true when asked to stop; a reload request is carried out here, on the loop.
-    private func readWake() throws -> Bool {
+    private func readWake(_ pass: Pass) throws -> Bool {
         var stop = false
         while let frames = try wake.receive(dontWait: true) {
             switch frames.first.map({ String(decoding: $0, as: UTF8.self) }) {
-            case "reload": reload()
+            case "reload": reload(pass)
             default: stop = true
             }
         }
@@ -239,12 +277,12 @@ final class Reactor: CommandHost {
     /// start (same file, environment and flags) and applies what can change live, re-reads the
     /// authorized keys, then says READY again. A file that does not load changes nothing: the
     /// configuration in force stays, and the log says why in one line.
-    private func reload() {
+    private func reload(_ pass: Pass) {
         notify.send("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotify.monotonicMicroseconds())\nSTATUS=reloading the configuration")
         logger.notice("reload requested (SIGHUP)")
         if let source = ops.configSource {
             do {
-                apply(try source.load())
+                apply(try source.load(), pass)
             } catch {
                 logger.error("configuration not reloaded; keeping the one in force", metadata: ["reason": "\(error.description)"])
             }
@@ -253,8 +291,8 @@ final class Reactor: CommandHost {
         notify.send("READY=1\nSTATUS=\(ops.monitor.statusLine())")
     }
 
-    /// Applies the keys that can change while running (DaemonConfig.liveKeys); names the others.
-    private func apply(_ new: DaemonConfig) {
+    /// Applies the keys that can change while running (declared `live`); names the others.
+    private func apply(_ new: DaemonConfig, _ pass: Pass) {
         var changed: [String] = []
         if new.logLevel != config.logLevel, let level = Logger.Level(rawValue: new.logLevel) {
             config.logLevel = new.logLevel
@@ -263,14 +301,14 @@ final class Reactor: CommandHost {
         }
         if new.heartbeat != config.heartbeat {
             config.heartbeat = new.heartbeat
-            nextHeartbeat = min(nextHeartbeat, ContinuousClock.now + new.heartbeat)
+            nextHeartbeat = min(nextHeartbeat, pass.monotonic + new.heartbeat)
             ops.monitor.interval.withLock { $0 = new.heartbeat }
             changed.append("events.heartbeat=\(new.heartbeat)")
         }
         if new.eventRetention != config.eventRetention {
             config.eventRetention = new.eventRetention
-            nextPrune = ContinuousClock.now // prune on this pass with the new retention
-            changed.append("events.retention=\(new.eventRetention.map { "\($0)s" } ?? "keep all")")
+            nextPrune = pass.monotonic // prune on this pass with the new retention
+            changed.append("events.retention=\(new.eventRetention.map { "\(Int64($0.seconds))s" } ?? "keep all")")
         }
         if new.jobs != config.jobs {
             config.jobs = new.jobs
@@ -303,7 +341,7 @@ final class Reactor: CommandHost {
 
     /// Serves every request waiting on the control socket. A REQ peer's envelope has an empty
     /// delimiter frame, a DEALER's may not; the reply echoes whichever envelope came in.
-    private func serveControl(_ socket: Socket) throws {
+    private func serveControl(_ socket: Socket, _ pass: Pass) throws {
         while let (frames, userId) = try socket.receive(dontWait: true, property: "User-Id") {
             guard frames.count >= 2 else { continue }
             let identity = frames[0]
@@ -313,11 +351,12 @@ final class Reactor: CommandHost {
             let reply: Data
             if rest.count != 1 || frames.count > frameLimit {
                 reply = Data(#"{"ok":false,"error":{"code":"bad_request","message":"a request is one JSON frame"}}"#.utf8)
-            } else if rest.first!.count > config.maxMessageSize {
+            } else if let body = rest.first, body.count > config.maxMessageSize {
                 reply = Data(#"{"ok":false,"error":{"code":"too_large","message":"the request is larger than limits.max_message_size"}}"#.utf8)
-            } else if let who = caller(userId) {
+            } else if let body = rest.first, let who = caller(userId) {
                 let started = ContinuousClock.now
-                let handled = handler.handle(rest.first!, caller: who, now: now)
+                // The campaign's instant: the simulated clock as an earlier request may have moved it.
+                let handled = handler.handle(body, caller: who, now: campaignNow(pass))
                 reply = handled.reply
                 ops.metrics.commandServed(handled.command?.name, duration: ContinuousClock.now - started)
             } else {
@@ -332,11 +371,11 @@ final class Reactor: CommandHost {
     }
 
     /// Serves the workers: each message may settle a job and hand out more.
-    private func serveJobs(_ socket: Socket) {
+    private func serveJobs(_ socket: Socket, _ pass: Pass) {
         while let (frames, userId) = (try? socket.receive(dontWait: true, property: "User-Id")) ?? nil {
             let name = userId.flatMap { zapHandler?.keys[$0]?.name }
             if config.curve, name == nil { continue } // a key removed since it connected
-            send(dispatcher.receive(frames, keyName: name, now: Date().timeIntervalSince1970), on: socket)
+            send(dispatcher.receive(frames, keyName: name, now: pass.wall.timeIntervalSince1970), on: socket)
         }
     }
 
@@ -364,19 +403,19 @@ final class Reactor: CommandHost {
         }
     }
 
-    private func heartbeat(_ socket: Socket) throws {
+    private func heartbeat(_ socket: Socket, _ pass: Pass) throws {
         let last = try engine.store.read { try $0.lastSeq() }
-        var b = EventBody(seq: last, id: "heartbeat/\(Int64(Date().timeIntervalSince1970 * 1000))", type: .heartbeat,
-                          time: Instant.format(now, timeZone: config.zone))
+        var b = EventBody(seq: last, id: "heartbeat/\(Int64(pass.wall.timeIntervalSince1970 * 1000))", type: .heartbeat,
+                          time: Instant.format(campaignNow(pass), timeZone: config.zone))
         b.message = nil
         let body = try WireJSON.encoder().encode(b)
         try socket.send([Data("heartbeat/".utf8), body])
         ops.metrics.eventPublished(topic: "heartbeat/")
     }
 
-    private func prune() throws {
+    private func prune(_ pass: Pass) throws {
         guard let retention = config.eventRetention else { return }
-        let cutoff = now.addingTimeInterval(-TimeInterval(retention))
+        let cutoff = campaignNow(pass).addingTimeInterval(-retention.seconds)
         let n = try engine.store.write { try $0.pruneEvents(before: cutoff) }
         if n > 0 { logger.info("pruned old events", metadata: ["count": "\(n)"]) }
     }

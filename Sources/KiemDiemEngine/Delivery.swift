@@ -32,21 +32,22 @@ public struct DeliveryRouting: Sendable, Equatable {
     }
 }
 
-/// Timing of the jobs side, in wall-clock seconds.
+/// Timing of the jobs side. Jobs live in wall-clock time (a lease or a back-off is about real
+/// workers and servers, whatever the campaign clock says).
 public struct JobPolicy: Sendable, Equatable {
-    public var lease: Double = 30
+    public var lease: Duration = .seconds(30)
     public var maxAttempts = 8
-    public var backoffBase: Double = 2
-    public var backoffMax: Double = 300
+    public var backoffBase: Duration = .seconds(2)
+    public var backoffMax: Duration = .seconds(300)
     /// A worker that sends nothing for this long is taken for dead; its jobs go back.
-    public var workerTimeout: Double = 5
-    public var heartbeat: Double = 1
+    public var workerTimeout: Duration = .seconds(5)
+    public var heartbeat: Duration = .seconds(1)
 
     public init() {}
 
     /// Exponential back-off after the n-th failed attempt, capped.
-    public func backoff(afterAttempt n: Int) -> Double {
-        min(backoffMax, backoffBase * pow(2, Double(max(0, n - 1))))
+    public func backoff(afterAttempt n: Int) -> Duration {
+        min(backoffMax, backoffBase * (1 << min(max(0, n - 1), 30)))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KiemDiemCore
 import KiemDiemStore
 import KiemDiemWire
 import Logging
@@ -72,7 +73,7 @@ public final class JobDispatcher {
                 } else {
                     let state = try store.write {
                         try $0.failJob(job, worker: w.lessee, error: m.error ?? "unknown error", retry: m.retry ?? true, now: now,
-                                       backoff: policy.backoff(afterAttempt:), maxAttempts: policy.maxAttempts)
+                                       backoff: { policy.backoff(afterAttempt: $0).seconds }, maxAttempts: policy.maxAttempts)
                     }
                     if state == .dead { logger.error("job is dead", metadata: ["job": "\(job)", "error": "\(m.error ?? "")"]) }
                 }
@@ -88,7 +89,7 @@ public final class JobDispatcher {
     /// Periodic work: lost workers, expired leases, heartbeats, and handing out due jobs.
     public func tick(now: Double) -> [[Data]] {
         var out: [[Data]] = []
-        for (id, w) in workers where now - w.lastSeen > policy.workerTimeout {
+        for (id, w) in workers where now - w.lastSeen > policy.workerTimeout.seconds {
             workers[id] = nil
             let n = (try? store.write { try $0.releaseJobs(of: w.lessee) }) ?? 0
             logger.warning("worker lost", metadata: ["worker": "\(w.lessee)", "jobs_returned": "\(n)"])
@@ -101,7 +102,7 @@ public final class JobDispatcher {
             let leased = Set((try? store.read { try $0.jobs(state: .leased, limit: 100_000).map(\.id) }) ?? [])
             for id in workers.keys { workers[id]!.inFlight.formIntersection(leased) }
         }
-        if now - lastHeartbeatSent >= policy.heartbeat {
+        if now - lastHeartbeatSent >= policy.heartbeat.seconds {
             lastHeartbeatSent = now
             let beat = (try? encoder.encode(JobsMessage(type: .heartbeat))) ?? Data()
             out += workers.keys.map { [$0, beat] }
@@ -118,7 +119,7 @@ public final class JobDispatcher {
             let spare = w.capacity - w.inFlight.count
             guard spare > 0 else { continue }
             let jobs: [JobRow]
-            do { jobs = try store.write { try $0.leaseJobs(limit: spare, worker: w.lessee, now: now, lease: policy.lease) } } catch {
+            do { jobs = try store.write { try $0.leaseJobs(limit: spare, worker: w.lessee, now: now, lease: policy.lease.seconds) } } catch {
                 logger.error("cannot lease jobs", metadata: ["error": "\(error)"])
                 return out
             }

@@ -90,8 +90,8 @@ public struct WebhookChannel: DeliveryChannel {
 
     private final class ResultBox: @unchecked Sendable {
         private let lock = NSLock()
-        private var value: (Int?, Error?) = (nil, nil)
-        func set(_ v: (Int?, Error?)) { lock.withLock { value = v } }
-        func get() -> (Int?, Error?) { lock.withLock { value } }
+        private var value: (Int?, (any Error)?) = (nil, nil)
+        func set(_ v: (Int?, (any Error)?)) { lock.withLock { value = v } }
+        func get() -> (Int?, (any Error)?) { lock.withLock { value } }
     }
 }

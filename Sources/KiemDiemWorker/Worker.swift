@@ -38,9 +38,9 @@ public struct WorkerOptions: Sendable {
     public var curve: CurveCredentials?
     public var capacity: Int
     public var name: String
-    public var heartbeat: Double = 1
+    public var heartbeat: Duration = .seconds(1)
     /// No word from the daemon for this long: reconnect and announce again.
-    public var daemonTimeout: Double = 5
+    public var daemonTimeout: Duration = .seconds(5)
 
     public init(endpoint: String, curve: CurveCredentials?, capacity: Int, name: String) {
         self.endpoint = endpoint
@@ -101,17 +101,18 @@ public final class WorkerLoop: @unchecked Sendable {
     public func run() throws {
         var socket = try connect()
         defer { socket.close(); wake.close() }
-        var lastHeard = Date().timeIntervalSince1970
-        var lastBeat = 0.0
+        // Intervals on the monotonic clock: a wall-clock step never fakes a silent daemon.
+        var lastHeard = ContinuousClock.now
+        var lastBeat: ContinuousClock.Instant?
         var queue: [JobsMessage] = []
         logger.info("worker started", metadata: ["endpoint": "\(options.endpoint)", "capacity": "\(options.capacity)"])
         while true {
-            let timeout = queue.isEmpty ? Int(options.heartbeat * 1000) : 0
+            let timeout = queue.isEmpty ? Int(options.heartbeat / .milliseconds(1)) : 0
             let ready = try poll([socket, wake], timeoutMs: timeout)
             if ready[1].contains(.readable) { return }
             if ready[0].contains(.readable) {
                 while let frames = try socket.receive(dontWait: true) {
-                    lastHeard = Date().timeIntervalSince1970
+                    lastHeard = ContinuousClock.now
                     guard let data = frames.last, let m = try? decoder.decode(JobsMessage.self, from: data) else { continue }
                     if m.type == .job { queue.append(m) }
                 }
@@ -129,8 +130,8 @@ public final class WorkerLoop: @unchecked Sendable {
                     send(socket, .fail(id, retry: true, error: "\(error)"))
                 }
             }
-            let now = Date().timeIntervalSince1970
-            if now - lastBeat >= options.heartbeat {
+            let now = ContinuousClock.now
+            if lastBeat.map({ now - $0 >= options.heartbeat }) ?? true {
                 lastBeat = now
                 var beat = JobsMessage(type: .heartbeat)
                 beat.capacity = options.capacity

@@ -59,8 +59,8 @@ struct WorkerCommand: AsyncParsableCommand {
         do { tmpl = try NotificationTemplates(directory: templates) } catch { throw fail("\(error)") }
         var options = WorkerOptions(endpoint: endpoint ?? env["KIEMDIEM_ENDPOINT"] ?? "tcp://127.0.0.1:7402", curve: curve,
                                     capacity: max(1, capacity), name: name)
-        options.heartbeat = max(0.1, heartbeat)
-        options.daemonTimeout = max(options.heartbeat * 2, daemonTimeout)
+        options.heartbeat = .milliseconds(Int64(max(0.1, heartbeat) * 1000))
+        options.daemonTimeout = max(options.heartbeat * 2, .milliseconds(Int64(daemonTimeout * 1000)))
         let deliverer = Deliverer(templates: tmpl, channels: channels)
         let service = WorkerService(loop: try WorkerLoop(options: options, deliverer: deliverer, logger: logger),
                                     deliverer: deliverer, templatesDirectory: templates, logger: logger)

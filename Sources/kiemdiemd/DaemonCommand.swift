@@ -41,11 +41,13 @@ struct DaemonCommand: AsyncParsableCommand {
         // The registry exists only when the endpoint is configured: metrics cost nothing otherwise.
         let metrics = DaemonMetrics(registry: cfg.metricsListen == nil ? nil : PrometheusCollectorRegistry())
         let daemon = Daemon(config: cfg, logger: logger, configSource: source, setLogLevel: { level.level = $0 }, metrics: metrics)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
         do {
+            // Any service that ends, or fails, ends them all: the reactor stopping is the daemon stopping.
+            let services = try await daemon.services().map {
+                ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                                                               failureTerminationBehavior: .gracefullyShutdownGroup)
+            }
+            let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         } catch {
             JournalLogHandler.writeFatal("kiemdiemd: \(error)")

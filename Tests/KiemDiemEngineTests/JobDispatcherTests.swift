@@ -17,9 +17,9 @@ import Testing
             }
         }
         var policy = JobPolicy()
-        policy.lease = 30
+        policy.lease = .seconds(30)
         policy.maxAttempts = 3
-        policy.workerTimeout = 5
+        policy.workerTimeout = .seconds(5)
         return (store, JobDispatcher(store: store, policy: policy, logger: Logger(label: "test")))
     }
 
@@ -64,9 +64,9 @@ import Testing
 
     @Test func theBackOffDoublesUpToItsCap() {
         var p = JobPolicy()
-        #expect((1...9).map { p.backoff(afterAttempt: $0) } == [2, 4, 8, 16, 32, 64, 128, 256, 300])
-        p.backoffMax = 10
-        #expect((1...5).map { p.backoff(afterAttempt: $0) } == [2, 4, 8, 10, 10])
+        #expect((1...9).map { p.backoff(afterAttempt: $0) } == [2, 4, 8, 16, 32, 64, 128, 256, 300].map { .seconds($0) })
+        p.backoffMax = .seconds(10)
+        #expect((1...5).map { p.backoff(afterAttempt: $0) } == [2, 4, 8, 10, 10].map { .seconds($0) })
     }
 
     @Test func aPermanentFailureIsDeadAtOnceWithItsReason() throws {

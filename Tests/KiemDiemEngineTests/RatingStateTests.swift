@@ -175,7 +175,7 @@ import Testing
     @Test func annullingARatingWithACommendationNeedsTheCascade() throws {
         let f = try Fixture()
         try f.load()
-        try f.engine.rate(RateArgs(name: "r.csv", content: "subject,kind,level,commendation\nm2,member,excellent,true\n", proposed: true), now: now, by: "admin")
+        _ = try f.engine.rate(RateArgs(name: "r.csv", content: "subject,kind,level,commendation\nm2,member,excellent,true\n", proposed: true), now: now, by: "admin")
         let e = #expect(throws: ErrorBody.self) { try f.engine.annul(AnnulArgs(subject: "m2", kind: "member", reason: "x"), now: now, by: "admin") }
         #expect(e?.details?.contains { $0.contains("[commendation]") } == true)
         let r = try f.engine.annul(AnnulArgs(subject: "m2", kind: "member", reason: "x", cascade: true), now: now, by: "admin")

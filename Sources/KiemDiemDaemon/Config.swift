@@ -2,6 +2,7 @@ import Foundation
 import KiemDiemCore
 import KiemDiemEngine
 import KiemDiemWire
+import Logging
 import Yams
 
 /// The daemon's configuration: one YAML file, every key overridable by environment
@@ -71,34 +72,94 @@ public struct DaemonConfig: Sendable {
         }
     }
 
-    /// Every key the file may hold, with a one-line description (docs/configuration is generated from the same words).
-    public static let keys: [(key: String, help: String)] = [
-        ("database", "path of the SQLite database (WAL); created if missing"),
-        ("timezone", "IANA time zone for display, e.g. Asia/Ho_Chi_Minh"),
-        ("clock.mode", "system or simulated"),
-        ("clock.start", "simulated only: the first instant, ISO 8601 with offset (used when the database has no stored clock)"),
-        ("endpoints.control", "control ROUTER endpoint; tcp://127.0.0.1:* picks a free port; ipc:// allowed"),
-        ("endpoints.events", "events PUB endpoint"),
-        ("endpoints.jobs", "jobs ROUTER endpoint"),
-        ("security.curve", "true to require CURVE on control and jobs (see docs/security.md)"),
-        ("security.curve_events", "true to require CURVE on the events socket as well (observers and admins only)"),
-        ("security.server_secret_key_file", "the daemon's .key_secret (ZeroMQ certificate format)"),
-        ("security.authorized_keys_file", "lines of '<role> <z85-public-key> <name>'"),
-        ("events.heartbeat", "interval of heartbeat events, e.g. 5s"),
-        ("events.retention", "drop stored events older than this, e.g. 400d; empty keeps all"),
-        ("limits.max_message_size", "largest accepted frame in bytes (ZMQ_MAXMSGSIZE)"),
-        ("log_level", "trace, debug, info, notice, warning, error or critical"),
-        ("jobs.lease", "how long a worker holds a job before it is given to another, e.g. 30s"),
-        ("jobs.max_attempts", "attempts before a job is dead"),
-        ("jobs.backoff", "first retry delay; doubles per attempt"),
-        ("jobs.backoff_max", "longest retry delay"),
-        ("jobs.worker_timeout", "a worker silent this long is lost and its jobs go back, e.g. 5s"),
-        ("jobs.heartbeat", "interval of heartbeats to workers, e.g. 1s"),
-        ("delivery.default", "spool, smtp or webhook: the channel for units not listed below"),
-        ("delivery.units", "per-unit channels, inherited by the subtree: 'so-tai-chinh:webhook, cuc-thue:smtp'"),
-        ("metrics.listen", "loopback HOST:PORT of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9464; empty: off"),
-        ("metrics.refresh", "how often the open-deadline gauges are counted over the whole tree, e.g. 30s"),
+    /// Every key the file may hold, declared once: its name (and so its environment variable),
+    /// its help, whether a reload (SIGHUP) applies it, and how its text is read into the
+    /// configuration. Applied in this order, so `timezone` comes before `clock.start`.
+    public static let keys: [ConfigKey] = [
+        ConfigKey("database", "path of the SQLite database (WAL); created if missing", \.database) { s, _ in s },
+        ConfigKey("timezone", "IANA time zone for display, e.g. Asia/Ho_Chi_Minh", \.timezone) { s, _ in
+            guard TimeZone(identifier: s) != nil else { throw ConfigKey.Invalid("'\(s)' is not a known time zone") }
+            return s
+        },
+        ConfigKey("clock.mode", "system or simulated", \.clockMode) { s, _ in
+            guard let m = ClockMode(rawValue: s) else { throw ConfigKey.Invalid("'\(s)' must be system or simulated") }
+            return m
+        },
+        ConfigKey("clock.start", "simulated only: the first instant, ISO 8601 with offset (used when the database has no stored clock)",
+                  \.clockStart) { s, config in
+            guard let d = Instant.parse(s, timeZone: config.zone) else { throw ConfigKey.Invalid("'\(s)' is not an ISO 8601 instant with offset") }
+            return d
+        },
+        ConfigKey("endpoints.control", "control ROUTER endpoint; tcp://127.0.0.1:* picks a free port; ipc:// allowed", \.controlEndpoint, parse: endpoint),
+        ConfigKey("endpoints.events", "events PUB endpoint", \.eventsEndpoint, parse: endpoint),
+        ConfigKey("endpoints.jobs", "jobs ROUTER endpoint", \.jobsEndpoint, parse: endpoint),
+        ConfigKey("security.curve", "true to require CURVE on control and jobs (see docs/security.md)", \.curve, parse: bool),
+        ConfigKey("security.curve_events", "true to require CURVE on the events socket as well (observers and admins only)", \.curveEvents, parse: bool),
+        ConfigKey("security.server_secret_key_file", "the daemon's .key_secret (ZeroMQ certificate format)", \.serverSecretKeyFile) { s, _ in s },
+        ConfigKey("security.authorized_keys_file", "lines of '<role> <z85-public-key> <name>'", \.authorizedKeysFile) { s, _ in s },
+        ConfigKey("events.heartbeat", "interval of heartbeat events, e.g. 5s", live: true, \.heartbeat) { s, _ in try duration(s, "5s") },
+        ConfigKey("events.retention", "drop stored events older than this, e.g. 400d; empty keeps all", live: true, \.eventRetention) { s, _ in
+            try duration(s, "400d")
+        },
+        ConfigKey("limits.max_message_size", "largest accepted frame in bytes (ZMQ_MAXMSGSIZE)", \.maxMessageSize) { s, _ in
+            guard let n = Int64(s), n >= 4096 else { throw ConfigKey.Invalid("'\(s)' must be a number of bytes ≥ 4096") }
+            return n
+        },
+        ConfigKey("log_level", "trace, debug, info, notice, warning, error or critical", live: true, \.logLevel) { s, _ in
+            guard Logger.Level(rawValue: s) != nil else { throw ConfigKey.Invalid("'\(s)' is not a log level") }
+            return s
+        },
+        ConfigKey("jobs.lease", "how long a worker holds a job before it is given to another, e.g. 30s", live: true, \.jobs.lease) { s, _ in
+            try duration(s, "30s")
+        },
+        ConfigKey("jobs.max_attempts", "attempts before a job is dead", live: true, \.jobs.maxAttempts) { s, _ in
+            guard let n = Int(s), n >= 1, n <= 1000 else { throw ConfigKey.Invalid("'\(s)' must be a number from 1 to 1000") }
+            return n
+        },
+        ConfigKey("jobs.backoff", "first retry delay; doubles per attempt", live: true, \.jobs.backoffBase) { s, _ in try duration(s, "2s") },
+        ConfigKey("jobs.backoff_max", "longest retry delay", live: true, \.jobs.backoffMax) { s, _ in try duration(s, "5m") },
+        ConfigKey("jobs.worker_timeout", "a worker silent this long is lost and its jobs go back, e.g. 5s", live: true, \.jobs.workerTimeout) { s, _ in
+            try duration(s, "5s")
+        },
+        ConfigKey("jobs.heartbeat", "interval of heartbeats to workers, e.g. 1s", live: true, \.jobs.heartbeat) { s, _ in try duration(s, "1s") },
+        ConfigKey("delivery.default", "spool, smtp or webhook: the channel for units not listed below", \.delivery.defaultChannel) { s, _ in
+            guard let c = Channel(rawValue: s) else { throw ConfigKey.Invalid("'\(s)' must be spool, smtp or webhook") }
+            return c
+        },
+        ConfigKey("delivery.units", "per-unit channels, inherited by the subtree: 'so-tai-chinh:webhook, cuc-thue:smtp'", \.delivery.byUnit) { s, _ in
+            guard let m = DeliveryRouting.parseUnits(s) else { throw ConfigKey.Invalid("expected 'unit-id:channel, …' with channels spool, smtp, webhook") }
+            return m
+        },
+        ConfigKey("metrics.listen", "loopback HOST:PORT of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9464; empty: off", \.metricsListen) { s, _ in
+            guard let m = MetricsListen.parse(s) else {
+                throw ConfigKey.Invalid("'\(s)' is not a loopback HOST:PORT; the metrics endpoint has no authentication, so it may only listen on 127.0.0.1, [::1] or localhost, e.g. 127.0.0.1:9464")
+            }
+            return m
+        },
+        ConfigKey("metrics.refresh", "how often the open-deadline gauges are counted over the whole tree, e.g. 30s", \.metricsRefresh) { s, _ in
+            try duration(s, "30s")
+        },
     ]
+
+    private static func endpoint(_ s: String, _ config: DaemonConfig) throws -> String {
+        guard s.hasPrefix("tcp://") || s.hasPrefix("ipc://") || s.hasPrefix("inproc://") else {
+            throw ConfigKey.Invalid("'\(s)' must be a tcp://, ipc:// or inproc:// endpoint")
+        }
+        return s
+    }
+
+    private static func bool(_ s: String, _ config: DaemonConfig) throws -> Bool {
+        switch s.lowercased() {
+        case "true", "yes", "on", "1": true
+        case "false", "no", "off", "0": false
+        default: throw ConfigKey.Invalid("'\(s)' is not true or false")
+        }
+    }
+
+    private static func duration(_ s: String, _ example: String) throws -> Duration {
+        guard let secs = DurationText.seconds(s), secs > 0 else { throw ConfigKey.Invalid("'\(s)' is not a positive duration such as \(example)") }
+        return .seconds(secs)
+    }
 
     public struct Error: Swift.Error, CustomStringConvertible {
         public var description: String
@@ -112,7 +173,7 @@ public struct DaemonConfig: Sendable {
     /// Loads file, then environment, then flag overrides (`key=value`), later ones winning.
     public static func load(file: String?, environment: [String: String], overrides: [String]) throws(Error) -> DaemonConfig {
         var values: [String: Value] = [:]
-        let known = Set(keys.map(\.key))
+        let known = Set(keys.map(\.name))
         if let file {
             let text: String
             do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
@@ -131,9 +192,8 @@ public struct DaemonConfig: Sendable {
                 throw Error(description: "\(file): \(error)")
             }
         }
-        for (k, _) in keys {
-            let env = "KIEMDIEM_" + k.uppercased().replacingOccurrences(of: ".", with: "_")
-            if let v = environment[env] { values[k] = Value(text: v, origin: "environment \(env)") }
+        for k in keys {
+            if let v = environment[k.environmentVariable] { values[k.name] = Value(text: v, origin: "environment \(k.environmentVariable)") }
         }
         for o in overrides {
             guard let eq = o.firstIndex(of: "=") else { throw Error(description: "--set \(o): expected KEY=VALUE") }
@@ -169,90 +229,12 @@ public struct DaemonConfig: Sendable {
         func bad(_ key: String, _ reason: String) -> Error {
             Error(description: "\(v[key]?.origin ?? key): \(key): \(reason)")
         }
-        func str(_ key: String) -> String? { v[key].map(\.text).flatMap { $0.isEmpty ? nil : $0 } }
-        func bool(_ key: String) throws(Error) -> Bool? {
-            guard let s = str(key) else { return nil }
-            switch s.lowercased() {
-            case "true", "yes", "on", "1": return true
-            case "false", "no", "off", "0": return false
-            default: throw bad(key, "'\(s)' is not true or false")
-            }
-        }
-        if let s = str("database") { database = s }
-        if let s = str("timezone") {
-            guard TimeZone(identifier: s) != nil else { throw bad("timezone", "'\(s)' is not a known time zone") }
-            timezone = s
-        }
-        let zone = TimeZone(identifier: timezone)!
-        if let s = str("clock.mode") {
-            guard let m = ClockMode(rawValue: s) else { throw bad("clock.mode", "'\(s)' must be system or simulated") }
-            clockMode = m
-        }
-        if let s = str("clock.start") {
-            guard let d = Instant.parse(s, timeZone: zone) else { throw bad("clock.start", "'\(s)' is not an ISO 8601 instant with offset") }
-            clockStart = d
-        }
-        for (key, path) in [("endpoints.control", \DaemonConfig.controlEndpoint), ("endpoints.events", \.eventsEndpoint), ("endpoints.jobs", \.jobsEndpoint)] {
-            if let s = str(key) {
-                guard s.hasPrefix("tcp://") || s.hasPrefix("ipc://") || s.hasPrefix("inproc://") else {
-                    throw bad(key, "'\(s)' must be a tcp://, ipc:// or inproc:// endpoint")
-                }
-                self[keyPath: path] = s
-            }
-        }
-        if let b = try bool("security.curve") { curve = b }
-        if let b = try bool("security.curve_events") { curveEvents = b }
-        serverSecretKeyFile = str("security.server_secret_key_file")
-        authorizedKeysFile = str("security.authorized_keys_file")
-        if let s = str("events.heartbeat") {
-            guard let secs = DurationText.seconds(s), secs > 0 else { throw bad("events.heartbeat", "'\(s)' is not a positive duration such as 5s") }
-            heartbeat = .seconds(secs)
-        }
-        if let s = str("events.retention") {
-            guard let secs = DurationText.seconds(s), secs > 0 else { throw bad("events.retention", "'\(s)' is not a positive duration such as 400d") }
-            eventRetention = .seconds(secs)
-        }
-        if let s = str("limits.max_message_size") {
-            guard let n = Int64(s), n >= 4096 else { throw bad("limits.max_message_size", "'\(s)' must be a number of bytes ≥ 4096") }
-            maxMessageSize = n
-        }
-        func seconds(_ key: String) throws(Error) -> Duration? {
-            guard let s = str(key) else { return nil }
-            guard let v = DurationText.seconds(s), v > 0 else { throw bad(key, "'\(s)' is not a positive duration such as 30s") }
-            return .seconds(v)
-        }
-        if let v = try seconds("jobs.lease") { jobs.lease = v }
-        if let v = try seconds("jobs.backoff") { jobs.backoffBase = v }
-        if let v = try seconds("jobs.backoff_max") { jobs.backoffMax = v }
-        if let v = try seconds("jobs.worker_timeout") { jobs.workerTimeout = v }
-        if let v = try seconds("jobs.heartbeat") { jobs.heartbeat = v }
-        if let s = str("jobs.max_attempts") {
-            guard let n = Int(s), n >= 1, n <= 1000 else { throw bad("jobs.max_attempts", "'\(s)' must be a number from 1 to 1000") }
-            jobs.maxAttempts = n
+        // An empty value keeps the default (for an optional key: off).
+        for key in DaemonConfig.keys {
+            guard let text = v[key.name]?.text, !text.isEmpty else { continue }
+            do { try key.apply(&self, text) } catch { throw bad(key.name, error.reason) }
         }
         if jobs.workerTimeout <= jobs.heartbeat { throw bad("jobs.worker_timeout", "must be longer than jobs.heartbeat") }
-        if let s = str("delivery.default") {
-            guard let c = Channel(rawValue: s) else { throw bad("delivery.default", "'\(s)' must be spool, smtp or webhook") }
-            delivery.defaultChannel = c
-        }
-        if let s = str("delivery.units") {
-            guard let m = DeliveryRouting.parseUnits(s) else { throw bad("delivery.units", "expected 'unit-id:channel, …' with channels spool, smtp, webhook") }
-            delivery.byUnit = m
-        }
-        if let s = str("metrics.listen") {
-            guard let m = MetricsListen.parse(s) else {
-                throw bad("metrics.listen", "'\(s)' is not a loopback HOST:PORT; the metrics endpoint has no authentication, so it may only listen on 127.0.0.1, [::1] or localhost, e.g. 127.0.0.1:9464")
-            }
-            metricsListen = m
-        }
-        if let s = str("metrics.refresh") {
-            guard let secs = DurationText.seconds(s), secs > 0 else { throw bad("metrics.refresh", "'\(s)' is not a positive duration such as 30s") }
-            metricsRefresh = .seconds(secs)
-        }
-        if let s = str("log_level") {
-            guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(s) else { throw bad("log_level", "'\(s)' is not a log level") }
-            logLevel = s
-        }
         if curveEvents, !curve { throw bad("security.curve_events", "needs security.curve: true") }
         if curve {
             guard serverSecretKeyFile != nil else { throw bad("security.curve", "CURVE needs security.server_secret_key_file") }
@@ -276,30 +258,46 @@ public struct DaemonConfig: Sendable {
 
     public var zone: TimeZone { TimeZone(identifier: timezone)! }
 
-    /// The keys that a reload (SIGHUP) applies to the running daemon.
-    public static let liveKeys = ["log_level", "events.heartbeat", "events.retention", "jobs.*"]
-
     /// The keys whose value differs in `other` and that only take effect at the next start: the
     /// sockets, the database, the clock, security, limits and delivery are set up once.
     public func restartOnlyChanges(to other: DaemonConfig) -> [String] {
-        var keys: [String] = []
-        func check(_ key: String, _ same: Bool) { if !same { keys.append(key) } }
-        check("database", database == other.database)
-        check("timezone", timezone == other.timezone)
-        check("clock.mode", clockMode == other.clockMode)
-        check("clock.start", clockStart == other.clockStart)
-        check("endpoints.control", controlEndpoint == other.controlEndpoint)
-        check("endpoints.events", eventsEndpoint == other.eventsEndpoint)
-        check("endpoints.jobs", jobsEndpoint == other.jobsEndpoint)
-        check("security.curve", curve == other.curve)
-        check("security.curve_events", curveEvents == other.curveEvents)
-        check("security.server_secret_key_file", serverSecretKeyFile == other.serverSecretKeyFile)
-        check("security.authorized_keys_file", authorizedKeysFile == other.authorizedKeysFile)
-        check("limits.max_message_size", maxMessageSize == other.maxMessageSize)
-        check("delivery", delivery == other.delivery)
-        check("metrics.listen", metricsListen == other.metricsListen)
-        check("metrics.refresh", metricsRefresh == other.metricsRefresh)
-        return keys
+        DaemonConfig.keys.filter { !$0.live && !$0.same(self, other) }.map(\.name)
+    }
+}
+
+/// One configuration key: its name, its help, whether a reload applies it, how its text is read
+/// into a configuration, and whether two configurations differ in it.
+public struct ConfigKey: Sendable {
+    public let name: String
+    public let help: String
+    /// A reload (SIGHUP) applies it to the running daemon; any other key waits for a restart.
+    public let live: Bool
+    let apply: @Sendable (inout DaemonConfig, String) throws(Invalid) -> Void
+    let same: @Sendable (DaemonConfig, DaemonConfig) -> Bool
+
+    /// `clock.mode` → `KIEMDIEM_CLOCK_MODE`.
+    public var environmentVariable: String { "KIEMDIEM_" + name.uppercased().replacingOccurrences(of: ".", with: "_") }
+
+    /// Why a value was refused.
+    struct Invalid: Swift.Error {
+        let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    init<V: Equatable & Sendable>(_ name: String, _ help: String, live: Bool = false, _ path: any WritableKeyPath<DaemonConfig, V> & Sendable,
+                                  parse: @escaping @Sendable (String, DaemonConfig) throws -> V) {
+        self.name = name
+        self.help = help
+        self.live = live
+        apply = { config, text throws(Invalid) in
+            do { config[keyPath: path] = try parse(text, config) } catch let e as Invalid { throw e } catch { throw Invalid("\(error)") }
+        }
+        same = { $0[keyPath: path] == $1[keyPath: path] }
+    }
+
+    init<V: Equatable & Sendable>(_ name: String, _ help: String, live: Bool = false, _ path: any WritableKeyPath<DaemonConfig, V?> & Sendable,
+                                  parse: @escaping @Sendable (String, DaemonConfig) throws -> V) {
+        self.init(name, help, live: live, path) { text, config -> V? in try parse(text, config) }
     }
 }
 

@@ -22,20 +22,37 @@ extension Engine {
         guard let root = try store.read({ try $0.unit(plan.root) }) else {
             throw ErrorBody(.invalidInput, "\(file.name): root '\(plan.root)' is not a known unit (import the units first)")
         }
-        // Everything before the opening is history; what fell due before `now` fires once, late.
+        // One transaction: the campaign, the shortcomings it carries over, and what fell due
+        // before `now` (fired once, late). Everything before the opening is history.
         let watermark = plan.opens.addingTimeInterval(-1)
-        try store.write { tx in
-            try tx.insertCampaign(plan, source: file.content, loadedAt: now, watermark: watermark)
+        let saved = (campaigns, schedules)
+        let carried: Int
+        do {
+            carried = try store.write { tx in
+                try tx.insertCampaign(plan, source: file.content, loadedAt: now, watermark: watermark)
+                // Shortcomings not yet fixed are followed into the new campaign (docs/rules.md, remediation).
+                let carried = try tx.carryOverRemediation(to: plan.id, subtree: root.path)
+                let row = CampaignRow(plan: plan, status: .active, watermark: watermark, rootPath: root.path)
+                let schedule = Schedule(plan: plan, tasks: try Engine.tasks(of: plan.id, tx: tx))
+                campaigns[plan.id] = row
+                schedules[plan.id] = schedule
+                if now >= plan.opens {
+                    for t in Schedule.collapsedForCatchUp(schedule.triggers(after: watermark, through: now), before: now) {
+                        _ = try fire(t, campaign: row, tx: tx)
+                    }
+                    try tx.setWatermark(plan.id, now)
+                    campaigns[plan.id]?.watermark = now
+                }
+                return carried
+            }
+        } catch {
+            (campaigns, schedules) = saved // nothing was stored
+            throw error
         }
-        // Shortcomings not yet fixed are followed into the new campaign (DOMAIN.md, remediation).
-        let carried = try store.write { try $0.carryOverRemediation(to: plan.id, subtree: root.path) }
         if carried > 0 {
             logger.info("remediation carried over", metadata: ["campaign": "\(plan.id)", "items": "\(carried)"])
-            try reload()
+            try reload() // the campaigns the items came from no longer follow them
         }
-        campaigns[plan.id] = CampaignRow(plan: plan, status: .active, watermark: watermark, rootPath: root.path)
-        if schedules[plan.id] == nil { schedules[plan.id] = Schedule(plan: plan) }
-        if now >= plan.opens { try catchUp(plan.id, to: now) }
         return info(campaigns[plan.id]!, now: now)
     }
 }

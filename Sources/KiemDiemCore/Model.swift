@@ -24,16 +24,6 @@ public enum UnitKind: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    /// Vietnamese name of the level, for people.
-    public var vietnamese: String {
-        switch self {
-        case .bloc: "Đảng ủy Khối"
-        case .grassrootsCommittee: "Đảng bộ cơ sở"
-        case .grassrootsCell: "Chi bộ cơ sở"
-        case .subCommittee: "Đảng bộ bộ phận"
-        case .cell: "Chi bộ"
-        }
-    }
 }
 
 public enum MemberRole: String, Codable, Sendable, CaseIterable {
@@ -61,18 +51,6 @@ public struct OrgUnit: Codable, Sendable, Equatable {
         self.discipline = discipline
     }
 
-    /// The committee that acts for this organization, for people: a party committee is led by
-    /// its "Đảng ủy" (the bloc's by its standing committee), a cell acts through its meeting.
-    /// Names follow the tree file ("Đảng bộ Sở Tài chính" → "Đảng ủy Sở Tài chính").
-    public var committeeName: String {
-        var base = name
-        if base.hasPrefix("Đảng bộ ") { base = "Đảng ủy " + base.dropFirst("Đảng bộ ".count) }
-        switch kind {
-        case .bloc: return base.hasPrefix("Đảng ủy") ? "Ban Thường vụ \(base)" : "Ban Thường vụ Đảng ủy \(base)"
-        case .grassrootsCommittee, .subCommittee: return base.hasPrefix("Đảng ủy") ? base : "Đảng ủy \(base)"
-        case .cell, .grassrootsCell: return name
-        }
-    }
 }
 
 /// Discipline in the campaign year: on a known date, or in a year not given (`true` in a file).

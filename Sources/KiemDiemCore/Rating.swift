@@ -15,14 +15,6 @@ public enum RatingLevel: String, Codable, Sendable, CaseIterable, Comparable {
 
     public static func < (a: RatingLevel, b: RatingLevel) -> Bool { a.rank < b.rank }
 
-    public var vietnamese: String {
-        switch self {
-        case .excellent: "Hoàn thành xuất sắc nhiệm vụ"
-        case .good: "Hoàn thành tốt nhiệm vụ"
-        case .completed: "Hoàn thành nhiệm vụ"
-        case .failed: "Không hoàn thành nhiệm vụ"
-        }
-    }
 }
 
 /// The reasons a unit can be flagged (PRODUCT.md, from the seed).
@@ -39,19 +31,6 @@ public enum FlagReason: String, Codable, Sendable, CaseIterable {
         kind == .unit ? forcesFailureOfCollective : forcesFailureOfMember
     }
 
-    public var vietnamese: String {
-        switch self {
-        case .disunity: "mất đoàn kết"
-        case .violation: "vi phạm nguyên tắc, quy định của Đảng, pháp luật của Nhà nước"
-        case .groupInterest: "lợi ích nhóm"
-        case .corruption: "tham nhũng"
-        case .negativity: "tiêu cực"
-        case .publicOutrage: "dư luận bức xúc"
-        case .degradation: "suy thoái"
-        case .selfEvolution: "tự diễn biến"
-        case .selfTransformation: "tự chuyển hóa"
-        }
-    }
 }
 
 /// Who records a rating (DOMAIN.md, "The process"): a cell *proposes* its members' levels and a
@@ -62,7 +41,6 @@ public enum RatingStatus: String, Codable, Sendable, CaseIterable, Comparable {
 
     public static func < (a: RatingStatus, b: RatingStatus) -> Bool { a == .proposed && b == .decided }
 
-    public var vietnamese: String { self == .proposed ? "đề xuất" : "quyết định" }
 }
 
 /// A rating of a member or a unit: its level, whether it is proposed or decided, whether it

@@ -10,7 +10,6 @@ import Foundation
 ///   the prerequisites of newly decided ratings against the state they enter.
 /// A change is accepted when it adds no invariant finding (`newFindings`) and no order finding.
 public enum RatingRules {
-    static func levelText(_ l: RatingLevel) -> String { "\"\(l.vietnamese)\"" }
 
     // MARK: - Invariants
 
@@ -65,13 +64,13 @@ public enum RatingRules {
             let who = s.tree.name(r.key), unit = s.tree.name(RatingKey(.unit, uid))
             guard let unitRating = s.rating(RatingKey(.unit, uid), .decided) else {
                 out.append(RatingFinding(rule: "order-head", unit: uid, subjects: [r.subject, uid],
-                    message: "Quy tắc 2, 7: \(who) là bí thư của \(unit); người đứng đầu chỉ được quyết định xếp loại sau khi tập thể đã được quyết định xếp loại.",
+                    message: Findings.headBeforeUnit(who: who, unit: unit),
                     line: r.line, blame: [r.ref]))
                 continue
             }
             if r.level > unitRating.level {
                 out.append(RatingFinding(rule: "head-above-unit", unit: uid, subjects: [r.subject, uid],
-                    message: "Quy tắc 2: \(who) là bí thư của \(unit), xếp loại \(levelText(r.level)) cao hơn tập thể (\(levelText(unitRating.level))).",
+                    message: Findings.headAboveUnit(who: who, unit: unit, level: r.level, unitLevel: unitRating.level),
                     line: r.line, blame: [r.ref]))
             }
         }
@@ -88,15 +87,16 @@ public enum RatingRules {
         // part read at its decided level, else its proposed one.
         if r.level == .excellent {
             let (keys, what) = unit.kind.holdsMembers
-                ? ((s.tree.membersOf[unit.id] ?? []).map { RatingKey(.member, $0) }, "đảng viên")
-                : (kids.map { RatingKey(.unit, $0) }, "tổ chức trực thuộc")
+                ? ((s.tree.membersOf[unit.id] ?? []).map { RatingKey(.member, $0) }, Findings.parts(members: true))
+                : (kids.map { RatingKey(.unit, $0) }, Findings.parts(members: false))
             let parts = keys.map { s.effective($0) }
             let rated = parts.compactMap { $0 }
             let atLeastCompleted = rated.filter { $0.level >= .completed }.count
             let atLeastGood = rated.filter { $0.level >= .good }.count
             if rated.count < parts.count || atLeastCompleted < parts.count || atLeastGood * 5 < parts.count * 4 {
                 out.append(RatingFinding(rule: "excellent-unit", unit: unit.id, subjects: [unit.id],
-                    message: "Quy tắc 5: \(who) xếp loại \(levelText(.excellent)) (\(r.status.vietnamese)) cần 100% \(what) từ \(levelText(.completed)) trở lên và ít nhất 80% từ \(levelText(.good)) trở lên; hiện có \(atLeastCompleted)/\(parts.count) và \(atLeastGood)/\(parts.count)\(rated.count < parts.count ? " (\(parts.count - rated.count) chưa được đánh giá)" : "").",
+                    message: Findings.excellentUnit(who: who, status: r.status, parts: what, atLeastCompleted: atLeastCompleted, atLeastGood: atLeastGood,
+                                                    total: parts.count, unrated: parts.count - rated.count),
                     line: r.line, blame: [r.ref]))
             }
         }
@@ -106,7 +106,7 @@ public enum RatingRules {
             let disciplined = kids.filter { s.isDisciplined(RatingKey(.unit, $0)) }
             if disciplined.count * 5 > kids.count {
                 out.append(RatingFinding(rule: "disciplined-units", unit: unit.id, subjects: [unit.id] + disciplined,
-                    message: "Quy định 124-QĐ/TW: \(who) có \(disciplined.count)/\(kids.count) đơn vị trực thuộc bị kỷ luật trong năm (trên 20%), chỉ được xếp loại \(levelText(.failed)).",
+                    message: Findings.disciplinedUnits(who: who, disciplined: disciplined.count, of: kids.count),
                     line: r.line, blame: [r.ref]))
             }
         }
@@ -117,7 +117,7 @@ public enum RatingRules {
             let leaders = s.tree.leadership(of: unit.id).filter { s.isDisciplined(RatingKey(.member, $0)) }
             if !units.isEmpty || !leaders.isEmpty {
                 out.append(RatingFinding(rule: "excellent-discipline", unit: unit.id, subjects: [unit.id] + units + leaders,
-                    message: "Quy định 366-QĐ/TW, Điều 11: \(who) chỉ được xếp loại \(levelText(.excellent)) khi không có đơn vị trực thuộc, thành viên tập thể lãnh đạo bị kỷ luật; có: \((units + leaders).prefix(5).joined(separator: ", ")).",
+                    message: Findings.excellentDiscipline(who: who, disciplined: units + leaders),
                     line: r.line, blame: [r.ref]))
             }
         }
@@ -133,7 +133,7 @@ public enum RatingRules {
         // Rule 3: disciplined during the year (a member, or a collective) → `failed`.
         if r.level != .failed, s.isDisciplined(r.key) {
             out.append(RatingFinding(rule: "disciplined", unit: home, subjects: [r.subject],
-                message: "Quy tắc 3: \(who) bị kỷ luật trong năm \(s.year), chỉ được xếp loại \(levelText(.failed)), không phải \(levelText(r.level)).",
+                message: Findings.disciplined(who: who, year: s.year, level: r.level),
                 line: r.line, blame: [r.ref]))
         }
         // Rule 4: a competent conclusion of disunity (a collective) or degradation, "self-evolution",
@@ -141,13 +141,13 @@ public enum RatingRules {
         let forcing = s.forcingConclusions(r.key)
         if r.level != .failed, !forcing.isEmpty {
             out.append(RatingFinding(rule: "conclusion", unit: home, subjects: [r.subject],
-                message: "Quy tắc 4: \(who) có kết luận của cấp có thẩm quyền về \(forcing.map(\.vietnamese).joined(separator: ", ")), chỉ được xếp loại \(levelText(.failed)).",
+                message: Findings.conclusion(who: who, reasons: forcing),
                 line: r.line, blame: [r.ref]))
         }
         // Rule 6: commendation only for those rated excellent.
         if r.commendation, r.level != .excellent {
             out.append(RatingFinding(rule: "commendation", unit: home, subjects: [r.subject],
-                message: "Quy tắc 6: chỉ khen thưởng tổ chức, đảng viên xếp loại \(levelText(.excellent)); \(who) xếp loại \(levelText(r.level)).",
+                message: Findings.commendation(who: who, level: r.level),
                 line: r.line, blame: [r.ref]))
         }
         guard s.ruleset == .qd366 else { return out }
@@ -155,18 +155,18 @@ public enum RatingRules {
         // (a condition of the band not met), above it never.
         if let score = r.score, r.level > Score.band(score) {
             out.append(RatingFinding(rule: "score", unit: home, subjects: [r.subject],
-                message: "Quy định 366-QĐ/TW, Điều 11: \(who) đạt \(Score.text(score)) điểm, tương ứng tối đa \(levelText(Score.band(score))), không thể xếp loại \(levelText(r.level)).",
+                message: Findings.score(who: who, score: score, level: r.level),
                 line: r.line, blame: [r.ref]))
         }
         if let unmet = Score.unmetCondition(r) {
             out.append(RatingFinding(rule: "conditions", unit: home, subjects: [r.subject],
-                message: "Quy định 366-QĐ/TW, Điều 11: \(who) xếp loại \(levelText(r.level)) cần \(unmet).",
+                message: Findings.conditions(who: who, level: r.level, unmet: unmet),
                 line: r.line, blame: [r.ref]))
         }
         // Điều 11: excellent needs 100% of earlier shortcomings fixed.
         if r.level == .excellent, let open = s.earlierRemediation[r.key], open > 0 {
             out.append(RatingFinding(rule: "remediation", unit: home, subjects: [r.subject],
-                message: "Quy định 366-QĐ/TW, Điều 11: \(who) còn \(open) hạn chế, khuyết điểm từ các năm trước chưa khắc phục xong; chỉ xếp loại \(levelText(.excellent)) khi đã khắc phục 100%.",
+                message: Findings.earlierShortcomings(who: who, open: open),
                 line: r.line, blame: [r.ref]))
         }
         return out
@@ -205,10 +205,10 @@ public enum RatingRules {
         let members = s.tree.membersInSubtree(of: org)
         let groups: [(String, [String])]
         if s.ruleset == .qd124 {
-            groups = [("cấp ủy viên", members.filter { s.tree.members[$0]?.role != .member }),
-                      ("đảng viên", members.filter { s.tree.members[$0]?.role == .member })]
+            groups = [(Findings.quotaGroupLeaders, members.filter { s.tree.members[$0]?.role != .member }),
+                      (Findings.quotaGroupMembers, members.filter { s.tree.members[$0]?.role == .member })]
         } else {
-            groups = [("đảng viên", members)]
+            groups = [(Findings.quotaGroupMembers, members)]
         }
         let complete = s.closedReviews.contains(org) || members.allSatisfy { s.rating(RatingKey(.member, $0), .decided) != nil }
         return groups.map { group, ids in
@@ -222,7 +222,7 @@ public enum RatingRules {
     public static func organizationQuotaProgress(bloc: String, _ s: RatingState) -> QuotaProgress {
         let kids = (s.tree.children[bloc] ?? []).map { RatingKey(.unit, $0) }
         let complete = s.closedReviews.contains(bloc) || kids.allSatisfy { s.rating($0, .decided) != nil }
-        return progress(bloc, group: "tổ chức cơ sở đảng", kids, complete: complete, s)
+        return progress(bloc, group: Findings.quotaGroupOrganizations, kids, complete: complete, s)
     }
 
     static func progress(_ scope: String, group: String, _ keys: [RatingKey], complete: Bool, _ s: RatingState) -> QuotaProgress {
@@ -248,18 +248,14 @@ public enum RatingRules {
         let excellent = keys.filter { s.rating($0, .decided)?.level == .excellent }
         return RatingFinding(rule: s.ruleset == .qd124 && keys.first?.kind == .member ? "role-quota" : "quota", unit: p.scope,
                              subjects: excellent.map(\.subject).sorted(),
-                             message: "Quy tắc 1: \(quotaText(p, s)) — vượt mức; cần giảm số \(p.group) xếp loại \(levelText(.excellent)) hoặc điều chỉnh kết quả.",
+                             message: Findings.quotaExceeded(quotaText(p, s), group: p.group),
                              blame: excellent.map { RatingRef(kind: $0.kind, subject: $0.subject, status: .decided) })
     }
 
-    /// "Đảng bộ Sở Tài chính (gc): đã có 3/40 đảng viên xếp loại … , tối đa 2 (20% của 12 …)"
+    /// Where an organization stands against its quota, for people (Findings.quota).
     public static func quotaText(_ p: QuotaProgress, _ s: RatingState) -> String {
-        let head = "\(s.tree.name(RatingKey(.unit, p.scope))): đã có \(p.excellent)/\(p.decided) \(p.group) được quyết định xếp loại \(levelText(.excellent))"
-        guard let quota = s.quota else { return head + " (kế hoạch không đặt hạn mức)" }
-        let denominator = quota.denominator == .good ? p.good : p.good + p.excellent
-        let base = quota.denominator == .good ? "xếp loại \(levelText(.good))" : "từ \(levelText(.good)) trở lên"
-        return head + ", tối đa \(p.cap) (\(Int((quota.share * 100).rounded()))% của \(denominator) \(p.group) \(base))"
-            + (p.decided < p.total ? "; còn \(p.total - p.decided)/\(p.total) chưa được quyết định" : "")
+        Findings.quota(scope: s.tree.name(RatingKey(.unit, p.scope)), excellent: p.excellent, decided: p.decided, total: p.total, group: p.group,
+                       quota: s.quota, cap: p.cap, good: p.good)
     }
 
     /// Quota warnings for the organizations a change touches: partial counts against the cap.
@@ -274,11 +270,11 @@ public enum RatingRules {
         }
         var out: [String] = []
         for org in orgs.sorted() {
-            for p in memberQuotaProgress(org: org, s) where p.total > 0 { out.append(quotaText(p, s) + (p.within ? "." : " — vượt mức tối đa, phải điều chỉnh trước khi hoàn thành.")) }
+            for p in memberQuotaProgress(org: org, s) where p.total > 0 { out.append(Findings.quotaWarning(quotaText(p, s), within: p.within)) }
         }
         for b in blocs.sorted() {
             let p = organizationQuotaProgress(bloc: b, s)
-            out.append(quotaText(p, s) + (p.within ? "." : " — vượt mức tối đa, phải điều chỉnh trước khi hoàn thành."))
+            out.append(Findings.quotaWarning(quotaText(p, s), within: p.within))
         }
         return out
     }
@@ -298,18 +294,18 @@ public enum RatingRules {
                 let undecided = (s.tree.children[e.subject] ?? []).filter { s.rating(RatingKey(.unit, $0), .decided) == nil }
                 if !undecided.isEmpty {
                     out.append(RatingFinding(rule: "order-children", unit: e.subject, subjects: [e.subject] + undecided,
-                        message: "Quy tắc 7: \(who) được quyết định xếp loại trước các tổ chức trực thuộc chưa được quyết định: \(list(undecided)).", line: e.line))
+                        message: Findings.orderChildren(who: who, undecided: undecided), line: e.line))
                 }
                 let unreviewed = (s.tree.membersOf[e.subject] ?? []).filter { s.effective(RatingKey(.member, $0)) == nil }
                 if !unreviewed.isEmpty {
                     out.append(RatingFinding(rule: "order-members", unit: e.subject, subjects: [e.subject] + unreviewed,
-                        message: "Quy tắc 7: \(who) được quyết định xếp loại khi chi bộ chưa đánh giá, đề xuất xếp loại các đảng viên: \(list(unreviewed)).", line: e.line))
+                        message: Findings.orderMembers(who: who, unreviewed: unreviewed), line: e.line))
                 }
             case .member:
                 guard let cell = s.tree.members[e.subject]?.unit else { continue }
                 if s.rating(RatingKey(.unit, cell), .decided) == nil {
                     out.append(RatingFinding(rule: "order-collective", unit: cell, subjects: [e.subject, cell],
-                        message: "Quy tắc 7: \(who) được quyết định xếp loại trước khi \(s.tree.name(RatingKey(.unit, cell))) (tập thể) được quyết định xếp loại.", line: e.line))
+                        message: Findings.orderCollective(who: who, cell: s.tree.name(RatingKey(.unit, cell))), line: e.line))
                 }
             }
         }
@@ -356,9 +352,6 @@ public enum RatingRules {
         return (annul, [])
     }
 
-    static func list(_ ids: [String]) -> String {
-        ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? " và \(ids.count - 5) khác" : "")
-    }
 }
 
 /// Quy định 366-QĐ/TW, Điều 11: the 100-point scale and the conditions of each level.
@@ -380,17 +373,14 @@ public enum Score {
         let onTime = r.onTime ?? 0, beyond = r.beyond ?? 0
         switch r.level {
         case .excellent where onTime < 100 || beyond < 30:
-            return "100% nhiệm vụ hoàn thành đúng hạn, bảo đảm chất lượng (có \(text(onTime))%) và ít nhất 30% vượt mức yêu cầu (có \(text(beyond))%)"
+            return Findings.unmetExcellent(onTime: onTime, beyond: beyond)
         case .good where onTime < 100:
-            return "100% nhiệm vụ hoàn thành đúng hạn, bảo đảm chất lượng (có \(text(onTime))%)"
+            return Findings.unmetGood(onTime: onTime)
         case .completed where onTime < 80:
-            return "hoàn thành 100% nhiệm vụ, không quá 20% chậm tiến độ (đúng hạn \(text(onTime))%)"
+            return Findings.unmetCompleted(onTime: onTime)
         default:
             return nil
         }
     }
 
-    static func text(_ v: Double) -> String {
-        v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v).replacingOccurrences(of: ".", with: ",")
-    }
 }

@@ -83,7 +83,7 @@ public struct TaskDeadline: Sendable, Equatable {
 
     /// The stage-like shape the schedule uses for it (no reminders, no opening).
     public func stage(plan: Plan) -> Stage {
-        Stage(id: kind.rawValue, title: kind == .directedReview ? "Kiểm điểm theo chỉ đạo của cấp ủy cấp trên" : "Sửa chữa, khắc phục khuyết điểm",
+        Stage(id: kind.rawValue, title: Messages.taskTitle(kind),
               scope: .units(Set(UnitKind.allCases)), due: due)
     }
 }

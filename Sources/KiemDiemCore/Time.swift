@@ -32,15 +32,6 @@ public enum DurationText {
         return "\(seconds)s"
     }
 
-    /// "3 ngày 4 giờ" — how late something is, for people.
-    public static func vietnamese(_ seconds: Int64) -> String {
-        let d = seconds / 86_400, h = (seconds % 86_400) / 3600, m = (seconds % 3600) / 60
-        var parts: [String] = []
-        if d > 0 { parts.append("\(d) ngày") }
-        if h > 0 { parts.append("\(h) giờ") }
-        if m > 0, d == 0 { parts.append("\(m) phút") }
-        return parts.isEmpty ? "\(seconds) giây" : parts.joined(separator: " ")
-    }
 }
 
 /// ISO 8601 instants. Written by hand (not ISO8601DateFormatter) because it is a non-Sendable
@@ -118,22 +109,6 @@ public enum Instant {
         return "\(pad(y, 4))-\(pad(m))-\(pad(d))T\(pad(sod / 3600)):\(pad(sod % 3600 / 60)):\(pad(sod % 60))\(sign)\(pad(ao / 3600)):\(pad(ao % 3600 / 60))"
     }
 
-    /// `25/11/2022` — the date as Vietnamese readers write it.
-    public static func vietnameseDate(_ date: Date, timeZone: TimeZone) -> String {
-        let local = Int64(date.timeIntervalSince1970.rounded(.down)) + Int64(timeZone.secondsFromGMT(for: date))
-        let (y, m, d) = civilFromDays(Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400))
-        return "\(pad(d))/\(pad(m))/\(y)"
-    }
-
-    /// A deadline "before day D" is 00:00 of D; people read it as "hạn chót hết ngày D-1", but we say
-    /// "trước ngày D" as the plans do, so show the date of the deadline instant itself.
-    public static func vietnameseDeadline(_ date: Date, timeZone: TimeZone) -> String {
-        let local = Int64(date.timeIntervalSince1970.rounded(.down)) + Int64(timeZone.secondsFromGMT(for: date))
-        let sod = ((local % 86_400) + 86_400) % 86_400
-        if sod == 0 { return "trước ngày \(vietnameseDate(date, timeZone: timeZone))" }
-        return "trước \(pad(Int(sod / 3600))):\(pad(Int(sod % 3600 / 60))) ngày \(vietnameseDate(date, timeZone: timeZone))"
-    }
-
     private static func localMidnight(days: Int, timeZone: TimeZone) -> Date {
         var guess = Date(timeIntervalSince1970: TimeInterval(Int64(days) * 86_400))
         // Two passes settle the offset even across a DST change.
@@ -143,7 +118,7 @@ public enum Instant {
         return guess
     }
 
-    private static func pad(_ v: Int, _ width: Int = 2) -> String {
+    static func pad(_ v: Int, _ width: Int = 2) -> String {
         let s = String(v)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }

@@ -21,7 +21,7 @@ extension Engine {
         try store.write { tx in
             for f in flags { _ = try tx.completeDirectedReview(f.id, at: now) }
             var b = event(.stageCompleted, ["directed-review", "\(f.id)"], campaign: c, unit: unit, stage: TaskDeadline.Kind.directedReview.rawValue, at: now)
-            b.message = "\(unit.unit.name) đã kiểm điểm theo chỉ đạo của cấp ủy cấp trên."
+            b.message = Messages.directedReviewHeld(unitName: unit.unit.name)
             try tx.appendEvent(b, at: now, encoder: encoder)
         }
         for f in flags { schedules[f.campaign]?.removeTask(.directedReview(flag: f.id)) }
@@ -48,10 +48,10 @@ extension Engine {
         switch task {
         case .directedReview(let flagId):
             guard let f = try tx.flag(flagId), f.closedAt == nil, f.reviewDoneAt == nil else { return 0 }
-            what = "kiểm điểm theo chỉ đạo (\(f.reasons.map(\.vietnamese).joined(separator: "; ")))"
+            what = Messages.taskWork(reviewReasons: f.reasons)
         case .remediation(let rid):
             guard let r = try tx.remediation(rid), r.doneAt == nil else { return 0 }
-            what = "khắc phục khuyết điểm: \(r.text)"
+            what = Messages.taskWork(remediation: r.text)
         }
         let zone = c.plan.zone
         let stage = deadline.stage(plan: c.plan)
@@ -67,7 +67,7 @@ extension Engine {
             var b = event(type, [task.description], campaign: c, unit: unit, stage: stage.id, at: t.instant)
             b.due = Instant.format(deadline.due, timeZone: zone)
             b.to = owner.id
-            b.message = "Quá hạn: \(unit.unit.name) chưa \(what); hạn \(Instant.vietnameseDeadline(deadline.due, timeZone: zone)) đã qua. \(owner.unit.committeeName) theo dõi, đôn đốc."
+            b.message = Messages.taskOverdue(unitName: unit.unit.name, work: what, due: deadline.due, owner: owner.unit.committeeName, zone: zone)
             _ = try emit(b)
         case .escalation(let step, let round):
             guard let ladderStep = c.plan.escalation?.ladder[step] else { return 0 }
@@ -81,7 +81,7 @@ extension Engine {
             b.level = step
             b.to = toId
             b.escalation = escalation
-            b.message = "Báo cáo cấp trên (cấp \(step)): \(unit.unit.name) chưa \(what) (hạn \(Instant.vietnameseDeadline(deadline.due, timeZone: zone)), đã quá \(DurationText.vietnamese(max(late, 60)))). Đề nghị \(to.unit.committeeName) chỉ đạo, đôn đốc."
+            b.message = Messages.taskEscalation(unitName: unit.unit.name, work: what, level: step, due: deadline.due, late: late, target: to.unit.committeeName, zone: zone)
             guard let stored = try emit(b) else { return n }
             try enqueue(.escalation, event: stored, to: (to.id, to.unit.committeeName, to.path, to.unit.email), about: (unit.id, unit.unit.name, unit.path),
                         stage: stage, plan: c.plan, due: deadline.due, lateMembers: [], extra: {

@@ -43,13 +43,13 @@ extension Engine {
             let parent = try tx.unit(unit.unit.parent!)
             var f = event(.unitFlagged, ["\(id)"], campaign: c, unit: unit, at: now)
             f.reasons = reasons.map(\.rawValue)
-            f.message = "\(unit.unit.name) có biểu hiện: \(reasons.map(\.vietnamese).joined(separator: "; ")). \(a.confirmed == true ? "Đã có kết luận của cấp có thẩm quyền. " : "")Ghi chú: \(note)."
+            f.message = Messages.unitFlagged(unitName: unit.unit.name, reasons: reasons, confirmed: a.confirmed == true, note: note)
             try tx.appendEvent(f, at: now, encoder: encoder)
             var r = event(.reviewDirected, ["\(id)"], campaign: c, unit: unit, stage: TaskDeadline.Kind.directedReview.rawValue, at: now)
             r.reasons = reasons.map(\.rawValue)
             r.due = Instant.format(due, timeZone: zone)
             r.to = parent?.id
-            r.message = "\(parent?.unit.committeeName ?? "Cấp ủy cấp trên") chỉ đạo \(unit.unit.name) kiểm điểm ngay (\(reasons.map(\.vietnamese).joined(separator: "; "))); hạn \(Instant.vietnameseDeadline(due, timeZone: zone))."
+            r.message = Messages.reviewDirected(committee: parent?.unit.committeeName, unitName: unit.unit.name, reasons: reasons, due: due, zone: zone)
             try tx.appendEvent(r, at: now, encoder: encoder)
             return (id, parent)
         }

@@ -34,7 +34,7 @@ extension Engine {
             if !cascade {
                 var depends = findings.map { "[\($0.rule)] \($0.message) — " + $0.blame.map { "\($0.kind.rawValue) \($0.subject) (\($0.status.rawValue))" }.joined(separator: ", ") }
                 if target.commendation {
-                    depends.append("[commendation] đề nghị khen thưởng kèm theo mức xếp loại này của \(a.subject) sẽ bị huỷ cùng")
+                    depends.append("[commendation] " + Messages.commendationAnnulledToo(subject: a.subject))
                 }
                 if !depends.isEmpty {
                     throw ErrorBody(.conflict, "annulling the \(ref.status.rawValue) rating of \(a.kind) '\(a.subject)' would leave \(depends.count) rating(s) without ground; annul them too with --cascade",
@@ -43,16 +43,15 @@ extension Engine {
             }
             var annulled: [RatingEntry] = []
             for r in refs {
-                let why = r == ref ? reason : "\(reason) (huỷ theo kết quả xếp loại của \(a.subject))"
+                let why = r == ref ? reason : Messages.annulledWith(reason: reason, subject: a.subject)
                 for e in try tx.annulRatings(campaign: c.id, [r], reason: why, at: now, by: actor) {
                     annulled.append(e)
                     guard let home = s.tree.home(of: e.key), let unit = try tx.unit(home) else { continue }
                     var b = event(.ratingAnnulled, ["\(now.epoch)", e.kind.rawValue, e.subject, e.status.rawValue, String(UUID().uuidString.prefix(8))],
                                   campaign: c, unit: unit, at: now)
                     if e.kind == .member { b.member = e.subject }
-                    let who = e.kind == .member ? "đảng viên \(s.tree.members[e.subject]?.name ?? e.subject)" : s.tree.units[e.subject]?.name ?? e.subject
-                    b.message = "Cấp ủy cấp trên huỷ kết quả \(e.status.vietnamese) xếp loại \"\(e.level.vietnamese)\" của \(who)"
-                        + (e.commendation ? ", kèm đề nghị khen thưởng" : "") + ". Lý do: \(why)."
+                    let who = e.kind == .member ? Messages.ratedSubject(member: s.tree.members[e.subject]?.name ?? e.subject) : s.tree.units[e.subject]?.name ?? e.subject
+                    b.message = Messages.ratingAnnulled(status: e.status, level: e.level, who: who, commendation: e.commendation, reason: why)
                     try tx.appendEvent(b, at: now, encoder: encoder)
                 }
             }

@@ -26,11 +26,11 @@ extension Engine {
             var b = event(.reviewSuggested, ["\(id)"], campaign: c, unit: unit, at: now)
             b.to = unit.id
             let flagged = try !tx.openFlags(unit: unit.id).isEmpty
-            b.message = "\(author.unit.committeeName) gửi gợi ý kiểm điểm\(flagged ? " (đơn vị có dấu hiệu cần kiểm điểm ngay)" : "") đối với \(unit.unit.committeeName): \(text.prefix(500))\(text.count > 500 ? "…" : "")"
+            b.message = Messages.reviewSuggested(author: author.unit.committeeName, committee: unit.unit.committeeName, flagged: flagged, text: text)
             guard let seq = try tx.appendEvent(b, at: now, encoder: encoder) else { throw ErrorBody(.conflict, "suggestion \(id) already published") }
             b.seq = seq
             var p = JobPayload(kind: .suggestion, event: b.id, key: b.id, campaign: c.id, campaignTitle: c.plan.title, stage: "review-suggestion",
-                               stageTitle: "Gợi ý kiểm điểm", unit: unit.id, unitName: unit.unit.name, unitPath: unit.path, recipient: unit.id,
+                               stageTitle: Messages.suggestionTitle, unit: unit.id, unitName: unit.unit.name, unitPath: unit.path, recipient: unit.id,
                                recipientName: unit.unit.committeeName, recipientEmail: unit.unit.email, due: Instant.format(now, timeZone: zone),
                                dueText: Instant.vietnameseDate(now, timeZone: zone), time: b.time)
             p.text = text

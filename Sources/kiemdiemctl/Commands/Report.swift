@@ -42,49 +42,49 @@ func reasonText(_ code: String) -> String { FlagReason(rawValue: code)?.vietname
 func kindText(_ code: String) -> String { UnitKind(rawValue: code)?.vietnamese ?? code }
 
 func scopeText(_ scope: String) -> String {
-    scope == "members" ? "Đảng viên" : scope.split(separator: ",").map { kindText(String($0)) }.joined(separator: ", ")
+    scope == "members" ? ReportText.members : scope.split(separator: ",").map { kindText(String($0)) }.joined(separator: ", ")
 }
 
 /// The report for people, with Vietnamese headings.
 func printReport(_ r: ReportResult) {
-    print("BÁO CÁO TIẾN ĐỘ — \(r.campaign) — \(r.name) (\(r.unit)), tính đến \(r.asOf)\n")
-    Table(["Giai đoạn", "Đối tượng", "Hạn", "Đã hoàn thành", "Tổng số", "Quá hạn", "Nội dung"],
+    print(ReportText.title(campaign: r.campaign, unitName: r.name, unit: r.unit, asOf: r.asOf) + "\n")
+    Table(ReportText.stageColumns,
           r.stages.map { [$0.stage, scopeText($0.scope), $0.due, "\($0.completed)", "\($0.total)", "\($0.overdue)", $0.title] }).print()
     if let flags = r.flags, !flags.isEmpty {
-        print("\nTổ chức có dấu hiệu cần kiểm điểm ngay")
-        Table(["Đơn vị", "Biểu hiện", "Kết luận", "Hạn kiểm điểm theo chỉ đạo", "Đã kiểm điểm"],
-              flags.map { [$0.unit, $0.reasons.map(reasonText).joined(separator: ", "), $0.confirmed ? "có" : "chưa", $0.reviewDue, $0.reviewHeld ? "rồi" : "chưa"] }).print()
+        print("\n" + ReportText.flagsHeading)
+        Table(ReportText.flagColumns,
+              flags.map { [$0.unit, $0.reasons.map(reasonText).joined(separator: ", "), ReportText.confirmed($0.confirmed), $0.reviewDue, ReportText.held($0.reviewHeld)] }).print()
     }
     if let ratings = r.ratings, !(ratings.members.isEmpty && ratings.units.isEmpty) {
         let levels = ["excellent", "good", "completed", "failed"]
-        print("\nKết quả xếp loại")
-        Table(["", "HTXSNV", "HTTNV", "HTNV", "KHTNV"],
-              [["Đảng viên"] + levels.map { "\(ratings.members[$0] ?? 0)" }, ["Tổ chức đảng"] + levels.map { "\(ratings.units[$0] ?? 0)" }]).print()
+        print("\n" + ReportText.ratingsHeading)
+        Table(ReportText.levelColumns,
+              [[ReportText.memberRow] + levels.map { "\(ratings.members[$0] ?? 0)" }, [ReportText.unitRow] + levels.map { "\(ratings.units[$0] ?? 0)" }]).print()
         if !ratings.quota.isEmpty {
-            print("\nTỷ lệ HTXSNV so với HTTNV theo tổ chức cơ sở đảng")
-            Table(["Tổ chức cơ sở đảng", "Nhóm", "Đã quyết định", "HTXSNV", "HTTNV", "Tối đa HTXSNV", "Vượt"],
+            print("\n" + ReportText.quotaHeading)
+            Table(ReportText.quotaColumns,
                   ratings.quota.map { q in [q.unit, q.group ?? "", q.decided.map { "\($0)/\(q.total ?? $0)" } ?? "", "\(q.excellent)", "\(q.good)", "\(q.allowed)",
-                                       q.excellent > q.allowed ? "có" : "không"] }).print()
+                                       ReportText.yes(q.excellent > q.allowed)] }).print()
         }
     }
     if let conflicts = r.conflicts, !conflicts.isEmpty {
-        print("\nKết quả xếp loại mâu thuẫn với kỷ luật, kết luận ghi nhận sau (cần huỷ và xếp loại lại)")
-        Table(["Đơn vị", "Quy tắc", "Nội dung"], conflicts.map { [$0.unit, $0.rule, $0.message] }).print()
+        print("\n" + ReportText.conflictsHeading)
+        Table(ReportText.conflictColumns, conflicts.map { [$0.unit, $0.rule, $0.message] }).print()
     }
     if let open = r.openRemediation {
-        print("\nKhắc phục khuyết điểm: \(open) nội dung chưa hoàn thành, \(r.overdueRemediation ?? 0) quá hạn")
+        print("\n" + ReportText.remediation(open: open, overdue: r.overdueRemediation ?? 0))
     }
     if let earlier = r.earlierRemediation, !earlier.isEmpty {
-        print("\nHạn chế, khuyết điểm từ các kỳ kiểm điểm trước chưa khắc phục xong")
-        Table(["Số", "Đơn vị", "Đảng viên", "Hạn", "Nội dung"], earlier.map { ["\($0.id)", $0.unit, $0.member ?? "", $0.due, $0.text] }).print()
+        print("\n" + ReportText.earlierHeading)
+        Table(ReportText.earlierColumns, earlier.map { ["\($0.id)", $0.unit, $0.member ?? "", $0.due, $0.text] }).print()
     }
     if let suggestions = r.suggestions, !suggestions.isEmpty {
-        print("\nGợi ý kiểm điểm của cấp ủy cấp trên")
-        Table(["Đơn vị", "Cấp ủy gợi ý", "Thời gian", "Nội dung"], suggestions.map { [$0.unit, $0.author, $0.time, String($0.text.prefix(200))] }).print()
+        print("\n" + ReportText.suggestionsHeading)
+        Table(ReportText.suggestionColumns, suggestions.map { [$0.unit, $0.author, $0.time, String($0.text.prefix(200))] }).print()
     }
     if let children = r.children, !children.isEmpty {
-        print("\nCấp trực thuộc")
-        Table(["Đơn vị", "Loại", "Đã hoàn thành", "Tổng số", "Quá hạn", "Dấu hiệu", "Khắc phục chưa xong", "Tên"],
+        print("\n" + ReportText.childrenHeading)
+        Table(ReportText.childColumns,
               children.map { [$0.unit, kindText($0.kind), "\($0.completed)", "\($0.total)", "\($0.overdue)", "\($0.flags)", "\($0.openRemediation)", $0.name] }).print()
     }
     print("")

@@ -1,0 +1,121 @@
+import Foundation
+
+/// Vietnamese text for people: what events say, and so what letters and subscribers show. Every
+/// text a committee member reads is in this folder (Texts/), in the terms of docs/rules.md.
+public enum Messages {
+    public static func stageOpened(stage: Stage, plan: Plan) -> String {
+        "Bắt đầu giai đoạn \"\(stage.title)\" của kế hoạch \"\(plan.title)\"; hạn hoàn thành \(Instant.vietnameseDeadline(stage.due, timeZone: plan.zone))."
+            + (stage.isStudy ? " Các văn bản cần quán triệt: \(plan.documents.joined(separator: "; "))." : "")
+    }
+
+    /// A reminder to a unit, or to a cell naming its members who have not finished.
+    public static func reminder(stage: Stage, unitName: String, due: Date, lead: Int64, lateMembers: [String], plan: Plan) -> String {
+        var s = "Nhắc việc: \(unitName) chưa hoàn thành \"\(stage.title)\"; hạn \(Instant.vietnameseDeadline(due, timeZone: plan.zone)), còn \(DurationText.vietnamese(lead))."
+        if stage.isStudy { s += " Văn bản: \(plan.documents.joined(separator: "; "))." }
+        if !lateMembers.isEmpty { s += " " + memberList(lateMembers, verb: "Đảng viên chưa hoàn thành") }
+        return s
+    }
+
+    public static func overdue(stage: Stage, unitName: String, due: Date, lateMembers: [String], plan: Plan) -> String {
+        var s = "Quá hạn: \(unitName) chưa hoàn thành \"\(stage.title)\", hạn \(Instant.vietnameseDeadline(due, timeZone: plan.zone)) đã qua."
+        if !lateMembers.isEmpty { s += " " + memberList(lateMembers, verb: "Đảng viên chưa hoàn thành") }
+        return s
+    }
+
+    public static func completed(stage: Stage, unitName: String, memberName: String?) -> String {
+        if let memberName { return "Đảng viên \(memberName) (\(unitName)) đã hoàn thành \"\(stage.title)\"." }
+        return "\(unitName) đã hoàn thành \"\(stage.title)\"."
+    }
+
+    public static func extended(stage: Stage, unitName: String, until: Date, reason: String, plan: Plan) -> String {
+        "Gia hạn \"\(stage.title)\" cho \(unitName) đến \(Instant.vietnameseDeadline(until, timeZone: plan.zone)). Lý do: \(reason)."
+    }
+
+    public static func campaignCompleted(plan: Plan) -> String {
+        "Toàn bộ các giai đoạn của kế hoạch \"\(plan.title)\" đã hoàn thành."
+    }
+
+    static func memberList(_ names: [String], verb: String) -> String {
+        let shown = names.prefix(50).joined(separator: ", ")
+        return names.count > 50 ? "\(verb) (\(names.count)): \(shown) và \(names.count - 50) đồng chí khác." : "\(verb) (\(names.count)): \(shown)."
+    }
+}
+
+extension Messages {
+    /// Escalation step `level` (0: the unit itself; 1…: the committee above) for an overdue unit.
+    public static func escalation(stage: Stage, unitName: String, targetName: String, level: Int, due: Date, late: Int64, plan: Plan) -> String {
+        let when = late < 60 ? "hạn \(Instant.vietnameseDeadline(due, timeZone: plan.zone)) đã qua"
+            : "hạn \(Instant.vietnameseDeadline(due, timeZone: plan.zone)), đã quá \(DurationText.vietnamese(late))"
+        if level == 0 {
+            return "Quá hạn: \(unitName) chưa hoàn thành \"\(stage.title)\" (\(when)). Đề nghị khẩn trương hoàn thành và báo cáo."
+        }
+        return "Báo cáo cấp trên (cấp \(level)): \(unitName) chưa hoàn thành \"\(stage.title)\" (\(when)). Đề nghị \(targetName) chỉ đạo, đôn đốc hoàn thành và báo cáo kết quả."
+    }
+
+    public static func escalationAcknowledged(stageTitle: String, unitName: String, by: String) -> String {
+        "Cấp ủy cấp trên đã tiếp nhận việc \(unitName) chậm \"\(stageTitle)\" (xác nhận bởi \(by))."
+    }
+}
+
+// MARK: - Directed reviews, remediation, flags, suggestions, annulments
+
+extension Messages {
+    /// What a unit's own task asks of it, for "… chưa <what>".
+    public static func taskWork(reviewReasons reasons: [FlagReason]) -> String {
+        "kiểm điểm theo chỉ đạo (\(reasons.map(\.vietnamese).joined(separator: "; ")))"
+    }
+
+    public static func taskWork(remediation text: String) -> String { "khắc phục khuyết điểm: \(text)" }
+
+    /// The stage-like title of a unit's own task.
+    public static func taskTitle(_ kind: TaskDeadline.Kind) -> String {
+        switch kind {
+        case .directedReview: "Kiểm điểm theo chỉ đạo của cấp ủy cấp trên"
+        case .remediation: "Sửa chữa, khắc phục khuyết điểm"
+        }
+    }
+
+    public static func directedReviewHeld(unitName: String) -> String {
+        "\(unitName) đã kiểm điểm theo chỉ đạo của cấp ủy cấp trên."
+    }
+
+    public static func taskOverdue(unitName: String, work: String, due: Date, owner: String, zone: TimeZone) -> String {
+        "Quá hạn: \(unitName) chưa \(work); hạn \(Instant.vietnameseDeadline(due, timeZone: zone)) đã qua. \(owner) theo dõi, đôn đốc."
+    }
+
+    public static func taskEscalation(unitName: String, work: String, level: Int, due: Date, late: Int64, target: String, zone: TimeZone) -> String {
+        "Báo cáo cấp trên (cấp \(level)): \(unitName) chưa \(work) (hạn \(Instant.vietnameseDeadline(due, timeZone: zone)), đã quá \(DurationText.vietnamese(max(late, 60)))). Đề nghị \(target) chỉ đạo, đôn đốc."
+    }
+
+    public static func unitFlagged(unitName: String, reasons: [FlagReason], confirmed: Bool, note: String) -> String {
+        "\(unitName) có biểu hiện: \(reasons.map(\.vietnamese).joined(separator: "; ")). \(confirmed ? "Đã có kết luận của cấp có thẩm quyền. " : "")Ghi chú: \(note)."
+    }
+
+    /// `committee` is the flagged unit's upper committee, when it has one.
+    public static func reviewDirected(committee: String?, unitName: String, reasons: [FlagReason], due: Date, zone: TimeZone) -> String {
+        "\(committee ?? "Cấp ủy cấp trên") chỉ đạo \(unitName) kiểm điểm ngay (\(reasons.map(\.vietnamese).joined(separator: "; "))); hạn \(Instant.vietnameseDeadline(due, timeZone: zone))."
+    }
+
+    /// The title of a suggestion letter, in place of a stage's.
+    public static let suggestionTitle = "Gợi ý kiểm điểm"
+
+    public static func reviewSuggested(author: String, committee: String, flagged: Bool, text: String) -> String {
+        "\(author) gửi gợi ý kiểm điểm\(flagged ? " (đơn vị có dấu hiệu cần kiểm điểm ngay)" : "") đối với \(committee): \(text.prefix(500))\(text.count > 500 ? "…" : "")"
+    }
+
+    /// Who a rating is about: "đảng viên <name>", or the unit's name.
+    public static func ratedSubject(member name: String) -> String { "đảng viên \(name)" }
+
+    public static func ratingAnnulled(status: RatingStatus, level: RatingLevel, who: String, commendation: Bool, reason: String) -> String {
+        "Cấp ủy cấp trên huỷ kết quả \(status.vietnamese) xếp loại \"\(level.vietnamese)\" của \(who)"
+            + (commendation ? ", kèm đề nghị khen thưởng" : "") + ". Lý do: \(reason)."
+    }
+
+    /// The reason recorded for a rating annulled because one it depended on was.
+    public static func annulledWith(reason: String, subject: String) -> String { "\(reason) (huỷ theo kết quả xếp loại của \(subject))" }
+
+    /// A commendation that goes with an annulled rating.
+    public static func commendationAnnulledToo(subject: String) -> String {
+        "đề nghị khen thưởng kèm theo mức xếp loại này của \(subject) sẽ bị huỷ cùng"
+    }
+}

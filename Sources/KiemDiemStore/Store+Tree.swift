@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KiemDiemWire
 import KiemDiemCore
 
 /// A stored unit with its path from the root.
@@ -48,7 +49,7 @@ extension StoreTx {
     }
 
     /// Stores a validated whole tree (existing units updated by an import), recomputing paths.
-    public func saveTree(_ units: [OrgUnit], incoming: Set<String>) throws -> ImportCounts {
+    public func saveTree(_ units: [OrgUnit], incoming: Set<String>) throws -> ImportResult {
         let existing = Set(try String.fetchAll(db, sql: "SELECT id FROM unit"))
         let byId = Dictionary(uniqueKeysWithValues: units.map { ($0.id, $0) })
         var paths: [String: String] = [:]
@@ -73,10 +74,10 @@ extension StoreTx {
             try stmt.execute(arguments: [u.id, u.parent, u.kind.rawValue, u.name, u.head, u.email, path(u.id), u.discipline?.text])
             if !existing.contains(u.id) { added += 1 } else if incoming.contains(u.id), db.changesCount > 0 { updated += 1 }
         }
-        return ImportCounts(added: added, updated: updated, total: units.count)
+        return ImportResult(added: added, updated: updated, total: units.count)
     }
 
-    public func saveMembers(_ members: [Member]) throws -> ImportCounts {
+    public func saveMembers(_ members: [Member]) throws -> ImportResult {
         let stmt = try db.cachedStatement(sql: """
             INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET unit = excluded.unit, name = excluded.name, role = excluded.role,
@@ -92,7 +93,7 @@ extension StoreTx {
             changed += db.changesCount
         }
         let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM member") ?? 0
-        return ImportCounts(added: after - before, updated: changed - (after - before), total: after)
+        return ImportResult(added: after - before, updated: changed - (after - before), total: after)
     }
 
     public func member(_ id: String) throws -> Member? {
@@ -105,16 +106,5 @@ extension StoreTx {
         let members = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM member") ?? 0
         let events = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
         return (units, cells, members, events)
-    }
-}
-
-public struct ImportCounts: Sendable, Equatable {
-    public var added: Int
-    public var updated: Int
-    public var total: Int
-    public init(added: Int, updated: Int, total: Int) {
-        self.added = added
-        self.updated = updated
-        self.total = total
     }
 }

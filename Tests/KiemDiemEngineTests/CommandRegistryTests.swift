@@ -9,6 +9,16 @@ import Testing
 /// The registry: declarations, dispatch, roles and audit come from each command's declaration, and
 /// a command added outside the product (KiemDiemTesting's `Ping`) needs nothing but registering.
 @Suite(.timeLimit(.minutes(5))) struct CommandRegistryTests {
+    /// A handler of the standard commands on the small fixture with its plan loaded, at `now`.
+    func loadedHandler(now: Date) throws -> (Fixture, ControlHandler, TestHost) {
+        let f = try Fixture()
+        try f.load()
+        let handler = ControlHandler(engine: f.engine, logger: Logger(label: "t"))
+        let host = TestHost(engine: f.engine, now: now)
+        handler.host = host
+        return (f, handler, host)
+    }
+
     func reply(_ handler: ControlHandler, _ request: String, as role: Role = .admin, now: Date) throws -> (ControlHandler.Handled, [String: Any]) {
         let handled = handler.handle(Data(request.utf8), caller: Caller(name: role.rawValue, role: role), now: now)
         return (handled, try JSONSerialization.jsonObject(with: handled.reply) as! [String: Any])
@@ -41,12 +51,9 @@ import Testing
     @Test func rolesAndAuditFollowEachDeclaration() throws {
         let names = CommandRegistry.standard.names
         #expect(names.count == 33)
-        let f = try Fixture()
-        try f.load()
         let now = at("2022-11-02T10:30:00+07:00")
-        let handler = ControlHandler(engine: f.engine, logger: Logger(label: "t"))
-        let host = TestHost(engine: f.engine, now: now)
-        handler.host = host
+        let (_, handler, host) = try loadedHandler(now: now)
+        defer { withExtendedLifetime(host) {} } // the handler holds its host weakly
         var mutating = 0
         for name in names {
             let c = try #require(CommandRegistry.standard.command(named: name))
@@ -65,12 +72,9 @@ import Testing
     }
 
     @Test func theAuditRecordsTheArgumentsAsDecoded() throws {
-        let f = try Fixture()
-        try f.load()
         let now = at("2022-11-02T10:30:00+07:00")
-        let handler = ControlHandler(engine: f.engine, logger: Logger(label: "t"))
-        let host = TestHost(engine: f.engine, now: now)
-        handler.host = host
+        let (f, handler, host) = try loadedHandler(now: now)
+        defer { withExtendedLifetime(host) {} } // the handler holds its host weakly
         // A key no command reads is not what ran, so it is not what the audit shows; a file's
         // content is recorded as its size.
         _ = try reply(handler, #"{"id":"1","command":"extend","args":{"unit":"c1","stage":"b","until":"2022-12-03","reason":"Nghỉ phép","extra":"ignored"}}"#, now: now)

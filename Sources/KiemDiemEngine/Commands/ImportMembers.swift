@@ -14,16 +14,16 @@ extension Engine {
     /// rated turns that rating into a published conflict (`rating.conflict`).
     public func importMembers(_ file: FileArgs, now: Date) throws -> ImportResult {
         do {
-            let counts = try store.write { (tx: StoreTx) throws(any Error) -> ImportCounts in
+            let counts = try store.write { (tx: StoreTx) throws(any Error) -> ImportResult in
                 let kinds = try tx.unitKinds()
                 let members = try TreeImport.parseMembers(file.content, source: file.name) { kinds[$0] }
-                var counts = ImportCounts(added: 0, updated: 0, total: 0)
+                var counts = ImportResult(added: 0, updated: 0, total: 0)
                 _ = try recordFacts(in: openCampaigns, cause: "import-members-\(now.epoch)-\(UUID().uuidString.prefix(8))", now: now, tx: tx, scope: { _ in nil }) {
                     counts = try tx.saveMembers(members)
                 }
                 return counts
             }
-            return ImportResult(added: counts.added, updated: counts.updated, total: counts.total)
+            return counts
         } catch let e as InputErrors {
             throw ErrorBody(e)
         }

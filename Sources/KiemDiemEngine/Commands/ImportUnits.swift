@@ -16,16 +16,16 @@ extension Engine {
     public func importUnits(_ file: FileArgs, now: Date) throws -> ImportResult {
         do {
             let incoming = try TreeImport.parseUnits(file.content, source: file.name)
-            let counts = try store.write { (tx: StoreTx) throws(any Error) -> ImportCounts in
+            let counts = try store.write { (tx: StoreTx) throws(any Error) -> ImportResult in
                 let merged = try TreeImport.validateTree(existing: try tx.allUnits(), incoming: incoming, source: file.name)
-                var counts = ImportCounts(added: 0, updated: 0, total: 0)
+                var counts = ImportResult(added: 0, updated: 0, total: 0)
                 _ = try recordFacts(in: openCampaigns, cause: "import-units-\(now.epoch)-\(UUID().uuidString.prefix(8))", now: now, tx: tx, scope: { _ in nil }) {
                     counts = try tx.saveTree(merged, incoming: Set(incoming.map(\.unit.id)))
                 }
                 return counts
             }
             try reload() // a campaign root's path may have changed
-            return ImportResult(added: counts.added, updated: counts.updated, total: counts.total)
+            return counts
         } catch let e as InputErrors {
             throw ErrorBody(e)
         }

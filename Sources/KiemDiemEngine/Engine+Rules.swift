@@ -55,12 +55,7 @@ extension Engine {
         }
         let zone = c.plan.zone
         let stage = deadline.stage(plan: c.plan)
-        var n = 0
-        func emit(_ body: EventBody) throws -> EventBody? {
-            let stored = try store(body, for: t, tx: tx, observe: observe)
-            if stored != nil { n += 1 }
-            return stored
-        }
+        let emit = TriggerEvents(t, tx: tx, encoder: encoder, observe: observe)
         switch t.kind {
         case .overdue:
             let type: EventType = deadline.kind == .remediation ? .remediationOverdue : .deadlineOverdue
@@ -68,13 +63,13 @@ extension Engine {
             b.due = Instant.format(deadline.due, timeZone: zone)
             b.to = owner.id
             b.message = Messages.taskOverdue(unitName: unit.unit.name, work: what, due: deadline.due, owner: owner.unit.committeeName, zone: zone)
-            _ = try emit(b)
+            try emit(b)
         case .escalation(let step, let round):
             guard let ladderStep = c.plan.escalation?.ladder[step] else { return 0 }
             let toId = Engine.escalationTarget(ladderStep.to, unitPath: owner.path, rootPath: c.rootPath)
             guard let to = try tx.unit(toId) else { return 0 }
             let escalation = try tx.raiseEscalation(campaign: c.id, stage: task.description, unit: unit.id, due: deadline.due, level: step, target: toId, at: t.instant)
-            if try tx.escalation(escalation)?.acknowledgedAt != nil { return n }
+            if try tx.escalation(escalation)?.acknowledgedAt != nil { return emit.stored }
             let late = t.instant.epoch - deadline.due.epoch
             var b = event(.escalationRaised, [task.description, "\(step)", "\(round)"], campaign: c, unit: unit, stage: stage.id, at: t.instant)
             b.due = Instant.format(deadline.due, timeZone: zone)
@@ -82,7 +77,7 @@ extension Engine {
             b.to = toId
             b.escalation = escalation
             b.message = Messages.taskEscalation(unitName: unit.unit.name, work: what, level: step, due: deadline.due, late: late, target: to.unit.committeeName, zone: zone)
-            guard let stored = try emit(b) else { return n }
+            guard let stored = try emit(b) else { return emit.stored }
             try enqueue(.escalation, event: stored, to: (to.id, to.unit.committeeName, to.path, to.unit.email), about: (unit.id, unit.unit.name, unit.path),
                         stage: stage, plan: c.plan, due: deadline.due, lateMembers: [], extra: {
                             $0.text = what
@@ -93,7 +88,7 @@ extension Engine {
         case .opened, .reminder:
             break
         }
-        return n
+        return emit.stored
     }
 }
 

@@ -141,13 +141,33 @@ public final class Engine {
 
     /// Stores the event a trigger caused (late if the trigger is); returns it with its seq, or nil
     /// when this occurrence was stored before (same id).
-    func store(_ body: EventBody, for t: Trigger, tx: StoreTx, observe: ((EventBody) -> Void)?) throws -> EventBody? {
-        var b = body
-        if t.late { b.late = true }
-        guard let seq = try tx.appendEvent(b, at: t.instant, encoder: encoder) else { return nil }
-        b.seq = seq
-        observe?(b)
-        return b
+    /// Stores the events of one trigger (marked late when it fires late) and counts those stored:
+    /// an event id already stored is the same occurrence and is not stored again.
+    final class TriggerEvents {
+        let trigger: Trigger
+        let tx: StoreTx
+        let encoder: JSONEncoder
+        let observe: ((EventBody) -> Void)?
+        private(set) var stored = 0
+
+        init(_ trigger: Trigger, tx: StoreTx, encoder: JSONEncoder, observe: ((EventBody) -> Void)?) {
+            self.trigger = trigger
+            self.tx = tx
+            self.encoder = encoder
+            self.observe = observe
+        }
+
+        /// The event as stored (with its seq), or nil when it already was.
+        @discardableResult
+        func callAsFunction(_ body: EventBody) throws -> EventBody? {
+            var b = body
+            if trigger.late { b.late = true }
+            guard let seq = try tx.appendEvent(b, at: trigger.instant, encoder: encoder) else { return nil }
+            b.seq = seq
+            observe?(b)
+            stored += 1
+            return b
+        }
     }
 
     /// Stores the events of one trigger; returns how many were stored.
@@ -156,13 +176,7 @@ public final class Engine {
         guard let stage = c.plan.stage(t.stage) else { return 0 }
         let plan = c.plan
         let zone = plan.zone
-        var n = 0
-        @discardableResult
-        func emit(_ body: EventBody) throws -> EventBody? {
-            let stored = try store(body, for: t, tx: tx, observe: observe)
-            if stored != nil { n += 1 }
-            return stored
-        }
+        let emit = TriggerEvents(t, tx: tx, encoder: encoder, observe: observe)
         switch t.kind {
         case .opened:
             var b = event(.stageOpened, [stage.id], campaign: c, unit: plan.root, path: c.rootPath, stage: stage.id, at: t.instant)
@@ -219,7 +233,7 @@ public final class Engine {
                             }, tx: tx)
             }
         }
-        return n
+        return emit.stored
     }
 }
 

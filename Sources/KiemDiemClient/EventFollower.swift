@@ -19,7 +19,7 @@ public struct EventFollower {
 
     /// What to deliver, in seq order, for one message from the live stream.
     public mutating func receive(_ e: EventBody) throws -> [EventBody] {
-        if e.type == EventType.heartbeat.rawValue {
+        if e.eventType == .heartbeat {
             return e.seq > cursor ? try fill(upTo: e.seq + 1) : []
         }
         if e.seq <= cursor { return [] } // already delivered by a replay

@@ -63,7 +63,7 @@ public final class DaemonMetrics: Sendable {
             return c
         }
         counter.increment()
-        if type == "escalation.raised" { escalationsRaised.increment() }
+        if EventType(rawValue: String(type)) == .escalationRaised { escalationsRaised.increment() }
     }
 
     /// One control request served, from its arrival to its reply being ready. `command` is the

@@ -35,6 +35,8 @@ public struct EventMember: Codable, Sendable, Equatable {
 public struct EventBody: Codable, Sendable, Equatable {
     public var seq: Int64
     public var id: String
+    /// The type as sent. A String, so that a subscriber built against this release still decodes
+    /// event types added later; code compares `eventType`.
     public var type: String
     public var time: String
     public var campaign: String?
@@ -59,6 +61,9 @@ public struct EventBody: Codable, Sendable, Equatable {
         self.type = type.rawValue
         self.time = time
     }
+
+    /// The type, when it is one this release knows.
+    public var eventType: EventType? { EventType(rawValue: type) }
 
     /// `deadline.overdue/duk/so-tai-chinh/` — one prefix subscription selects a type and a subtree.
     public static func topic(type: String, path: String?) -> String {

@@ -117,6 +117,7 @@ final class DaemonProcess {
     }
 
     /// Runs kiemdiemctl against this daemon.
+    @discardableResult
     func ctl(_ args: [String], allowFailure: Bool = false) throws -> (status: Int32, out: String, err: String) {
         let r = try run(binDir.appendingPathComponent("kiemdiemctl"), args + ["--endpoint", control])
         if r.status != 0, !allowFailure { throw TestFailure("kiemdiemctl \(args.joined(separator: " ")) failed (\(r.status)): \(r.err)") }

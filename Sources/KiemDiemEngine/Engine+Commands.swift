@@ -18,15 +18,13 @@ extension Engine {
 
     // MARK: - Campaigns
 
-    /// Catch-up of a single campaign (load, resume), in one transaction.
-    func catchUp(_ id: String, to now: Date) throws {
-        guard let c = campaigns[id], let s = schedules[id] else { return }
-        let ts = Schedule.collapsedForCatchUp(s.triggers(after: c.watermark, through: now), before: now)
-        try store.write { tx in
-            for t in ts { _ = try fire(t, campaign: c, tx: tx) }
-            try tx.setWatermark(id, now)
-        }
-        campaigns[id]?.watermark = now
+    /// Catch-up of a single campaign (resume), in the caller's transaction: what fell due since
+    /// its watermark fires once, late, and the watermark moves to `now`. The caller moves the
+    /// watermark in memory once the transaction commits.
+    func catchUp(_ c: CampaignRow, to now: Date, tx: StoreTx) throws {
+        guard let s = schedules[c.id], now > c.watermark else { return }
+        for t in Schedule.collapsedForCatchUp(s.triggers(after: c.watermark, through: now), before: now) { _ = try fire(t, campaign: c, tx: tx) }
+        try tx.setWatermark(c.id, now)
     }
 
     func campaign(_ id: String) throws -> CampaignRow {

@@ -19,10 +19,13 @@ extension Engine {
             try store.write { try $0.setCampaignStatus(id, .paused) }
             campaigns[id]?.status = .paused
         case (.paused, false):
-            try store.write { try $0.setCampaignStatus(id, .active) }
+            // One transaction: active again, and what fell due while paused fires now, once, late.
+            try store.write { tx in
+                try tx.setCampaignStatus(id, .active)
+                try catchUp(c, to: now, tx: tx)
+            }
             campaigns[id]?.status = .active
-            // What fell due while paused fires now, once, late.
-            try catchUp(id, to: now)
+            campaigns[id]?.watermark = max(c.watermark, now)
         }
         return info(campaigns[id]!, now: now)
     }

@@ -31,13 +31,16 @@ extension Engine {
             let scope = RatingRules.affectedUnits(entries.map(\.key), tree: before.tree)
             let findings = RatingRules.newFindings(before: RatingRules.invariants(before, units: scope), after: RatingRules.invariants(after, units: scope))
                 + RatingRules.orderFindings(for: entries, in: after)
-            guard findings.isEmpty else { return (findings, 0, []) }
+            // A refused file stores nothing but its findings, published as `rating.rejected`.
+            guard findings.isEmpty else {
+                try publish(findings, as: .ratingRejected, cause: cause, campaign: c, now: now, tx: tx)
+                return (findings, 0, [])
+            }
             try tx.insertRatings(campaign: c.id, entries: entries, at: now, by: actor)
             // The running count against the cap, for the organizations whose decisions the file touched.
             return ([], entries.count, RatingRules.quotaWarnings(touching: entries.filter { $0.status == .decided }.map(\.key), after))
         }
         if !outcome.findings.isEmpty {
-            try store.write { try publish(outcome.findings, as: .ratingRejected, cause: cause, campaign: c, now: now, tx: $0) }
             throw ErrorBody(.rejected, "\(a.name): \(outcome.findings.count) finding(s) under \(c.plan.ruleset.rawValue); nothing was stored",
                             details: outcome.findings.map(Engine.describe))
         }

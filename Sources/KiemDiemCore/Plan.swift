@@ -61,7 +61,9 @@ public struct Stage: Codable, Sendable, Equatable {
     public var due: Date
     public var opens: Date?
     public var after: [String]
-    /// Lead times before `due`, longest first.
+    /// Lead times before `due`, longest first, in whole seconds: every interval of a plan
+    /// (lead times, escalation steps and repeats) is whole seconds, the unit of `7d`, `12h` in
+    /// its YAML and of the plan's JSON stored with the campaign (so it stays one unit, not `Duration`).
     public var reminders: [Int64]
     /// `study`: units record having studied the plan's documents (quán triệt); nil is a review stage.
     /// Optional so that plans stored before it existed still decode.
@@ -87,9 +89,11 @@ public enum StageKind: String, Codable, Sendable { case review, study }
 public struct Escalation: Codable, Sendable, Equatable {
     public enum Target: String, Codable, Sendable { case unit, parent, grandparent, root }
     public struct Step: Codable, Sendable, Equatable {
+        /// After the deadline, in whole seconds (see `Stage.reminders`).
         public var after: Int64
         public var to: Target
     }
     public var ladder: [Step]
+    /// In whole seconds (see `Stage.reminders`).
     public var repeatEvery: Int64?
 }

@@ -28,13 +28,23 @@ def sync_copy():
     """The tracked and untracked (not ignored) files of the repository, copied into WORK."""
     files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
                            check=True, capture_output=True, text=True).stdout.split("\n")
+    wanted = set()
     for f in filter(None, files):
         src, dst = os.path.join(ROOT, f), os.path.join(WORK, f)
         if not os.path.isfile(src):
             continue
+        wanted.add(f)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         if not os.path.exists(dst) or open(src, "rb").read() != open(dst, "rb").read():
             shutil.copy2(src, dst)
+    # Files moved or deleted since the last run go from the copy too: a stale source would be
+    # compiled with the rest (its build folder, .build, is left alone).
+    for top in ("Sources", "Tests"):
+        for dirpath, _, names in os.walk(os.path.join(WORK, top)):
+            for name in names:
+                rel = os.path.relpath(os.path.join(dirpath, name), WORK)
+                if rel not in wanted:
+                    os.remove(os.path.join(WORK, rel))
 
 
 def build():

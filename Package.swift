@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "KiemDiemCoreTests", dependencies: ["KiemDiemCore"]),
         .testTarget(name: "KiemDiemWireTests", dependencies: ["KiemDiemWire"]),
-        .testTarget(name: "KiemDiemStoreTests", dependencies: ["KiemDiemStore", "KiemDiemWire"]),
+        .testTarget(name: "KiemDiemStoreTests", dependencies: ["KiemDiemStore", "KiemDiemWire", "KiemDiemCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "KiemDiemClientTests", dependencies: ["KiemDiemClient", "KiemDiemWire", "ZeroMQ"]),
         .testTarget(name: "KiemDiemDaemonTests", dependencies: ["KiemDiemDaemon", "KiemDiemEngine", "KiemDiemWire"]),
         .testTarget(name: "KiemDiemEngineTests", dependencies: [

@@ -370,13 +370,16 @@ final class Reactor: CommandHost {
         }
     }
 
-    /// Serves the workers: each message may settle a job and hand out more.
+    /// Serves the workers: their messages settle jobs, and free room gets more.
     private func serveJobs(_ socket: Socket, _ pass: Pass) {
-        while let (frames, userId) = (try? socket.receive(dontWait: true, property: "User-Id")) ?? nil {
+        // Every message queued now, handled as one batch: one transaction settles them all.
+        var batch: [(frames: [Data], keyName: String?)] = []
+        while batch.count < 10_000, let (frames, userId) = (try? socket.receive(dontWait: true, property: "User-Id")) ?? nil {
             let name = userId.flatMap { zapHandler?.keys[$0]?.name }
             if config.curve, name == nil { continue } // a key removed since it connected
-            send(dispatcher.receive(frames, keyName: name, now: pass.wall.timeIntervalSince1970), on: socket)
+            batch.append((frames, name))
         }
+        if !batch.isEmpty { send(dispatcher.receive(batch, now: pass.wall.timeIntervalSince1970), on: socket) }
     }
 
     private func send(_ messages: [[Data]], on socket: Socket) {

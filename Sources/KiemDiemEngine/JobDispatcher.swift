@@ -43,47 +43,67 @@ public final class JobDispatcher {
 
     /// One message from a worker; returns the messages to send, each `[routingId, json]`.
     public func receive(_ frames: [Data], keyName: String?, now: Double) -> [[Data]] {
-        guard frames.count == 2, let m = try? decoder.decode(JobsMessage.self, from: frames[1]) else {
-            logger.warning("jobs socket: malformed message dropped", metadata: ["frames": "\(frames.count)"])
-            return []
-        }
-        let id = frames[0]
-        switch m.type {
-        case .ready, .heartbeat:
-            if var w = workers[id] {
-                w.lastSeen = now
-                if let c = m.capacity { w.capacity = max(0, min(c, 1000)) }
-                workers[id] = w
-            } else {
-                let name = keyName ?? m.name.map { String($0.prefix(64)) } ?? "worker"
-                workers[id] = Worker(routingId: id, lessee: "\(name)#\(id.map { String(format: "%02x", $0) }.joined())",
-                                     capacity: max(0, min(m.capacity ?? 1, 1000)), lastSeen: now)
-                logger.info("worker joined", metadata: ["worker": "\(workers[id]!.lessee)", "capacity": "\(workers[id]!.capacity)"])
+        receive([(frames, keyName)], now: now)
+    }
+
+    /// Every message read from the jobs socket in one pass: the workers' states first, then all
+    /// their `done` and `fail` settled in one transaction, then one round of leasing.
+    public func receive(_ messages: [(frames: [Data], keyName: String?)], now: Double) -> [[Data]] {
+        var settlements: [(lessee: String, job: Int64, message: JobsMessage)] = []
+        for (frames, keyName) in messages {
+            guard frames.count == 2, let m = try? decoder.decode(JobsMessage.self, from: frames[1]) else {
+                logger.warning("jobs socket: malformed message dropped", metadata: ["frames": "\(frames.count)"])
+                continue
             }
-        case .done, .fail:
-            guard var w = workers[id], let job = m.job else { return [] }
-            w.lastSeen = now
-            w.inFlight.remove(job)
-            workers[id] = w
-            do {
-                if m.type == .done {
-                    if try !store.write({ try $0.finishJob(job, worker: w.lessee, now: now) }) {
-                        logger.info("late answer for a job no longer leased to this worker", metadata: ["job": "\(job)"])
-                    }
+            let id = frames[0]
+            switch m.type {
+            case .ready, .heartbeat:
+                if var w = workers[id] {
+                    w.lastSeen = now
+                    if let c = m.capacity { w.capacity = max(0, min(c, 1000)) }
+                    workers[id] = w
                 } else {
-                    let state = try store.write {
-                        try $0.failJob(job, worker: w.lessee, error: m.error ?? "unknown error", retry: m.retry ?? true, now: now,
-                                       backoff: { policy.backoff(afterAttempt: $0).seconds }, maxAttempts: policy.maxAttempts)
-                    }
-                    if state == .dead { logger.error("job is dead", metadata: ["job": "\(job)", "error": "\(m.error ?? "")"]) }
+                    let name = keyName ?? m.name.map { String($0.prefix(64)) } ?? "worker"
+                    let w = Worker(routingId: id, lessee: "\(name)#\(id.map { String(format: "%02x", $0) }.joined())",
+                                   capacity: max(0, min(m.capacity ?? 1, 1000)), lastSeen: now)
+                    workers[id] = w
+                    logger.info("worker joined", metadata: ["worker": "\(w.lessee)", "capacity": "\(w.capacity)"])
                 }
-            } catch {
-                logger.error("cannot settle a job", metadata: ["job": "\(job)", "error": "\(error)"])
+            case .done, .fail:
+                guard var w = workers[id], let job = m.job else { continue }
+                w.lastSeen = now
+                w.inFlight.remove(job)
+                workers[id] = w
+                settlements.append((w.lessee, job, m))
+            case .job:
+                break // only the daemon sends jobs
             }
-        case .job:
-            break // only the daemon sends jobs
         }
+        if !settlements.isEmpty { settle(settlements, now: now) }
         return dispatch(now: now)
+    }
+
+    /// Settles `done` and `fail` answers in one transaction. Only the lease holder's word counts.
+    private func settle(_ settlements: [(lessee: String, job: Int64, message: JobsMessage)], now: Double) {
+        let policy = self.policy
+        do {
+            let outcomes = try store.write { tx in
+                try settlements.map { s -> (job: Int64, late: Bool, state: JobState?) in
+                    if s.message.type == .done {
+                        return (s.job, try !tx.finishJob(s.job, worker: s.lessee, now: now), .done)
+                    }
+                    let state = try tx.failJob(s.job, worker: s.lessee, error: s.message.error ?? "unknown error", retry: s.message.retry ?? true, now: now,
+                                               backoff: { policy.backoff(afterAttempt: $0).seconds }, maxAttempts: policy.maxAttempts)
+                    return (s.job, state == nil, state)
+                }
+            }
+            for (o, s) in zip(outcomes, settlements) {
+                if o.late { logger.info("late answer for a job no longer leased to this worker", metadata: ["job": "\(o.job)"]) }
+                if o.state == .dead { logger.error("job is dead", metadata: ["job": "\(o.job)", "error": "\(s.message.error ?? "")"]) }
+            }
+        } catch {
+            logger.error("cannot settle jobs", metadata: ["jobs": "\(settlements.count)", "error": "\(error)"])
+        }
     }
 
     /// Periodic work: lost workers, expired leases, heartbeats, and handing out due jobs.
@@ -110,20 +130,31 @@ public final class JobDispatcher {
         return out + dispatch(now: now)
     }
 
-    /// Leases due jobs to workers with spare capacity.
+    /// Leases due jobs to workers with spare capacity, the least busy first, in one transaction.
     private func dispatch(now: Double) -> [[Data]] {
-        var out: [[Data]] = []
-        guard let due = (try? store.read { try $0.nextJobDue() }) ?? nil, due <= now else { return out }
-        for id in workers.keys.sorted(by: { workers[$0]!.inFlight.count < workers[$1]!.inFlight.count }) {
-            guard var w = workers[id] else { continue }
-            let spare = w.capacity - w.inFlight.count
-            guard spare > 0 else { continue }
-            let jobs: [JobRow]
-            do { jobs = try store.write { try $0.leaseJobs(limit: spare, worker: w.lessee, now: now, lease: policy.lease.seconds) } } catch {
-                logger.error("cannot lease jobs", metadata: ["error": "\(error)"])
+        guard let due = (try? store.read { try $0.nextJobDue() }) ?? nil, due <= now else { return [] }
+        let order = workers.keys.sorted { workers[$0]!.inFlight.count < workers[$1]!.inFlight.count }
+            .filter { workers[$0]!.capacity > workers[$0]!.inFlight.count }
+        guard !order.isEmpty else { return [] }
+        let lease = policy.lease.seconds
+        let leased: [(Data, [JobRow])]
+        do {
+            leased = try store.write { tx in
+                var out: [(Data, [JobRow])] = []
+                for id in order {
+                    guard let w = workers[id] else { continue }
+                    let jobs = try tx.leaseJobs(limit: w.capacity - w.inFlight.count, worker: w.lessee, now: now, lease: lease)
+                    if jobs.isEmpty { break }
+                    out.append((id, jobs))
+                }
                 return out
             }
-            if jobs.isEmpty { break }
+        } catch {
+            logger.error("cannot lease jobs", metadata: ["error": "\(error)"])
+            return []
+        }
+        var out: [[Data]] = []
+        for (id, jobs) in leased {
             for j in jobs {
                 var m = JobsMessage(type: .job)
                 m.job = j.id
@@ -134,9 +165,8 @@ public final class JobDispatcher {
                 m.payload = try? decoder.decode(JobPayload.self, from: Data(j.payload.utf8))
                 guard let data = try? encoder.encode(m) else { continue }
                 out.append([id, data])
-                w.inFlight.insert(j.id)
+                workers[id]?.inFlight.insert(j.id)
             }
-            workers[id] = w
         }
         return out
     }

@@ -100,11 +100,16 @@ extension StoreTx {
         try Row.fetchOne(db, sql: "SELECT * FROM member WHERE id = ?", arguments: [id]).map(Self.member)
     }
 
+    /// The tree's and the outbox's sizes, from the counters the triggers keep (O(1)).
     public func counts() throws -> (units: Int, cells: Int, members: Int, events: Int) {
-        let units = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM unit") ?? 0
-        let cells = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM unit WHERE kind IN ('cell', 'grassroots-cell')") ?? 0
-        let members = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM member") ?? 0
-        let events = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
-        return (units, cells, members, events)
+        let c = try counters()
+        return (c["units"] ?? 0, c["cells"] ?? 0, c["members"] ?? 0, c["events"] ?? 0)
+    }
+
+    /// Every maintained counter by name (`units`, `cells`, `members`, `events`, `jobs.<state>`).
+    func counters() throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT name, n FROM counter") { out[r["name"]] = r["n"] }
+        return out
     }
 }

@@ -253,6 +253,47 @@ public final class Store: Sendable {
                 CREATE INDEX suggestion_unit ON suggestion(unit);
                 """)
         }
+        m.registerMigration("v5-counters") { db in
+            // Counts that `status` and the metrics read in O(1), kept by triggers in the very
+            // transaction that changes the rows, so they can never drift from the tables. And an
+            // index that serves the lease query in the order it reads (pending jobs by id), so
+            // leasing costs the same whatever the size of the queue.
+            try db.execute(sql: """
+                CREATE TABLE counter (name TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL);
+                INSERT INTO counter(name, n) VALUES
+                  ('units', (SELECT COUNT(*) FROM unit)),
+                  ('cells', (SELECT COUNT(*) FROM unit WHERE kind IN ('cell', 'grassroots-cell'))),
+                  ('members', (SELECT COUNT(*) FROM member)),
+                  ('events', (SELECT COUNT(*) FROM event)),
+                  ('jobs.pending', (SELECT COUNT(*) FROM job WHERE state = 'pending')),
+                  ('jobs.leased', (SELECT COUNT(*) FROM job WHERE state = 'leased')),
+                  ('jobs.done', (SELECT COUNT(*) FROM job WHERE state = 'done')),
+                  ('jobs.dead', (SELECT COUNT(*) FROM job WHERE state = 'dead'));
+                CREATE TRIGGER unit_counted AFTER INSERT ON unit BEGIN
+                  UPDATE counter SET n = n + 1 WHERE name = 'units';
+                  UPDATE counter SET n = n + 1 WHERE name = 'cells' AND NEW.kind IN ('cell', 'grassroots-cell');
+                END;
+                CREATE TRIGGER unit_uncounted AFTER DELETE ON unit BEGIN
+                  UPDATE counter SET n = n - 1 WHERE name = 'units';
+                  UPDATE counter SET n = n - 1 WHERE name = 'cells' AND OLD.kind IN ('cell', 'grassroots-cell');
+                END;
+                CREATE TRIGGER unit_recounted AFTER UPDATE OF kind ON unit
+                  WHEN (OLD.kind IN ('cell', 'grassroots-cell')) != (NEW.kind IN ('cell', 'grassroots-cell')) BEGIN
+                  UPDATE counter SET n = n + (CASE WHEN NEW.kind IN ('cell', 'grassroots-cell') THEN 1 ELSE -1 END) WHERE name = 'cells';
+                END;
+                CREATE TRIGGER member_counted AFTER INSERT ON member BEGIN UPDATE counter SET n = n + 1 WHERE name = 'members'; END;
+                CREATE TRIGGER member_uncounted AFTER DELETE ON member BEGIN UPDATE counter SET n = n - 1 WHERE name = 'members'; END;
+                CREATE TRIGGER event_counted AFTER INSERT ON event BEGIN UPDATE counter SET n = n + 1 WHERE name = 'events'; END;
+                CREATE TRIGGER event_uncounted AFTER DELETE ON event BEGIN UPDATE counter SET n = n - 1 WHERE name = 'events'; END;
+                CREATE TRIGGER job_counted AFTER INSERT ON job BEGIN UPDATE counter SET n = n + 1 WHERE name = 'jobs.' || NEW.state; END;
+                CREATE TRIGGER job_uncounted AFTER DELETE ON job BEGIN UPDATE counter SET n = n - 1 WHERE name = 'jobs.' || OLD.state; END;
+                CREATE TRIGGER job_recounted AFTER UPDATE OF state ON job WHEN OLD.state != NEW.state BEGIN
+                  UPDATE counter SET n = n - 1 WHERE name = 'jobs.' || OLD.state;
+                  UPDATE counter SET n = n + 1 WHERE name = 'jobs.' || NEW.state;
+                END;
+                CREATE INDEX job_pending ON job(id) WHERE state = 'pending';
+                """)
+        }
         return m
     }
 }

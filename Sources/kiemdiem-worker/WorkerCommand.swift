@@ -22,7 +22,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "SMTP relay HOST:PORT for the smtp channel.") var smtp: String?
     @Option(help: "Webhook URL for the webhook channel.") var webhook: String?
     @Option(help: "From address of mail.") var from: String = "kiemdiem@localhost"
-    @Option(help: "Jobs queued at once.") var capacity: Int = 4
+    @Option(help: "The window: jobs held at once, delivered in order.") var capacity: Int = 64
     @Option(help: "Name in the daemon's logs (without CURVE).") var name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)"
     @Option(help: "Seconds between heartbeats to the daemon.") var heartbeat: Double = 1
     @Option(help: "Seconds without a word from the daemon before reconnecting.") var daemonTimeout: Double = 5

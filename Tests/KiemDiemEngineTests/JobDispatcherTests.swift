@@ -40,6 +40,31 @@ import Testing
         #expect(try states(store) == ["done", "leased", "leased"])
     }
 
+    @Test func aPassOfMessagesIsSettledTogetherAndTheRoomLeasedAgainInOneRound() throws {
+        let (store, d) = try setUp(jobs: 10)
+        let out = d.receive([([worker1, msg(.ready(capacity: 4, name: "a"))], nil), ([worker2, msg(.ready(capacity: 4, name: "b"))], nil)], now: 1)
+        let first = jobsSent(out)
+        #expect(first.count == 8 && Set(first.map(\.key)).count == 8)
+        func held(by w: Data) -> [Int64] { jobsSent(out.filter { $0[0] == w }).map { $0.job! } }
+        let held1 = held(by: worker1), held2 = held(by: worker2)
+        try #require(held1.count == 4 && held2.count == 4)
+        // One pass: worker1 finishes two and fails one for good, a malformed message sits between
+        // them, worker2 finishes one it holds and claims one it does not hold.
+        let batch: [(frames: [Data], keyName: String?)] = [
+            ([worker1, msg(.done(held1[0]))], nil), ([worker1, msg(.done(held1[1]))], nil), ([worker1, Data("{".utf8)], nil),
+            ([worker1, msg(.fail(held1[2], retry: false, error: "no address"))], nil),
+            ([worker2, msg(.done(held2[0]))], nil), ([worker2, msg(.done(held1[3]))], nil),
+        ]
+        let next = jobsSent(d.receive(batch, now: 2))
+        let rows = try store.read { try $0.jobs(state: nil, limit: 20) }
+        func state(_ id: Int64) -> JobState? { rows.first { $0.id == id }?.state }
+        #expect(state(held1[0]) == .done && state(held1[1]) == .done && state(held1[2]) == .dead && state(held2[0]) == .done)
+        #expect(state(held1[3]) == .leased) // worker2's word on worker1's job does not count
+        // The two jobs left go to the room the pass freed, each once.
+        #expect(next.count == 2 && Set(next.map(\.key)).isDisjoint(with: first.map(\.key)))
+        #expect(try store.read { try $0.jobCounts() } == [.done: 3, .dead: 1, .leased: 6])
+    }
+
     @Test func failuresBackOffThenDie() throws {
         let (store, d) = try setUp(jobs: 1)
         var sent = jobsSent(d.receive([worker1, msg(.ready(capacity: 1, name: "w"))], keyName: nil, now: 0))

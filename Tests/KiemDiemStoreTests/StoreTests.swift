@@ -1,7 +1,9 @@
 import Foundation
-import KiemDiemStore
+import GRDB
+import KiemDiemCore
 import KiemDiemWire
 import Testing
+@testable import KiemDiemStore
 
 /// The store on an in-memory database: the outbox keeps one event per id in seq order, jobs move
 /// through their states only as the lease holder says, the audit reads back what was written.
@@ -76,5 +78,78 @@ import Testing
         let rows = try store.read { try $0.auditEntries(since: Date(timeIntervalSince1970: 1060), limit: 10) }
         #expect(rows.map(\.command) == ["extend", "flag"])
         #expect(try store.read { try $0.auditEntries(since: nil, limit: 1) }.map(\.command) == ["done"])
+    }
+}
+
+/// The counters `status` and the metrics read in O(1) are kept by triggers: whatever the writes,
+/// they equal a count over the tables; and leasing reads pending jobs through an index in id order.
+@Suite(.timeLimit(.minutes(5))) struct StoreCounterTests {
+    /// What the counters must say, counted the slow way.
+    func counted(_ store: Store) throws -> [String: Int] {
+        try store.read { tx in
+            var out: [String: Int] = [:]
+            for (name, sql) in [("units", "SELECT COUNT(*) FROM unit"), ("cells", "SELECT COUNT(*) FROM unit WHERE kind IN ('cell', 'grassroots-cell')"),
+                                ("members", "SELECT COUNT(*) FROM member"), ("events", "SELECT COUNT(*) FROM event")] {
+                out[name] = try Int.fetchOne(tx.db, sql: sql) ?? 0
+            }
+            for s in JobState.allCases { out["jobs.\(s.rawValue)"] = try Int.fetchOne(tx.db, sql: "SELECT COUNT(*) FROM job WHERE state = ?", arguments: [s.rawValue]) ?? 0 }
+            return out
+        }
+    }
+
+    @Test func countersFollowEveryKindOfWrite() throws {
+        let store = try Store()
+        var rng = SystemRandomNumberGenerator()
+        let encoder = WireJSON.encoder()
+        // A tree, then the same ids again with kinds changed (a cell becomes a sub-committee and back).
+        func tree(_ flip: Bool) -> [OrgUnit] {
+            [OrgUnit(id: "duk", parent: nil, kind: .bloc, name: "Khối"), OrgUnit(id: "gc", parent: "duk", kind: .grassrootsCommittee, name: "Sở"),
+             OrgUnit(id: "c1", parent: "gc", kind: flip ? .subCommittee : .cell, name: "Chi bộ 1"), OrgUnit(id: "g2", parent: "duk", kind: .grassrootsCell, name: "Sở 2")]
+        }
+        for flip in [false, true, false] {
+            try store.write { tx in _ = try tx.saveTree(tree(flip), incoming: Set(tree(flip).map(\.id))) }
+            #expect(try store.read { try $0.counters() } == (try counted(store)))
+        }
+        try store.write { tx in _ = try tx.saveMembers((1...5).map { Member(id: "m\($0)", unit: "c1", name: "Đảng viên \($0)", role: .member) }) }
+        try store.write { tx in _ = try tx.saveMembers([Member(id: "m1", unit: "g2", name: "Đảng viên 1", role: .secretary)]) }
+        // Events, some pruned; jobs through every state change.
+        for i in 1...40 {
+            try store.write { tx in
+                _ = try tx.appendEvent(EventBody(id: "e\(i)", type: .deadlineReminder, time: "t"), at: Date(timeIntervalSince1970: Double(i) * 100), encoder: encoder)
+                try tx.enqueueJob(key: "k\(i)", eventSeq: Int64(i), kind: .reminder, channel: .spool, recipient: "c1", address: nil, payload: "{}", now: 0)
+            }
+        }
+        _ = try store.write { try $0.pruneEvents(before: Date(timeIntervalSince1970: 1050)) }
+        for round in 0..<20 {
+            let leased = try store.write { try $0.leaseJobs(limit: Int.random(in: 1...6, using: &rng), worker: "w", now: Double(round), lease: 5) }
+            for j in leased {
+                switch Int.random(in: 0...2, using: &rng) {
+                case 0: try store.write { _ = try $0.finishJob(j.id, worker: "w", now: Double(round)) }
+                case 1: _ = try store.write { try $0.failJob(j.id, worker: "w", error: "x", retry: Bool.random(using: &rng), now: Double(round), backoff: { _ in 0 }, maxAttempts: 2) }
+                default: break
+                }
+            }
+            if round % 5 == 4 { _ = try store.write { try $0.expireLeases(now: Double(round) + 10, maxAttempts: 2) } }
+            if round % 7 == 6, let dead = try store.read({ try $0.jobs(state: .dead, limit: 1) }).first { _ = try store.write { try $0.retryJob(dead.id, now: 0) } }
+            #expect(try store.read { try $0.counters() } == (try counted(store)), "round \(round)")
+        }
+        let c = try counted(store)
+        #expect(c["units"] == 4 && c["cells"] == 2 && c["members"] == 5 && c["events"] == 30)
+        let counts = try store.read { try $0.counts() }
+        #expect(counts.units == 4 && counts.cells == 2 && counts.members == 5 && counts.events == 30)
+        // A write that fails leaves the counters as they were.
+        struct Boom: Error {}
+        #expect(throws: Boom.self) { try store.write { tx in try tx.enqueueJob(key: "k99", eventSeq: 99, kind: .reminder, channel: .spool, recipient: "c1", address: nil, payload: "{}", now: 0); throw Boom() } }
+        #expect(try store.read { try $0.counters() } == (try counted(store)))
+    }
+
+    @Test func leasingReadsPendingJobsThroughAnIndexWithoutASort() throws {
+        let store = try Store()
+        let plan = try store.read { tx in
+            try Row.fetchAll(tx.db, sql: "EXPLAIN QUERY PLAN SELECT id FROM job INDEXED BY job_pending WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+                             arguments: [0, 10]).map { $0["detail"] as String? ?? "" }
+        }
+        #expect(plan.contains { $0.contains("job_pending") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
     }
 }

@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "KiemDiemWireTests", dependencies: ["KiemDiemWire"]),
         .testTarget(name: "KiemDiemStoreTests", dependencies: ["KiemDiemStore", "KiemDiemWire", "KiemDiemCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "KiemDiemClientTests", dependencies: ["KiemDiemClient", "KiemDiemWire", "ZeroMQ"]),
-        .testTarget(name: "KiemDiemDaemonTests", dependencies: ["KiemDiemDaemon", "KiemDiemEngine", "KiemDiemWire"]),
+        .testTarget(name: "KiemDiemDaemonTests", dependencies: ["KiemDiemDaemon", "KiemDiemEngine", "KiemDiemStore", "KiemDiemWire"]),
         .testTarget(name: "KiemDiemEngineTests", dependencies: [
             "KiemDiemEngine", "KiemDiemDaemon", "KiemDiemStore", "KiemDiemCore", "KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemTesting", "KiemDiemOracles",
             .product(name: "PropertyBased", package: "swift-property-based"),
@@ -112,7 +112,8 @@ let package = Package(
         // Support/ and Fixtures/ hold helper scripts and recorded data the tests read by path.
         .testTarget(name: "IntegrationTests", dependencies: ["KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemOracles", "KiemDiemTesting"],
                     exclude: ["Support"]),
-        .testTarget(name: "KiemDiemWorkerTests", dependencies: ["KiemDiemWorker", "KiemDiemWire"], exclude: ["Support"]),
+        .testTarget(name: "KiemDiemWorkerTests", dependencies: ["KiemDiemWorker", "KiemDiemWire", "ZeroMQ", .product(name: "Logging", package: "swift-log")],
+                    exclude: ["Support"]),
     ]
 )
 

@@ -1,6 +1,7 @@
 import Foundation
 import KiemDiemCore
 import KiemDiemEngine
+import KiemDiemStore
 import KiemDiemWire
 import Logging
 import Yams
@@ -13,6 +14,8 @@ public struct DaemonConfig: Sendable {
     public typealias ClockMode = KiemDiemEngine.ClockMode
 
     public var database: String = "/var/lib/kiemdiem/kiemdiem.sqlite"
+    /// How a commit reaches the disk: `full` (the default) survives a power loss.
+    public var synchronous = Store.Synchronous.full
     public var timezone: String = "Asia/Ho_Chi_Minh"
     public var clockMode: ClockMode = .system
     public var clockStart: Date?
@@ -77,6 +80,11 @@ public struct DaemonConfig: Sendable {
     /// configuration. Applied in this order, so `timezone` comes before `clock.start`.
     public static let keys: [ConfigKey] = [
         ConfigKey("database", "path of the SQLite database (WAL); created if missing", \.database) { s, _ in s },
+        ConfigKey("sqlite.synchronous", "full (every commit fsynced; survives a power loss) or normal (faster; a power loss may lose the last commits)",
+                  \.synchronous) { s, _ in
+            guard let v = Store.Synchronous(rawValue: s) else { throw ConfigKey.Invalid("'\(s)' must be full or normal") }
+            return v
+        },
         ConfigKey("timezone", "IANA time zone for display, e.g. Asia/Ho_Chi_Minh", \.timezone) { s, _ in
             guard TimeZone(identifier: s) != nil else { throw ConfigKey.Invalid("'\(s)' is not a known time zone") }
             return s

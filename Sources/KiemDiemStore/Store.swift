@@ -7,16 +7,28 @@ import KiemDiemCore
 public final class Store: Sendable {
     let writer: any DatabaseWriter
 
+    /// How a commit reaches the disk (SQLite's `synchronous`, in WAL mode).
+    public enum Synchronous: String, Sendable, CaseIterable {
+        /// Every commit is fsynced before it returns: a committed change survives a power loss.
+        case full
+        /// Commits are fsynced at checkpoints: a crash of the process loses nothing, a power
+        /// loss may lose the last commits (never corrupts the database).
+        case normal
+    }
+
     /// Opens (creating if needed) the database file in WAL mode and migrates it.
-    public init(path: String) throws {
+    public init(path: String, synchronous: Synchronous = .full) throws {
         var config = Configuration()
         config.busyMode = .timeout(5)
+        let pragma = synchronous == .full ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA synchronous = \(pragma)")
         }
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         writer = try DatabasePool(path: path, configuration: config)
+        // GRDB sets NORMAL on a pool's writer when it opens it in WAL mode: set it again after.
+        try writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(pragma)") }
         try Store.migrator.migrate(writer)
     }
 

@@ -18,6 +18,13 @@ public struct Outgoing: Sendable {
 /// or detectable: the spool by file name, mail by Message-ID, webhooks by Idempotency-Key.
 public protocol DeliveryChannel: Sendable {
     func deliver(_ n: Outgoing) throws
+    /// Makes every delivery so far durable, for channels that batch that step (the spool fsyncs
+    /// its `new/` directory once for all the renames before it). Called before `done` is sent.
+    func flush() throws
+}
+
+extension DeliveryChannel {
+    public func flush() throws {}
 }
 
 /// One RFC 5322 file per notification in a maildir (`DIR/tmp` then renamed into `DIR/new`),
@@ -44,15 +51,45 @@ public struct SpoolChannel: DeliveryChannel {
         let final = (directory as NSString).appendingPathComponent("new/\(name)")
         if FileManager.default.fileExists(atPath: final) { return } // delivered before: same key, same effect
         let mail = MailMessage(from: from, to: n.address ?? n.payload.recipient, subject: n.subject, body: n.body, key: n.key, date: Date())
-        let tmp = (directory as NSString).appendingPathComponent("tmp/\(name).\(ProcessInfo.processInfo.processIdentifier)")
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(mail.rendered().utf8)) else {
-            throw DeliveryError(retryable: true, "cannot write \(tmp)")
-        }
-        // rename(2) is atomic: a reader of new/ never sees half a message.
+        // Unique per process and thread: deliveries run concurrently.
+        let tmp = (directory as NSString).appendingPathComponent("tmp/\(name).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString.prefix(8))")
+        try SpoolChannel.writeDurably(Data(mail.rendered().utf8), to: tmp)
+        // rename(2) is atomic: a reader of new/ never sees half a message. The rename itself is
+        // made durable by flush(), once for every message of a window.
         if rename(tmp, final) != 0 {
             let e = errno
             unlink(tmp)
             throw DeliveryError(retryable: true, "cannot move a message into \(directory)/new: \(String(cString: strerror(e)))")
+        }
+    }
+
+    /// fsyncs `new/`, so that the renames into it survive a power loss (maildir delivery).
+    public func flush() throws {
+        let dir = (directory as NSString).appendingPathComponent("new")
+        let fd = open(dir, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw DeliveryError(retryable: true, "cannot open \(dir): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw DeliveryError(retryable: true, "cannot fsync \(dir): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Writes a file and fsyncs it before it is renamed into place.
+    static func writeDurably(_ data: Data, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw DeliveryError(retryable: true, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let written = data.withUnsafeBytes { raw -> Int in
+            var off = 0
+            while off < raw.count {
+                let n = write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; return -1 }
+                off += n
+            }
+            return off
+        }
+        guard written == data.count, fsync(fd) == 0 else {
+            let e = errno
+            unlink(path)
+            throw DeliveryError(retryable: true, "cannot write \(path): \(String(cString: strerror(e)))")
         }
     }
 }

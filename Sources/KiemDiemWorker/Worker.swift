@@ -31,12 +31,19 @@ public final class Deliverer: Sendable {
         let json = try WireJSON.encoder().encode(payload)
         try channel.deliver(Outgoing(key: key, payload: payload, address: m.address, subject: subject, body: body, json: json))
     }
+
+    /// Makes the deliveries so far durable on every channel (the spool's directory fsync).
+    public func flush() throws {
+        for channel in channels.values { try channel.flush() }
+    }
 }
 
 public struct WorkerOptions: Sendable {
     public var endpoint: String
     public var curve: CurveCredentials?
     public var capacity: Int
+    /// Deliveries running at once, inside the window.
+    public var concurrency = 4
     public var name: String
     public var heartbeat: Duration = .seconds(1)
     /// No word from the daemon for this long: reconnect and announce again.
@@ -50,8 +57,10 @@ public struct WorkerOptions: Sendable {
     }
 }
 
-/// The worker's loop, on its own thread: one DEALER to the daemon's jobs socket, jobs handled
-/// one at a time (capacity is how many it queues), heartbeats both ways.
+/// The worker's loop, on its own thread: one DEALER to the daemon's jobs socket, heartbeats both
+/// ways. Of the jobs it holds (its window, `capacity`), `concurrency` are delivered at once on a
+/// pool; the loop collects what finished on each pass, makes it durable with one flush (the
+/// spool's directory fsync), then answers `done` or `fail` for each.
 public final class WorkerLoop: @unchecked Sendable {
     let options: WorkerOptions
     let deliverer: Deliverer
@@ -62,11 +71,17 @@ public final class WorkerLoop: @unchecked Sendable {
     private let encoder = WireJSON.encoder()
     private let decoder = WireJSON.decoder()
     public private(set) var delivered = 0
+    /// Deliveries are blocking calls (files, SMTP, HTTP): they run on threads of their own, not
+    /// on Dispatch's pool, whose width follows the cores and would serialize them when busy.
+    private let pool: DeliveryPool
+    /// What the pool finished, collected by the loop.
+    private let finished = Mutex<[(job: Int64, error: (any Error)?)]>([])
 
     public init(options: WorkerOptions, deliverer: Deliverer, logger: Logger) throws {
         self.options = options
         self.deliverer = deliverer
         self.logger = logger
+        pool = DeliveryPool(threads: max(1, options.concurrency))
         context = try ZMQContext()
         wake = try Socket(context, .pull)
         try wake.bind(wakeEndpoint)
@@ -100,14 +115,17 @@ public final class WorkerLoop: @unchecked Sendable {
     /// Runs until stopped.
     public func run() throws {
         var socket = try connect()
-        defer { socket.close(); wake.close() }
+        defer { socket.close(); wake.close(); pool.stop() }
         // Intervals on the monotonic clock: a wall-clock step never fakes a silent daemon.
         var lastHeard = ContinuousClock.now
         var lastBeat: ContinuousClock.Instant?
         var queue: [JobsMessage] = []
-        logger.info("worker started", metadata: ["endpoint": "\(options.endpoint)", "capacity": "\(options.capacity)"])
+        var running = 0
+        logger.info("worker started", metadata: ["endpoint": "\(options.endpoint)", "capacity": "\(options.capacity)",
+                                                 "concurrency": "\(options.concurrency)"])
         while true {
-            let timeout = queue.isEmpty ? Int(options.heartbeat / .milliseconds(1)) : 0
+            // While deliveries run, the loop looks for finished ones every few milliseconds.
+            let timeout = running > 0 ? 2 : (queue.isEmpty ? Int(options.heartbeat / .milliseconds(1)) : 0)
             let ready = try poll([socket, wake], timeoutMs: timeout)
             if ready[1].contains(.readable) { return }
             if ready[0].contains(.readable) {
@@ -117,17 +135,39 @@ public final class WorkerLoop: @unchecked Sendable {
                     if m.type == .job { queue.append(m) }
                 }
             }
-            if let job = queue.first, let id = job.job {
-                queue.removeFirst()
-                do {
-                    try deliverer.deliver(job)
-                    delivered += 1
-                    send(socket, .done(id))
-                } catch let e as DeliveryError {
-                    logger.warning("delivery failed", metadata: ["job": "\(id)", "retry": "\(e.retryable)", "error": "\(e)"])
-                    send(socket, .fail(id, retry: e.retryable, error: e.description))
-                } catch {
-                    send(socket, .fail(id, retry: true, error: "\(error)"))
+            while running < max(1, options.concurrency), !queue.isEmpty {
+                let job = queue.removeFirst()
+                guard let id = job.job else { continue }
+                running += 1
+                let deliverer = self.deliverer
+                pool.submit { [self] in
+                    var failure: (any Error)?
+                    do { try deliverer.deliver(job) } catch { failure = error }
+                    finished.withLock { $0.append((id, failure)) }
+                }
+            }
+            let results = finished.withLock { r -> [(job: Int64, error: (any Error)?)] in
+                defer { r.removeAll() }
+                return r
+            }
+            if !results.isEmpty {
+                running -= results.count
+                // One flush makes every delivery of this pass durable before any `done` is sent.
+                var flushError: (any Error)?
+                if results.contains(where: { $0.error == nil }) {
+                    do { try deliverer.flush() } catch { flushError = error }
+                }
+                for (id, error) in results {
+                    switch error ?? flushError {
+                    case nil:
+                        delivered += 1
+                        send(socket, .done(id))
+                    case let e as DeliveryError:
+                        logger.warning("delivery failed", metadata: ["job": "\(id)", "retry": "\(e.retryable)", "error": "\(e)"])
+                        send(socket, .fail(id, retry: e.retryable, error: e.description))
+                    case let e?:
+                        send(socket, .fail(id, retry: true, error: "\(e)"))
+                    }
                 }
             }
             let now = ContinuousClock.now
@@ -146,6 +186,48 @@ public final class WorkerLoop: @unchecked Sendable {
                 socket = try connect()
                 lastHeard = now
             }
+        }
+    }
+}
+
+/// A fixed set of threads that run submitted work, for blocking deliveries. Written by hand: no
+/// listed library offers a pool of plain threads, and Dispatch's queues are bounded by the cores.
+final class DeliveryPool: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var work: [@Sendable () -> Void] = []
+    private var stopped = false
+
+    init(threads: Int) {
+        for i in 0..<threads {
+            let t = Thread { [self] in run() }
+            t.name = "kiemdiem-delivery-\(i)"
+            t.start()
+        }
+    }
+
+    func submit(_ item: @escaping @Sendable () -> Void) {
+        condition.lock()
+        work.append(item)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The threads finish what they run and end.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while work.isEmpty && !stopped { condition.wait() }
+            if work.isEmpty { condition.unlock(); return }
+            let item = work.removeFirst()
+            condition.unlock()
+            item()
         }
     }
 }

@@ -22,7 +22,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "SMTP relay HOST:PORT for the smtp channel.") var smtp: String?
     @Option(help: "Webhook URL for the webhook channel.") var webhook: String?
     @Option(help: "From address of mail.") var from: String = "kiemdiem@localhost"
-    @Option(help: "The window: jobs held at once, delivered in order.") var capacity: Int = 64
+    @Option(help: "The window: jobs held at once.") var capacity: Int = 64
+    @Option(help: "Deliveries running at once, inside the window.") var concurrency: Int = 4
     @Option(help: "Name in the daemon's logs (without CURVE).") var name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)"
     @Option(help: "Seconds between heartbeats to the daemon.") var heartbeat: Double = 1
     @Option(help: "Seconds without a word from the daemon before reconnecting.") var daemonTimeout: Double = 5
@@ -59,6 +60,7 @@ struct WorkerCommand: AsyncParsableCommand {
         do { tmpl = try NotificationTemplates(directory: templates) } catch { throw fail("\(error)") }
         var options = WorkerOptions(endpoint: endpoint ?? env["KIEMDIEM_ENDPOINT"] ?? "tcp://127.0.0.1:7402", curve: curve,
                                     capacity: max(1, capacity), name: name)
+        options.concurrency = max(1, min(concurrency, 64))
         options.heartbeat = .milliseconds(Int64(max(0.1, heartbeat) * 1000))
         options.daemonTimeout = max(options.heartbeat * 2, .milliseconds(Int64(daemonTimeout * 1000)))
         let deliverer = Deliverer(templates: tmpl, channels: channels)

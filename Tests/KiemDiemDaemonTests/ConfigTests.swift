@@ -1,6 +1,7 @@
 import Foundation
 import KiemDiemDaemon
 import KiemDiemEngine
+import KiemDiemStore
 import KiemDiemWire
 import Testing
 
@@ -46,5 +47,10 @@ import Testing
                                                                                   "delivery.units=gc:webhook", "timezone=UTC"])
         #expect(before.restartOnlyChanges(to: after) == ["timezone", "endpoints.jobs", "delivery.units"])
         #expect(before.restartOnlyChanges(to: before).isEmpty)
+        #expect(before.synchronous == .full)
+        #expect(try DaemonConfig.load(file: nil, environment: ["KIEMDIEM_SQLITE_SYNCHRONOUS": "normal"], overrides: []).synchronous == .normal)
+        #expect { try DaemonConfig.load(file: nil, environment: [:], overrides: ["sqlite.synchronous=off"]) } throws: {
+            "\($0)" == "--set sqlite.synchronous: sqlite.synchronous: 'off' must be full or normal"
+        }
     }
 }

@@ -152,4 +152,15 @@ import Testing
         #expect(plan.contains { $0.contains("job_pending") }, "\(plan)")
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
     }
+
+    @Test func synchronousIsFullUnlessAskedOtherwise() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-sync-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (mode, pragma) in [(Store.Synchronous.full, 2), (.normal, 1)] {
+            let store = try Store(path: dir.appendingPathComponent("\(mode).sqlite").path, synchronous: mode)
+            #expect(try store.write { try Int.fetchOne($0.db, sql: "PRAGMA synchronous") } == pragma)
+            #expect(try store.read { try Int.fetchOne($0.db, sql: "PRAGMA synchronous") } == pragma)
+        }
+        #expect(try Store(path: dir.appendingPathComponent("default.sqlite").path).read { try Int.fetchOne($0.db, sql: "PRAGMA synchronous") } == 2)
+    }
 }

@@ -143,6 +143,7 @@ final class Reactor: CommandHost {
     func moveClock(to target: Date) throws -> Int {
         let fired = try engine.advance(to: target, persistClock: true)
         simulatedNow = target
+        if fired > 0 { CrashPoint.afterCommit.reached() }
         return fired
     }
 
@@ -220,7 +221,7 @@ final class Reactor: CommandHost {
             if ready.wake, try readWake(pass) { break }
             if ready.control { try serveControl(control, pass) }
             if ready.jobs { serveJobs(jobs, pass) }
-            if config.clockMode == .system { try engine.advance(to: pass.wall) }
+            if config.clockMode == .system, try engine.advance(to: pass.wall) > 0 { CrashPoint.afterCommit.reached() }
             try publishPending()
             send(dispatcher.tick(now: pass.wall.timeIntervalSince1970), on: jobs)
             ops.monitor.workers.store(dispatcher.workerCount, ordering: .relaxed)

@@ -156,6 +156,7 @@ public final class WorkerLoop: @unchecked Sendable {
                 var flushError: (any Error)?
                 if results.contains(where: { $0.error == nil }) {
                     do { try deliverer.flush() } catch { flushError = error }
+                    CrashPoint.afterDelivery.reached()
                 }
                 for (id, error) in results {
                     switch error ?? flushError {

@@ -71,8 +71,9 @@ import Testing
         // The default back-off: 2 s after the first failure, doubling (4 s after the second).
         let waits: [Double] = [2, 4]
         for attempt in 1...3 {
-            #expect(sent.first?.attempt == attempt)
-            _ = d.receive([worker1, msg(.fail(sent[0].job!, retry: true, error: "SMTP down"))], keyName: nil, now: Double(attempt * 100))
+            let job = try #require(sent.first, "attempt \(attempt) was handed out")
+            #expect(job.attempt == attempt)
+            _ = d.receive([worker1, msg(.fail(job.job!, retry: true, error: "SMTP down"))], keyName: nil, now: Double(attempt * 100))
             if attempt < 3 {
                 #expect(try states(store) == ["pending"])
                 let failedAt = Double(attempt * 100)

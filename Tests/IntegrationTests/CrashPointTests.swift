@@ -4,22 +4,6 @@ import Testing
 /// Crashes inside the two windows of the pipeline that no signal can aim at, set off by the
 /// test-only crash points (KIEMDIEM_TEST_CRASH): nothing is lost, nothing takes effect twice.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct CrashPointTests {
-    func config(_ dir: URL, jobs: String = "") -> String {
-        """
-        database: \(dir.appendingPathComponent("db.sqlite").path)
-        clock:
-          mode: simulated
-          start: 2022-11-01T07:00:00+07:00
-        endpoints:
-          control: ipc://\(dir.appendingPathComponent("control.sock").path)
-          events: ipc://\(dir.appendingPathComponent("events.sock").path)
-          jobs: ipc://\(dir.appendingPathComponent("jobs.sock").path)
-        events:
-          heartbeat: 1s
-        \(jobs)
-        """
-    }
-
     func loaded(_ d: DaemonProcess) throws {
         try d.ctl(["import", "units", try write(itUnits, "units.csv", in: d.dir)])
         try d.ctl(["import", "members", try write(itMembers, "members.csv", in: d.dir)])
@@ -31,7 +15,7 @@ import Testing
     @Test func aCrashBetweenCommitAndPublicationLosesNoEvent() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try config(dir).write(to: dir.appendingPathComponent("kiemdiem.yaml"), atomically: true, encoding: .utf8)
+        try ipcConfig(dir).write(to: dir.appendingPathComponent("kiemdiem.yaml"), atomically: true, encoding: .utf8)
         let d0 = try DaemonProcess(dir: dir)
         try loaded(d0)
         try d0.ctl(["clock", "set", "2022-11-02T09:00:00+07:00"]) // the stages open: events before the firing
@@ -72,7 +56,7 @@ import Testing
     @Test func aCrashBetweenDeliveryAndDoneDeliversEachNotificationOnce() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try config(dir, jobs: "jobs:\n  lease: 5s\n  worker_timeout: 3s\n  heartbeat: 1s").write(to: dir.appendingPathComponent("kiemdiem.yaml"), atomically: true, encoding: .utf8)
+        try ipcConfig(dir, extra: "jobs:\n  lease: 5s\n  worker_timeout: 3s\n  heartbeat: 1s").write(to: dir.appendingPathComponent("kiemdiem.yaml"), atomically: true, encoding: .utf8)
         let d = try DaemonProcess(dir: dir)
         defer { _ = d.terminate() }
         try loaded(d)

@@ -65,6 +65,24 @@ final class OutputCollector: Sendable {
     }
 }
 
+/// A configuration on ipc endpoints at fixed paths in `dir` (so a restarted daemon is found at the
+/// same addresses), with a simulated clock and a 1 s heartbeat; `extra` is appended.
+func ipcConfig(_ dir: URL, extra: String = "") -> String {
+    """
+    database: \(dir.appendingPathComponent("db.sqlite").path)
+    clock:
+      mode: simulated
+      start: 2022-11-01T07:00:00+07:00
+    endpoints:
+      control: ipc://\(dir.appendingPathComponent("control.sock").path)
+      events: ipc://\(dir.appendingPathComponent("events.sock").path)
+      jobs: ipc://\(dir.appendingPathComponent("jobs.sock").path)
+    events:
+      heartbeat: 1s
+    \(extra)
+    """
+}
+
 /// A kiemdiemd started on ephemeral loopback ports in a temp dir.
 final class DaemonProcess {
     let dir: URL

@@ -40,18 +40,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-restart-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let eventsEndpoint = "ipc://\(dir.appendingPathComponent("events.sock").path)"
-        try """
-            database: \(dir.appendingPathComponent("db.sqlite").path)
-            clock:
-              mode: simulated
-              start: 2022-11-01T07:00:00+07:00
-            endpoints:
-              control: ipc://\(dir.appendingPathComponent("control.sock").path)
-              events: \(eventsEndpoint)
-              jobs: ipc://\(dir.appendingPathComponent("jobs.sock").path)
-            events:
-              heartbeat: 1s
-            """.write(to: dir.appendingPathComponent("kiemdiem.yaml"), atomically: true, encoding: .utf8)
+        try ipcConfig(dir).write(to: dir.appendingPathComponent("kiemdiem.yaml"), atomically: true, encoding: .utf8)
         let d1 = try DaemonProcess(dir: dir)
         try d1.ctl(["import", "units", try write(itUnits, "units.csv", in: dir)])
         try d1.ctl(["import", "members", try write(itMembers, "members.csv", in: dir)])

@@ -32,6 +32,8 @@ public struct DaemonConfig: Sendable {
     /// Events older than this (by their instant) are pruned; nil keeps everything.
     public var eventRetention: Duration? = nil
     public var maxMessageSize: Int64 = 64 << 20
+    /// Targets fired per transaction; a read-only request waits at most one slice.
+    public var firingSlice = 2000
     public var logLevel = "info"
     public var jobs = JobPolicy()
     public var delivery = DeliveryRouting()
@@ -111,6 +113,10 @@ public struct DaemonConfig: Sendable {
         },
         ConfigKey("limits.max_message_size", "largest accepted frame in bytes (ZMQ_MAXMSGSIZE)", \.maxMessageSize) { s, _ in
             guard let n = Int64(s), n >= 4096 else { throw ConfigKey.Invalid("'\(s)' must be a number of bytes ≥ 4096") }
+            return n
+        },
+        ConfigKey("limits.firing_slice", "targets fired per transaction: a burst is written in slices, and read-only requests are answered between them", \.firingSlice) { s, _ in
+            guard let n = Int(s), n >= 1, n <= 1_000_000 else { throw ConfigKey.Invalid("'\(s)' must be a number from 1 to 1000000") }
             return n
         },
         ConfigKey("log_level", "trace, debug, info, notice, warning, error or critical", live: true, \.logLevel) { s, _ in

@@ -69,6 +69,13 @@ final class Reactor: CommandHost {
     private var lastPublished: Int64 = 0
     private let frameLimit = 4
     private var nextHeartbeat = ContinuousClock.now
+    /// systemd's watchdog: ping at this interval (nil: no watchdog).
+    private let watchdogInterval: Duration?
+    private var nextWatchdog = ContinuousClock.now
+    /// Requests read between the slices of a firing that must wait for it to end (they change
+    /// state); served first on the next pass, in the order they came.
+    private var deferred: [(frames: [Data], userId: String?)] = []
+    private var inSlices = false
     private var nextPrune = ContinuousClock.now + .seconds(3600)
 
     init(config: DaemonConfig, engine: Engine, logger: Logger, notify: SystemdNotify, ops: ReactorOps,
@@ -87,7 +94,29 @@ final class Reactor: CommandHost {
         waker = ReactorWaker(context: context, endpoint: wakeEndpoint, logger: logger)
         handler = ControlHandler(engine: engine, logger: logger)
         dispatcher = JobDispatcher(store: engine.store, policy: config.jobs, logger: logger)
+        watchdogInterval = notify.watchdogInterval
         handler.host = self
+        engine.sliceSize = config.firingSlice
+        engine.betweenSlices = { [unowned self] in self.betweenSlices() }
+    }
+
+    /// Between two slices of a firing: publish what committed, ping the watchdog, and answer the
+    /// requests that only read; the others wait for the firing to end (`deferred`).
+    private func betweenSlices() {
+        guard !inSlices else { return }
+        inSlices = true
+        defer { inSlices = false }
+        let pass = Pass.begin()
+        if let watchdogInterval, pass.monotonic >= nextWatchdog {
+            notify.send("WATCHDOG=1")
+            nextWatchdog = pass.monotonic + watchdogInterval
+        }
+        do {
+            try publishPending()
+            if let control { try serveControl(control, pass, readOnly: true) }
+        } catch {
+            logger.error("between slices of a firing", metadata: ["error": "\(error)"])
+        }
     }
 
     var clockMode: ClockMode { config.clockMode }
@@ -203,9 +232,8 @@ final class Reactor: CommandHost {
 
         // The watchdog is pinged from this loop, not from a timer of its own: a loop stuck in a
         // request or a poll stops the pings, and systemd restarts the daemon.
-        let watchdogInterval = notify.watchdogInterval
         if let watchdogInterval { logger.info("watchdog on", metadata: ["ping_every": "\(watchdogInterval)"]) }
-        var nextWatchdog = pass.monotonic
+        nextWatchdog = pass.monotonic
         nextHeartbeat = pass.monotonic
         nextPrune = pass.monotonic + .seconds(3600)
         let sockets = [control, jobs, wake] + (zap.map { [$0] } ?? [])
@@ -219,7 +247,7 @@ final class Reactor: CommandHost {
             pass = Pass.begin()
             if ready.zap, let zap { serveZap(zap) }
             if ready.wake, try readWake(pass) { break }
-            if ready.control { try serveControl(control, pass) }
+            if ready.control || !deferred.isEmpty { try serveControl(control, pass) }
             if ready.jobs { serveJobs(jobs, pass) }
             if config.clockMode == .system, try engine.advance(to: pass.wall) > 0 { CrashPoint.afterCommit.reached() }
             try publishPending()
@@ -252,6 +280,7 @@ final class Reactor: CommandHost {
     /// clock), and no longer than a worker heartbeat while workers are connected (to watch
     /// leases and back-offs).
     private func pollTimeout(_ pass: Pass, nextWatchdog: ContinuousClock.Instant?) -> Int {
+        if !deferred.isEmpty { return 0 }
         func ms(until t: ContinuousClock.Instant) -> Int { max(0, Int((t - pass.monotonic) / .milliseconds(1))) }
         var timeout = min(ms(until: nextHeartbeat), max(1, Int(config.heartbeat / .milliseconds(1))))
         if let nextWatchdog { timeout = min(timeout, ms(until: nextWatchdog)) }
@@ -342,33 +371,50 @@ final class Reactor: CommandHost {
 
     /// Serves every request waiting on the control socket. A REQ peer's envelope has an empty
     /// delimiter frame, a DEALER's may not; the reply echoes whichever envelope came in.
-    private func serveControl(_ socket: Socket, _ pass: Pass) throws {
-        while let (frames, userId) = try socket.receive(dontWait: true, property: "User-Id") {
-            guard frames.count >= 2 else { continue }
-            let identity = frames[0]
-            var envelope = [identity]
-            var rest = frames.dropFirst()
-            if rest.first?.isEmpty == true, rest.count > 1 { envelope.append(Data()); rest = rest.dropFirst() }
-            let reply: Data
-            if rest.count != 1 || frames.count > frameLimit {
-                reply = Data(#"{"ok":false,"error":{"code":"bad_request","message":"a request is one JSON frame"}}"#.utf8)
-            } else if let body = rest.first, body.count > config.maxMessageSize {
-                reply = Data(#"{"ok":false,"error":{"code":"too_large","message":"the request is larger than limits.max_message_size"}}"#.utf8)
-            } else if let body = rest.first, let who = caller(userId) {
-                let started = ContinuousClock.now
-                // The campaign's instant: the simulated clock as an earlier request may have moved it.
-                let handled = handler.handle(body, caller: who, now: campaignNow(pass))
-                reply = handled.reply
-                ops.metrics.commandServed(handled.command?.name, duration: ContinuousClock.now - started)
-            } else {
-                reply = Data(#"{"ok":false,"error":{"code":"unauthenticated","message":"this key is no longer in the authorized keys"}}"#.utf8)
+    /// With `readOnly` (between the slices of a firing), a request that changes state is kept for
+    /// later instead; otherwise the requests kept are served first.
+    private func serveControl(_ socket: Socket, _ pass: Pass, readOnly: Bool = false) throws {
+        while true {
+            // What waited for a firing goes first, before anything newer.
+            if !readOnly, !deferred.isEmpty {
+                let (frames, userId) = deferred.removeFirst()
+                try serveRequest(frames, userId: userId, on: socket, pass)
+                continue
             }
-            // A peer that left before its reply is not an error worth stopping for.
-            do { try socket.send(envelope + [reply], dontWait: true) } catch {
-                logger.warning("cannot send a control reply", metadata: ["error": "\(error)"])
+            guard let (frames, userId) = try socket.receive(dontWait: true, property: "User-Id") else { return }
+            if readOnly, let body = frames.last, !handler.mayRunDuringFiring(body) {
+                deferred.append((frames, userId))
+                continue
             }
-            try publishPending()
+            try serveRequest(frames, userId: userId, on: socket, pass)
         }
+    }
+
+    private func serveRequest(_ frames: [Data], userId: String?, on socket: Socket, _ pass: Pass) throws {
+        guard frames.count >= 2 else { return }
+        let identity = frames[0]
+        var envelope = [identity]
+        var rest = frames.dropFirst()
+        if rest.first?.isEmpty == true, rest.count > 1 { envelope.append(Data()); rest = rest.dropFirst() }
+        let reply: Data
+        if rest.count != 1 || frames.count > frameLimit {
+            reply = Data(#"{"ok":false,"error":{"code":"bad_request","message":"a request is one JSON frame"}}"#.utf8)
+        } else if let body = rest.first, body.count > config.maxMessageSize {
+            reply = Data(#"{"ok":false,"error":{"code":"too_large","message":"the request is larger than limits.max_message_size"}}"#.utf8)
+        } else if let body = rest.first, let who = caller(userId) {
+            let started = ContinuousClock.now
+            // The campaign's instant: the simulated clock as an earlier request may have moved it.
+            let handled = handler.handle(body, caller: who, now: campaignNow(pass))
+            reply = handled.reply
+            ops.metrics.commandServed(handled.command?.name, duration: ContinuousClock.now - started)
+        } else {
+            reply = Data(#"{"ok":false,"error":{"code":"unauthenticated","message":"this key is no longer in the authorized keys"}}"#.utf8)
+        }
+        // A peer that left before its reply is not an error worth stopping for.
+        do { try socket.send(envelope + [reply], dontWait: true) } catch {
+            logger.warning("cannot send a control reply", metadata: ["error": "\(error)"])
+        }
+        try publishPending()
     }
 
     /// Serves the workers: their messages settle jobs, and free room gets more.

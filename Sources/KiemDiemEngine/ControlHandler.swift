@@ -152,6 +152,14 @@ public final class ControlHandler {
         }
     }
 
+    /// Whether a request may be answered while a firing is in progress, between its slices: a
+    /// command that only reads (neither mutates nor is audited). A request that names no known
+    /// command is answered too: its error reply changes nothing.
+    public func mayRunDuringFiring(_ body: Data) -> Bool {
+        guard let header = try? codec.decoder.decode(RequestHeader.self, from: body), let c = registry.entries[header.command]?.command else { return true }
+        return !c.mutates && !c.audited
+    }
+
     /// Records a command in the audit log: its arguments as JSON, file contents replaced by their
     /// size (the audit records what was asked, not the files).
     private func audit(_ command: any ControlCommand.Type, args: Data?, caller: Caller, result: String) {

@@ -17,6 +17,12 @@ public final class Engine {
 
     /// Which channel delivers to which unit.
     let routing: DeliveryRouting
+    /// Targets fired per transaction: one instant's burst is written in slices of this many.
+    public var sliceSize = 2000
+    /// Called after each slice of a firing commits, while more remain: the reactor publishes,
+    /// pings the watchdog and answers read-only requests there, so that none waits longer than
+    /// one slice. It must not fire (the engine is mid-firing).
+    public var betweenSlices: (() -> Void)?
     /// Wall-clock seconds for job bookkeeping (jobs live in real time); tests inject their own.
     let wallNow: () -> Double
 
@@ -98,13 +104,27 @@ public final class Engine {
                 let instant = pending[i].1.instant
                 var j = i
                 while j < pending.count, pending[j].1.instant == instant { j += 1 }
-                let group = pending[i..<j]
-                fired += try store.write { tx in
-                    var n = 0
-                    for (c, t) in group { n += try fire(t, campaign: c, tx: tx) }
-                    for c in Set(group.map(\.0.id)) { try tx.setWatermark(c, instant) }
-                    if persistClock { try tx.setStoredClock(instant) }
-                    return n
+                let group = Array(pending[i..<j])
+                // Each trigger's targets in slices of `sliceSize`, one transaction each; the
+                // instant's last slice also moves the watermarks (and a simulated clock). A crash
+                // between slices leaves the instant to fire again, and what was stored is not
+                // stored twice (event ids).
+                for (k, (c, t)) in group.enumerated() {
+                    var after: String?
+                    repeat {
+                        let last = k == group.count - 1
+                        let slice = try store.write { tx -> (stored: Int, next: String?) in
+                            let r = try fire(t, campaign: c, tx: tx, slice: Slice(after: after, limit: max(1, sliceSize)))
+                            if r.next == nil, last {
+                                for c in Set(group.map(\.0.id)) { try tx.setWatermark(c, instant) }
+                                if persistClock { try tx.setStoredClock(instant) }
+                            }
+                            return r
+                        }
+                        fired += slice.stored
+                        after = slice.next
+                        if after != nil || !last { betweenSlices?() }
+                    } while after != nil
                 }
                 for c in Set(group.map(\.0.id)) { campaigns[c]?.watermark = instant }
                 i = j
@@ -170,10 +190,28 @@ public final class Engine {
         }
     }
 
+    /// A slice of a trigger's targets: those after a path, at most `limit`.
+    struct Slice {
+        var after: String?
+        var limit: Int
+    }
+
     /// Stores the events of one trigger; returns how many were stored.
     func fire(_ t: Trigger, campaign c: CampaignRow, tx: StoreTx, observe: ((EventBody) -> Void)? = nil) throws -> Int {
-        if let task = t.task { return try fireTask(t, task: task, campaign: c, tx: tx, observe: observe) }
-        guard let stage = c.plan.stage(t.stage) else { return 0 }
+        try fire(t, campaign: c, tx: tx, observe: observe, slice: nil).stored
+    }
+
+    /// Stores the events of one trigger for the targets of `slice` (all without one); returns how
+    /// many were stored and, when the slice was full, the path after which the next one starts.
+    func fire(_ t: Trigger, campaign c: CampaignRow, tx: StoreTx, observe: ((EventBody) -> Void)? = nil, slice: Slice?) throws -> (stored: Int, next: String?) {
+        if let task = t.task { return (try fireTask(t, task: task, campaign: c, tx: tx, observe: observe), nil) }
+        guard let stage = c.plan.stage(t.stage) else { return (0, nil) }
+        var next: String?
+        func targets() throws -> [Target] {
+            let all = try tx.targets(campaign: c.id, stage: stage, rootPath: c.rootPath, unit: t.unit, afterPath: slice?.after, limit: slice?.limit)
+            if let slice, all.count >= slice.limit { next = all.last?.path }
+            return all
+        }
         let plan = c.plan
         let zone = plan.zone
         let emit = TriggerEvents(t, tx: tx, encoder: encoder, observe: observe)
@@ -186,7 +224,7 @@ public final class Engine {
         case .reminder, .overdue:
             let isReminder = t.kind != .overdue
             let lead: Int64 = if case .reminder(let l) = t.kind { l } else { 0 }
-            for target in try tx.targets(campaign: c.id, stage: stage, rootPath: c.rootPath, unit: t.unit) {
+            for target in try targets() {
                 let type: EventType = isReminder ? .deadlineReminder : .deadlineOverdue
                 var b = event(type, [stage.id, target.unit, "\(t.due.epoch)"] + (isReminder ? [DurationText.format(lead)] : []),
                               campaign: c, unit: target.unit, path: target.path, stage: stage.id, at: t.instant)
@@ -207,9 +245,9 @@ public final class Engine {
                 }
             }
         case .escalation(let step, let round):
-            guard let ladderStep = plan.escalation?.ladder[step] else { return 0 }
+            guard let ladderStep = plan.escalation?.ladder[step] else { return (0, nil) }
             let acknowledged = try tx.acknowledgedUnits(campaign: c.id, stage: stage.id, due: t.due)
-            let targets = try tx.targets(campaign: c.id, stage: stage, rootPath: c.rootPath, unit: t.unit).filter { !acknowledged.contains($0.unit) }
+            let targets = try targets().filter { !acknowledged.contains($0.unit) }
             let committees = try tx.units(Set(targets.map { Engine.escalationTarget(ladderStep.to, unitPath: $0.path, rootPath: c.rootPath) }))
             let late = t.instant.epoch - t.due.epoch
             for target in targets {
@@ -233,7 +271,7 @@ public final class Engine {
                             }, tx: tx)
             }
         }
-        return emit.stored
+        return (emit.stored, next)
     }
 }
 

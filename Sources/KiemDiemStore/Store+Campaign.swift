@@ -166,19 +166,22 @@ extension StoreTx {
     /// The units a trigger fires for: incomplete units of the stage in the campaign's subtree.
     /// With `unit == nil`, units that have their own (extended) deadline are left out; with a
     /// unit, only that one. Member stages yield cells with their unfinished members.
-    public func targets(campaign: String, stage: Stage, rootPath: String, unit: String?, limit: Int? = nil) throws -> [Target] {
+    /// In path order; `afterPath` and `limit` read them a slice at a time (the next slice starts
+    /// after the last path of this one).
+    public func targets(campaign: String, stage: Stage, rootPath: String, unit: String?, afterPath: String? = nil, limit: Int? = nil) throws -> [Target] {
         let (lo, hi) = subtreeRange(rootPath)
+        let afterClause = afterPath == nil ? "" : "AND u.path > :after"
         let unitClause = unit == nil
             ? "AND NOT EXISTS (SELECT 1 FROM unit_task x WHERE x.campaign = :c AND x.stage = :s AND x.unit = u.id AND (x.completed_at IS NOT NULL OR x.due_override IS NOT NULL))"
             : "AND u.id = :unit AND NOT EXISTS (SELECT 1 FROM unit_task x WHERE x.campaign = :c AND x.stage = :s AND x.unit = u.id AND x.completed_at IS NOT NULL)"
-        let args: StatementArguments = ["c": campaign, "s": stage.id, "lo": lo, "hi": hi, "unit": unit]
+        let args: StatementArguments = ["c": campaign, "s": stage.id, "lo": lo, "hi": hi, "unit": unit, "after": afterPath]
         var out: [Target] = []
         switch stage.scope {
         case .members:
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT u.id AS uid, u.name AS uname, u.path AS upath, u.email AS uemail, m.id AS mid, m.name AS mname
                 FROM unit u JOIN member m ON m.unit = u.id
-                WHERE u.path >= :lo AND u.path < :hi AND u.kind IN ('cell', 'grassroots-cell') \(unitClause)
+                WHERE u.path >= :lo AND u.path < :hi \(afterClause) AND u.kind IN ('cell', 'grassroots-cell') \(unitClause)
                   AND NOT EXISTS (SELECT 1 FROM member_task t WHERE t.campaign = :c AND t.stage = :s AND t.member = m.id)
                 ORDER BY u.path, m.id
                 """, arguments: args)
@@ -193,7 +196,7 @@ extension StoreTx {
         case .units(let kinds):
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT u.id, u.name, u.path, u.email FROM unit u
-                WHERE u.path >= :lo AND u.path < :hi AND u.kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ","))) \(unitClause)
+                WHERE u.path >= :lo AND u.path < :hi \(afterClause) AND u.kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ","))) \(unitClause)
                 ORDER BY u.path \(limit.map { "LIMIT \($0)" } ?? "")
                 """, arguments: args)
             while let r = try rows.next() { out.append(Target(unit: r["id"], name: r["name"], path: r["path"], email: r["email"], members: [])) }

@@ -1,4 +1,5 @@
 import Foundation
+import ZeroMQ
 import Testing
 
 /// Crashes inside the two windows of the pipeline that no signal can aim at, set off by the
@@ -93,5 +94,48 @@ import Testing
         let done = (try d.ctlJSON(["jobs", "--state", "done"]) as! [String: Any])["jobs"] as! [[String: Any]]
         let again = done.filter { ($0["attempts"] as! Int) >= 2 }.map { spoolName($0["key"] as! String) }
         #expect(Set(delivered).isSubset(of: Set(again)), "redelivered: \(again.sorted()), delivered before the crash: \(delivered.sorted())")
+    }
+}
+
+/// A burst written in slices: a request that only reads is answered between them, before the
+/// `clock set` that fires the burst; one that changes state waits for the firing to end.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct SlicedFiringTests {
+    @Test func aStatusIsAnsweredDuringAFiringAndADoneAfterIt() throws {
+        let d = try DaemonProcess(extra: "limits:\n  firing_slice: 1")
+        defer { _ = d.terminate() }
+        let samples = repoRoot.appendingPathComponent("config/samples")
+        try d.ctl(["import", "units", samples.appendingPathComponent("units.csv").path])
+        try d.ctl(["import", "members", samples.appendingPathComponent("members.csv").path])
+        try d.ctl(["campaign", "load", repoRoot.appendingPathComponent("config/plans/2022-annual.yaml").path])
+        let ctx = try ZMQContext()
+        let s = try Socket(ctx, .dealer)
+        try s.setLinger(0)
+        try s.connect(d.control)
+        // Sent back to back: the reminder to every cell (324 slices of one), then a read, then a change.
+        for (id, command, args) in [("move", "clock.set", #"{"time":"2022-11-18T00:00:00+07:00"}"#), ("read", "status", "{}"),
+                                    ("change", "done", #"{"unit":"duk","stage":"bloc-rating"}"#)] {
+            try s.send(Data(#"{"id":"\#(id)","command":"\#(command)","args":\#(args)}"#.utf8))
+        }
+        var order: [String] = []
+        var replies: [String: [String: Any]] = [:]
+        while order.count < 3 {
+            guard try poll([s], timeoutMs: 60_000).first?.contains(.readable) == true, let frames = try s.receive() else {
+                throw TestFailure("no reply after \(order)")
+            }
+            let reply = try JSONSerialization.jsonObject(with: frames.last!) as! [String: Any]
+            let id = reply["id"] as! String
+            order.append(id)
+            replies[id] = reply
+        }
+        #expect(order == ["read", "move", "change"], "\(order)")
+        let fired = ((replies["move"]?["result"] as? [String: Any])?["fired"] as? Int) ?? 0
+        #expect(fired > 324)
+        // The read saw the firing half done: fewer events stored than at its end.
+        let seenThen = (((replies["read"]?["result"] as? [String: Any])?["counts"] as? [String: Any])?["events"] as? Int) ?? -1
+        let atEnd = (((try d.ctlJSON(["status"]) as! [String: Any])["counts"] as! [String: Any])["events"] as! Int)
+        #expect(seenThen >= 0 && seenThen < atEnd, "status during the firing counted \(seenThen) of \(atEnd)")
+        // The change ran after the firing, and ran.
+        #expect(replies["change"]?["ok"] is Bool)
+        s.close()
     }
 }

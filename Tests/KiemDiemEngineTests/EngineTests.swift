@@ -225,3 +225,29 @@ import Testing
         #expect(throws: ErrorBody.self) { try f.load(smallPlan.replacingOccurrences(of: "root: duk", with: "root: nowhere").replacingOccurrences(of: "id: t\n", with: "id: t2\n")) }
     }
 }
+
+/// An instant's burst written in slices gives the same events, jobs and escalations as one
+/// transaction, and the engine hands control back between slices.
+@Suite(.timeLimit(.minutes(5))) struct EngineSliceTests {
+    func run(sliceSize: Int) throws -> (events: [String], jobs: [String], between: Int, lastSeq: Int64) {
+        let f = try Fixture()
+        f.engine.sliceSize = sliceSize
+        var between = 0
+        f.engine.betweenSlices = { between += 1 }
+        try f.load(escalatingPlan)
+        // Reminders, overdue notices and the escalation ladder, each instant fired in slices.
+        try f.engine.advance(to: at("2022-12-10T00:00:00+07:00"))
+        let jobs = try f.store.read { try $0.jobs(state: nil, limit: 10_000) }.map(\.key).sorted()
+        return (try f.events().map(\.id), jobs, between, try f.store.read { try $0.lastSeq() })
+    }
+
+    @Test func slicesOfOneFireWhatOneTransactionFires() throws {
+        let whole = try run(sliceSize: 2000)
+        let sliced = try run(sliceSize: 1)
+        #expect(sliced.events == whole.events, "the same events in the same order")
+        #expect(sliced.jobs == whole.jobs && !whole.jobs.isEmpty)
+        #expect(sliced.lastSeq == whole.lastSeq)
+        #expect(whole.between < sliced.between, "control came back between slices: \(whole.between) whole, \(sliced.between) sliced")
+        #expect(sliced.between >= sliced.events.count / 2)
+    }
+}

@@ -406,6 +406,7 @@ def main():
         report("status p99 idle", pct(r["idle"], 0.99), "ms")
         report("status p50 during the burst", pct(r["busy"], 0.5), "ms", pct(r["idle"], 0.5), "ms idle", higher_is_better=False)
         report("status p99 during the burst", pct(r["busy"], 0.99), "ms", pct(r["idle"], 0.99), "ms idle", higher_is_better=False)
+        report("status max during the burst", max(r["busy"]) if r["busy"] else float("nan"), "ms", max(r["idle"]), "ms idle max", higher_is_better=False)
         print(f"      {len(r['busy'])} status requests answered during the burst", flush=True)
         report("daemon peak RSS", r["rss"], "MiB", r["rss_before"], "MiB before the burst", higher_is_better=False)
         ci, cb = curve_status(args, work, db)
@@ -413,6 +414,7 @@ def main():
         report("status p99 idle, CURVE", pct(ci, 0.99), "ms", pct(r["idle"], 0.99), "ms plain", higher_is_better=False)
         if cb:
             report("status p99 during a burst, CURVE", pct(cb, 0.99), "ms", pct(ci, 0.99), "ms idle", higher_is_better=False)
+            report("status max during a burst, CURVE", max(cb), "ms", max(ci), "ms idle max", higher_is_better=False)
         if not args.no_celery:
             c = celery_baseline(work, args.celery_jobs, min(10000, r["jobs"]))
             if c is None:

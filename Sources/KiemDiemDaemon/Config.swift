@@ -33,7 +33,7 @@ public struct DaemonConfig: Sendable {
     public var eventRetention: Duration? = nil
     public var maxMessageSize: Int64 = 64 << 20
     /// Targets fired per transaction; a read-only request waits at most one slice.
-    public var firingSlice = 2000
+    public var firingSlice = 150
     public var logLevel = "info"
     public var jobs = JobPolicy()
     public var delivery = DeliveryRouting()

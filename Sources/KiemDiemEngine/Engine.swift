@@ -18,7 +18,7 @@ public final class Engine {
     /// Which channel delivers to which unit.
     let routing: DeliveryRouting
     /// Targets fired per transaction: one instant's burst is written in slices of this many.
-    public var sliceSize = 2000
+    public var sliceSize = 150
     /// Called after each slice of a firing commits, while more remain: the reactor publishes,
     /// pings the watchdog and answers read-only requests there, so that none waits longer than
     /// one slice. It must not fire (the engine is mid-firing).

@@ -315,11 +315,12 @@ public struct StoreTx {
     let db: Database
 
     func meta(_ key: String) throws -> DatabaseValue {
-        try DatabaseValue.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) ?? .null
+        try DatabaseValue.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [key]) ?? .null
     }
 
     func setMeta(_ key: String, _ value: some DatabaseValueConvertible) throws {
-        try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+        try db.cachedStatement(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .execute(arguments: [key, value])
     }
 
     /// The simulated clock's stored instant, if any.

@@ -163,7 +163,8 @@ def kiemdiem_burst(args, work, db):
     d = Daemon(args.bin, work, db)
     spools = [os.path.join(work, f"spool-{i}") for i in range(2)]
     workers = [subprocess.Popen([os.path.join(args.bin, "kiemdiem-worker"), "--endpoint", d.jobs, "--spool", sp,
-                                 "--templates", os.path.join(ROOT, "config/templates"), "--name", f"w{i}"],
+                                 "--templates", os.path.join(ROOT, "config/templates"), "--name", f"w{i}"]
+                                + (["--concurrency", str(args.concurrency)] if args.concurrency else []),
                                 stderr=subprocess.DEVNULL) for i, sp in enumerate(spools)]
     ctx = zmq.Context.instance()
     sub = ctx.socket(zmq.SUB)
@@ -386,6 +387,7 @@ def main():
     ap.add_argument("--scale", type=int, default=20)
     ap.add_argument("--celery-jobs", type=int, default=20000)
     ap.add_argument("--no-celery", action="store_true")
+    ap.add_argument("--concurrency", type=int, help="deliveries at once per worker (default: the worker's)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix=f"kd-e2e-{args.scale}-")
     try:

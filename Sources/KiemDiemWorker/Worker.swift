@@ -43,7 +43,7 @@ public struct WorkerOptions: Sendable {
     public var curve: CurveCredentials?
     public var capacity: Int
     /// Deliveries running at once, inside the window.
-    public var concurrency = 4
+    public var concurrency = 8
     public var name: String
     public var heartbeat: Duration = .seconds(1)
     /// No word from the daemon for this long: reconnect and announce again.

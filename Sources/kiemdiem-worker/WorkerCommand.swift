@@ -23,7 +23,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Webhook URL for the webhook channel.") var webhook: String?
     @Option(help: "From address of mail.") var from: String = "kiemdiem@localhost"
     @Option(help: "The window: jobs held at once.") var capacity: Int = 64
-    @Option(help: "Deliveries running at once, inside the window.") var concurrency: Int = 4
+    @Option(help: "Deliveries running at once, inside the window.") var concurrency: Int = 8
     @Option(help: "Name in the daemon's logs (without CURVE).") var name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)"
     @Option(help: "Seconds between heartbeats to the daemon.") var heartbeat: Double = 1
     @Option(help: "Seconds without a word from the daemon before reconnecting.") var daemonTimeout: Double = 5

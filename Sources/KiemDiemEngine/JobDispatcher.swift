@@ -48,7 +48,7 @@ public final class JobDispatcher {
 
     /// Every message read from the jobs socket in one pass: the workers' states first, then all
     /// their `done` and `fail` settled in one transaction, then one round of leasing.
-    public func receive(_ messages: [(frames: [Data], keyName: String?)], now: Double) -> [[Data]] {
+    public func receive(_ messages: [(frames: [Data], keyName: String?)], now: Double, lease: Bool = true) -> [[Data]] {
         var settlements: [(lessee: String, job: Int64, message: JobsMessage)] = []
         for (frames, keyName) in messages {
             guard frames.count == 2, let m = try? decoder.decode(JobsMessage.self, from: frames[1]) else {
@@ -80,7 +80,7 @@ public final class JobDispatcher {
             }
         }
         if !settlements.isEmpty { settle(settlements, now: now) }
-        return dispatch(now: now)
+        return lease ? dispatch(now: now) : []
     }
 
     /// Settles `done` and `fail` answers in one transaction. Only the lease holder's word counts.
@@ -106,8 +106,9 @@ public final class JobDispatcher {
         }
     }
 
-    /// Periodic work: lost workers, expired leases, heartbeats, and handing out due jobs.
-    public func tick(now: Double) -> [[Data]] {
+    /// Periodic work: lost workers, expired leases, heartbeats, and handing out due jobs (unless
+    /// `lease` is false: between the slices of a firing, the CPU goes to the firing).
+    public func tick(now: Double, lease: Bool = true) -> [[Data]] {
         var out: [[Data]] = []
         for (id, w) in workers where now - w.lastSeen > policy.workerTimeout.seconds {
             workers[id] = nil
@@ -127,7 +128,7 @@ public final class JobDispatcher {
             let beat = (try? encoder.encode(JobsMessage(type: .heartbeat))) ?? Data()
             out += workers.keys.map { [$0, beat] }
         }
-        return out + dispatch(now: now)
+        return lease ? out + dispatch(now: now) : out
     }
 
     /// Leases due jobs to workers with spare capacity, the least busy first, in one transaction.

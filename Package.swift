@@ -101,7 +101,7 @@ let package = Package(
 
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "KiemDiemCoreTests", dependencies: ["KiemDiemCore"]),
-        .testTarget(name: "KiemDiemWireTests", dependencies: ["KiemDiemWire"]),
+        .testTarget(name: "KiemDiemWireTests", dependencies: ["KiemDiemWire", "KiemDiemTesting", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "KiemDiemStoreTests", dependencies: ["KiemDiemStore", "KiemDiemWire", "KiemDiemCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "KiemDiemClientTests", dependencies: ["KiemDiemClient", "KiemDiemWire", "ZeroMQ"]),
         .testTarget(name: "KiemDiemDaemonTests", dependencies: ["KiemDiemDaemon", "KiemDiemEngine", "KiemDiemStore", "KiemDiemWire"]),

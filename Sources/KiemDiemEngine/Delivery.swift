@@ -64,9 +64,8 @@ extension Engine {
         if !lateMembers.isEmpty { p.lateMembers = lateMembers }
         p.late = event.late
         extra(&p)
-        let payload = String(decoding: try encoder.encode(p), as: UTF8.self)
         try tx.enqueueJob(key: p.key, eventSeq: event.seq, kind: kind, channel: routing.channel(forPath: recipient.path),
-                          recipient: recipient.id, address: recipient.email, payload: payload, now: wallNow())
+                          recipient: recipient.id, address: recipient.email, payload: p.json, now: wallNow())
     }
 
     /// The committee a ladder step goes to: the unit itself, or an ancestor on its path, never

@@ -111,7 +111,7 @@ extension Engine {
         try tx.setCampaignStatus(c.id, .completed, at: now)
         var b = event(.campaignCompleted, [], campaign: c, unit: c.plan.root, path: c.rootPath, at: now)
         b.message = Messages.campaignCompleted(plan: c.plan)
-        try tx.appendEvent(b, at: now, encoder: encoder)
+        try tx.appendEvent(b, at: now)
         campaigns[c.id]?.status = .completed
     }
 

@@ -46,7 +46,7 @@ extension Engine {
             var b = event(type, [cause, "\(i)"], campaign: c, unit: unit, at: now)
             b.rule = f.rule
             b.message = f.message
-            try tx.appendEvent(b, at: now, encoder: encoder)
+            try tx.appendEvent(b, at: now)
         }
     }
 

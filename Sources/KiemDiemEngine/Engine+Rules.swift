@@ -22,7 +22,7 @@ extension Engine {
             for f in flags { _ = try tx.completeDirectedReview(f.id, at: now) }
             var b = event(.stageCompleted, ["directed-review", "\(f.id)"], campaign: c, unit: unit, stage: TaskDeadline.Kind.directedReview.rawValue, at: now)
             b.message = Messages.directedReviewHeld(unitName: unit.unit.name)
-            try tx.appendEvent(b, at: now, encoder: encoder)
+            try tx.appendEvent(b, at: now)
         }
         for f in flags { schedules[f.campaign]?.removeTask(.directedReview(flag: f.id)) }
         return DoneResult(campaign: c.id, stage: TaskDeadline.Kind.directedReview.rawValue, unit: unit.id, member: nil, completedMembers: 0, unitCompleted: true, alreadyDone: false)
@@ -55,7 +55,7 @@ extension Engine {
         }
         let zone = c.plan.zone
         let stage = deadline.stage(plan: c.plan)
-        let emit = TriggerEvents(t, tx: tx, encoder: encoder, observe: observe)
+        let emit = TriggerEvents(t, tx: tx, observe: observe)
         switch t.kind {
         case .overdue:
             let type: EventType = deadline.kind == .remediation ? .remediationOverdue : .deadlineOverdue

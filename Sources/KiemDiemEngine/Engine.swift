@@ -10,7 +10,6 @@ import Logging
 public final class Engine {
     public let store: Store
     let logger: Logger
-    let encoder = WireJSON.encoder()
     /// One schedule per campaign that is not completed: plan instants plus extensions.
     public internal(set) var schedules: [String: Schedule] = [:]
     public internal(set) var campaigns: [String: CampaignRow] = [:]
@@ -166,14 +165,12 @@ public final class Engine {
     final class TriggerEvents {
         let trigger: Trigger
         let tx: StoreTx
-        let encoder: JSONEncoder
         let observe: ((EventBody) -> Void)?
         private(set) var stored = 0
 
-        init(_ trigger: Trigger, tx: StoreTx, encoder: JSONEncoder, observe: ((EventBody) -> Void)?) {
+        init(_ trigger: Trigger, tx: StoreTx, observe: ((EventBody) -> Void)?) {
             self.trigger = trigger
             self.tx = tx
-            self.encoder = encoder
             self.observe = observe
         }
 
@@ -182,7 +179,7 @@ public final class Engine {
         func callAsFunction(_ body: EventBody) throws -> EventBody? {
             var b = body
             if trigger.late { b.late = true }
-            guard let seq = try tx.appendEvent(b, at: trigger.instant, encoder: encoder) else { return nil }
+            guard let seq = try tx.appendEvent(b, at: trigger.instant) else { return nil }
             b.seq = seq
             observe?(b)
             stored += 1
@@ -214,7 +211,7 @@ public final class Engine {
         }
         let plan = c.plan
         let zone = plan.zone
-        let emit = TriggerEvents(t, tx: tx, encoder: encoder, observe: observe)
+        let emit = TriggerEvents(t, tx: tx, observe: observe)
         switch t.kind {
         case .opened:
             var b = event(.stageOpened, [stage.id], campaign: c, unit: plan.root, path: c.rootPath, stage: stage.id, at: t.instant)

@@ -157,15 +157,8 @@ public final class JobDispatcher {
         var out: [[Data]] = []
         for (id, jobs) in leased {
             for j in jobs {
-                var m = JobsMessage(type: .job)
-                m.job = j.id
-                m.key = j.key
-                m.attempt = j.attempts
-                m.channel = j.channel.rawValue
-                m.address = j.address
-                m.payload = try? decoder.decode(JobPayload.self, from: Data(j.payload.utf8))
-                guard let data = try? encoder.encode(m) else { continue }
-                out.append([id, data])
+                out.append([id, JobsMessage.jobFrame(job: j.id, key: j.key, attempt: j.attempts, channel: j.channel.rawValue,
+                                                      address: j.address, payload: j.payload)])
                 workers[id]?.inFlight.insert(j.id)
             }
         }

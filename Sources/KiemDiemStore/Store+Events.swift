@@ -15,15 +15,14 @@ extension StoreTx {
     /// retried transactions from firing twice. Seqs are contiguous because the counter only moves
     /// when a row is inserted, inside the caller's transaction.
     @discardableResult
-    public func appendEvent(_ body: EventBody, at time: Date, encoder: JSONEncoder) throws -> Int64? {
+    public func appendEvent(_ body: EventBody, at time: Date) throws -> Int64? {
         // Prepared once per connection (cachedStatement): a burst appends thousands in a row.
         if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM event WHERE id = ?)"), arguments: [body.id]) == true { return nil }
         let seq = (Int64.fromDatabaseValue(try meta("last_seq")) ?? 0) + 1
         var b = body
         b.seq = seq
-        let json = String(decoding: try encoder.encode(b), as: UTF8.self)
-        try db.cachedStatement(sql: "INSERT INTO event(seq, id, type, topic, time, body) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [seq, b.id, b.type, EventBody.topic(type: b.type, path: b.path), time.epoch, json])
+                try db.cachedStatement(sql: "INSERT INTO event(seq, id, type, topic, time, body) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [seq, b.id, b.type, EventBody.topic(type: b.type, path: b.path), time.epoch, b.json])
         try setMeta("last_seq", seq)
         return seq
     }

@@ -28,7 +28,10 @@ public final class Store: Sendable {
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         writer = try DatabasePool(path: path, configuration: config)
         // GRDB sets NORMAL on a pool's writer when it opens it in WAL mode: set it again after.
-        try writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(pragma)") }
+        // The writer keeps up to 64 MiB of pages (SQLite's default is 2 MiB): a burst touches
+        // the event, job and member indexes of a large tree, and with the default cache most of
+        // a firing's time went to reading pages back from the OS (measured: docs/performance.md).
+        try writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(pragma); PRAGMA cache_size = -65536") }
         try Store.migrator.migrate(writer)
     }
 

@@ -13,7 +13,10 @@ import Testing
         let store = try Store()
         try store.write { tx in
             for i in 1...jobs {
-                try tx.enqueueJob(key: "k\(i)", eventSeq: Int64(i), kind: .reminder, channel: .spool, recipient: "u\(i)", address: nil, payload: "{}", now: 0)
+                let p = JobPayload(kind: .reminder, event: "e\(i)", key: "k\(i)", campaign: "c", campaignTitle: "C", stage: "s", stageTitle: "S",
+                                   unit: "u\(i)", unitName: "U", unitPath: "root/u\(i)", recipient: "u\(i)", recipientName: "U", recipientEmail: nil,
+                                   due: "2022-11-25T00:00:00+07:00", dueText: "trước ngày 25/11/2022", time: "2022-11-18T00:00:00+07:00")
+                try tx.enqueueJob(key: "k\(i)", eventSeq: Int64(i), kind: .reminder, channel: .spool, recipient: "u\(i)", address: nil, payload: p.json, now: 0)
             }
         }
         var policy = JobPolicy()

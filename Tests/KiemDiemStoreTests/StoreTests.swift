@@ -8,7 +8,6 @@ import Testing
 /// The store on an in-memory database: the outbox keeps one event per id in seq order, jobs move
 /// through their states only as the lease holder says, the audit reads back what was written.
 @Suite(.timeLimit(.minutes(5))) struct StoreTests {
-    let encoder = WireJSON.encoder()
 
     func body(_ id: String, _ type: EventType = .deadlineReminder) -> EventBody {
         EventBody(id: id, type: type, time: "2022-11-18T00:00:00+07:00")
@@ -18,8 +17,8 @@ import Testing
         let store = try Store()
         let t = Date(timeIntervalSince1970: 1_668_704_400)
         let seqs = try store.write { tx in
-            [try tx.appendEvent(body("a"), at: t, encoder: encoder), try tx.appendEvent(body("b"), at: t, encoder: encoder),
-             try tx.appendEvent(body("a"), at: t, encoder: encoder), try tx.appendEvent(body("c", .stageOpened), at: t, encoder: encoder)]
+            [try tx.appendEvent(body("a"), at: t), try tx.appendEvent(body("b"), at: t),
+             try tx.appendEvent(body("a"), at: t), try tx.appendEvent(body("c", .stageOpened), at: t)]
         }
         #expect(seqs == [1, 2, nil, 3])
         #expect(try store.read { try $0.lastSeq() } == 3)
@@ -32,7 +31,7 @@ import Testing
         #expect(try store.read { try $0.events(since: 0, topic: EventType.stageOpened.rawValue, limit: 10) }.map(\.seq) == [3])
         // A write that throws stores nothing.
         struct Boom: Error {}
-        #expect(throws: Boom.self) { try store.write { tx in _ = try tx.appendEvent(body("d"), at: t, encoder: encoder); throw Boom() } }
+        #expect(throws: Boom.self) { try store.write { tx in _ = try tx.appendEvent(body("d"), at: t); throw Boom() } }
         #expect(try store.read { try $0.lastSeq() } == 3)
     }
 
@@ -100,7 +99,6 @@ import Testing
     @Test func countersFollowEveryKindOfWrite() throws {
         let store = try Store()
         var rng = SystemRandomNumberGenerator()
-        let encoder = WireJSON.encoder()
         // A tree, then the same ids again with kinds changed (a cell becomes a sub-committee and back).
         func tree(_ flip: Bool) -> [OrgUnit] {
             [OrgUnit(id: "duk", parent: nil, kind: .bloc, name: "Khối"), OrgUnit(id: "gc", parent: "duk", kind: .grassrootsCommittee, name: "Sở"),
@@ -115,7 +113,7 @@ import Testing
         // Events, some pruned; jobs through every state change.
         for i in 1...40 {
             try store.write { tx in
-                _ = try tx.appendEvent(EventBody(id: "e\(i)", type: .deadlineReminder, time: "t"), at: Date(timeIntervalSince1970: Double(i) * 100), encoder: encoder)
+                _ = try tx.appendEvent(EventBody(id: "e\(i)", type: .deadlineReminder, time: "t"), at: Date(timeIntervalSince1970: Double(i) * 100))
                 try tx.enqueueJob(key: "k\(i)", eventSeq: Int64(i), kind: .reminder, channel: .spool, recipient: "c1", address: nil, payload: "{}", now: 0)
             }
         }

@@ -22,7 +22,7 @@ extension Engine {
                 b.to = e.target
                 b.due = Instant.format(e.due, timeZone: c.plan.zone)
                 b.message = Messages.escalationAcknowledged(stageTitle: c.plan.stage(e.stage)?.title ?? e.stage, unitName: unit.unit.name, by: actor)
-                try tx.appendEvent(b, at: now, encoder: encoder)
+                try tx.appendEvent(b, at: now)
             }
             return AckResult(escalation: id, unit: e.unit, stage: e.stage, alreadyAcknowledged: !fresh)
         }

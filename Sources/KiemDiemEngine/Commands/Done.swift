@@ -54,7 +54,7 @@ extension Engine {
                 var b = event(.stageCompleted, [stage.id, unit.id] + (member.map { [$0] } ?? []), campaign: c, unit: unit, stage: stage.id, at: now)
                 b.member = member
                 b.message = Messages.completed(stage: stage, unitName: unit.unit.name, memberName: memberName)
-                try tx.appendEvent(b, at: now, encoder: encoder)
+                try tx.appendEvent(b, at: now)
             }
             if stage.isMemberStage {
                 result.completedMembers = try tx.completeMembers(campaign: c.id, stage: stage.id, members: memberIds, at: now)

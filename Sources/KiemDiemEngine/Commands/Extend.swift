@@ -36,7 +36,7 @@ extension Engine {
             var b = event(.deadlineExtended, [stage.id, unit.id, "\(until.epoch)", "\(now.epoch)"], campaign: c, unit: unit, stage: stage.id, at: now)
             b.due = Instant.format(until, timeZone: zone)
             b.message = Messages.extended(stage: stage, unitName: unit.unit.name, until: until, reason: reason, plan: c.plan)
-            try tx.appendEvent(b, at: now, encoder: encoder)
+            try tx.appendEvent(b, at: now)
         }
         schedules[c.id]?.extend(stage: stage.id, unit: unit.id, until: until)
         return ExtendResult(campaign: c.id, stage: stage.id, unit: unit.id, due: Instant.format(until, timeZone: zone))

@@ -44,13 +44,13 @@ extension Engine {
             var f = event(.unitFlagged, ["\(id)"], campaign: c, unit: unit, at: now)
             f.reasons = reasons.map(\.rawValue)
             f.message = Messages.unitFlagged(unitName: unit.unit.name, reasons: reasons, confirmed: a.confirmed == true, note: note)
-            try tx.appendEvent(f, at: now, encoder: encoder)
+            try tx.appendEvent(f, at: now)
             var r = event(.reviewDirected, ["\(id)"], campaign: c, unit: unit, stage: TaskDeadline.Kind.directedReview.rawValue, at: now)
             r.reasons = reasons.map(\.rawValue)
             r.due = Instant.format(due, timeZone: zone)
             r.to = parent?.id
             r.message = Messages.reviewDirected(committee: parent?.unit.committeeName, unitName: unit.unit.name, reasons: reasons, due: due, zone: zone)
-            try tx.appendEvent(r, at: now, encoder: encoder)
+            try tx.appendEvent(r, at: now)
             return (id, parent)
         }
         schedules[c.id]?.add(TaskDeadline(.directedReview(flag: flagId), unit: unit.id, due: due))

@@ -52,7 +52,7 @@ extension Engine {
                     if e.kind == .member { b.member = e.subject }
                     let who = e.kind == .member ? Messages.ratedSubject(member: s.tree.members[e.subject]?.name ?? e.subject) : s.tree.units[e.subject]?.name ?? e.subject
                     b.message = Messages.ratingAnnulled(status: e.status, level: e.level, who: who, commendation: e.commendation, reason: why)
-                    try tx.appendEvent(b, at: now, encoder: encoder)
+                    try tx.appendEvent(b, at: now)
                 }
             }
             return AnnulResult(subject: a.subject, kind: a.kind, annulled: target.level.rawValue,

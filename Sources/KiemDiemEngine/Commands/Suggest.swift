@@ -27,7 +27,7 @@ extension Engine {
             b.to = unit.id
             let flagged = try !tx.openFlags(unit: unit.id).isEmpty
             b.message = Messages.reviewSuggested(author: author.unit.committeeName, committee: unit.unit.committeeName, flagged: flagged, text: text)
-            guard let seq = try tx.appendEvent(b, at: now, encoder: encoder) else { throw ErrorBody(.conflict, "suggestion \(id) already published") }
+            guard let seq = try tx.appendEvent(b, at: now) else { throw ErrorBody(.conflict, "suggestion \(id) already published") }
             b.seq = seq
             var p = JobPayload(kind: .suggestion, event: b.id, key: b.id, campaign: c.id, campaignTitle: c.plan.title, stage: "review-suggestion",
                                stageTitle: Messages.suggestionTitle, unit: unit.id, unitName: unit.unit.name, unitPath: unit.path, recipient: unit.id,
@@ -36,7 +36,7 @@ extension Engine {
             p.text = text
             p.authorName = author.unit.committeeName
             try tx.enqueueJob(key: p.key, eventSeq: seq, kind: p.kind, channel: routing.channel(forPath: unit.path), recipient: unit.id,
-                              address: unit.unit.email, payload: String(decoding: try encoder.encode(p), as: UTF8.self), now: wallNow())
+                              address: unit.unit.email, payload: p.json, now: wallNow())
             return SuggestionInfo(id: id, unit: unit.id, author: author.id, name: a.name, text: text, time: b.time)
         }
     }

@@ -29,6 +29,8 @@ public enum CSV {
         }
         while i < bytes.count {
             let c = bytes[i]
+            // A NUL is never data: SQLite would compare the text only up to it.
+            if c == 0 { throw InputError(source: source, line: line, reason: "a NUL byte (not a text file?)") }
             if inQuotes {
                 if c == 0x22 {
                     if i + 1 < bytes.count, bytes[i + 1] == 0x22 {

@@ -93,6 +93,7 @@ final class Reactor: CommandHost {
         try wake.bind(wakeEndpoint)
         waker = ReactorWaker(context: context, endpoint: wakeEndpoint, logger: logger)
         handler = ControlHandler(engine: engine, logger: logger)
+        handler.maxReply = Int(config.maxMessageSize)
         dispatcher = JobDispatcher(store: engine.store, policy: config.jobs, logger: logger)
         watchdogInterval = notify.watchdogInterval
         handler.host = self

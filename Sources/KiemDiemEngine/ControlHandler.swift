@@ -96,6 +96,9 @@ public final class ControlHandler {
     let registry: CommandRegistry
     public weak var host: (any CommandHost)?
     let codec = Codec()
+    /// The largest reply sent; a larger result is answered with `too_large` (error replies are
+    /// bounded far lower, see `Codec.error`).
+    public var maxReply = 64 << 20
 
     /// One request handled: the reply, and the command it decoded (nil when it named none we
     /// know), so metrics need not parse the request again.
@@ -117,6 +120,11 @@ public final class ControlHandler {
         do {
             guard let text = String(validating: body, as: UTF8.self) else { throw ErrorBody(.badRequest, "the request is not valid UTF-8") }
             guard !text.isEmpty else { throw ErrorBody(.badRequest, "empty request") }
+            let tree: JSONValue
+            do { tree = try StrictJSON.parse(body) } catch {
+                throw ErrorBody(.badRequest, "not strict JSON: \(error)")
+            }
+            try RequestRules.check(tree)
             let header: RequestHeader
             do { header = try codec.decoder.decode(RequestHeader.self, from: body) } catch {
                 throw ErrorBody(.badRequest, "not a request object {\"id\", \"command\", \"args\"}: \(Codec.describe(error))")
@@ -142,6 +150,9 @@ public final class ControlHandler {
                 throw e
             }
             if command.audited { audit(command, args: ran.args, caller: caller, result: "ok") }
+            guard ran.reply.count <= maxReply else {
+                throw ErrorBody(.tooLarge, "the reply would be \(ran.reply.count) bytes, above the limit of \(maxReply); ask for less (--limit, one unit)")
+            }
             logger.debug("control", metadata: ["command": "\(command.name)", "elapsed": "\(ContinuousClock.now - started)"])
             return Handled(reply: ran.reply, command: command)
         } catch let e as ErrorBody {
@@ -196,8 +207,17 @@ public final class ControlHandler {
             return try JSONSerialization.data(withJSONObject: a)
         }
 
+        /// An error reply, bounded whatever the request: the message at most 1,000 characters,
+        /// at most 200 details of at most 500 characters each, the id at most 128 (about 110 KB).
         func error(id: String?, _ e: ErrorBody) -> Data {
-            (try? encoder.encode(Reply<NoArgs>(id: id, error: e))) ?? Data("{\"ok\":false}".utf8)
+            var e = e
+            e.message = Codec.clip(e.message, 1000)
+            e.details = e.details.map { $0.prefix(200).map { Codec.clip($0, 500) } }
+            return (try? encoder.encode(Reply<NoArgs>(id: id.map { Codec.clip($0, 128) }, error: e))) ?? Data("{\"ok\":false}".utf8)
+        }
+
+        static func clip(_ s: String, _ n: Int) -> String {
+            s.count <= n ? s : s.prefix(n) + "…"
         }
 
         static func describe(_ error: any Error) -> String {

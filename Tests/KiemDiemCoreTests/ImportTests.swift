@@ -8,6 +8,14 @@ import Testing
         #expect(r.map(\.line) == [1, 2, 3])
     }
 
+    @Test func aNulByteIsRefusedWithItsLineQuotedOrNot() {
+        for text in ["id,parent\nso-a\u{0}x,bt\n", "id,parent\n\"so-a\u{0}\",bt\n"] {
+            #expect(throws: InputError(source: "units.csv", line: 2, reason: "a NUL byte (not a text file?)")) { try CSV.parse(text, source: "units.csv") }
+        }
+        // The members importer refuses such an id with the same place, not a member cut short.
+        #expect(throws: InputErrors.self) { try TreeImport.parseMembers("id,unit,name\nb1\u{0}evil,cs-b,Bốn\n", source: "members.csv") { _ in .cell } }
+    }
+
     @Test func recordAfterMultilineFieldKeepsItsPhysicalLine() throws {
         let r = try CSV.parse("h\n\"a\nb\"\nc\n", source: "f.csv")
         #expect(r.last?.line == 4)

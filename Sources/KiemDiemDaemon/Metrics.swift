@@ -13,6 +13,7 @@ public final class DaemonMetrics: Sendable {
     private let factory: any MetricsFactory
     private let escalationsRaised: CoreMetrics.Counter
     private let workers: CoreMetrics.Gauge
+    private let storageWritable: CoreMetrics.Gauge
     private let jobs: [JobState: CoreMetrics.Gauge]
     private let openDeadlines: [String: CoreMetrics.Gauge]
     private let eventCounters = Mutex<[String: CoreMetrics.Counter]>([:])
@@ -42,6 +43,8 @@ public final class DaemonMetrics: Sendable {
         self.factory = factory
         escalationsRaised = CoreMetrics.Counter(label: "kiemdiem_escalations_raised_total", factory: factory)
         workers = CoreMetrics.Gauge(label: "kiemdiem_workers", factory: factory)
+        storageWritable = CoreMetrics.Gauge(label: "kiemdiem_storage_writable", factory: factory)
+        storageWritable.record(1)
         jobs = Dictionary(uniqueKeysWithValues: JobState.allCases.map {
             ($0, CoreMetrics.Gauge(label: "kiemdiem_jobs", dimensions: [("state", $0.rawValue)], factory: factory))
         })
@@ -81,6 +84,9 @@ public final class DaemonMetrics: Sendable {
     }
 
     func setWorkers(_ n: Int) { workers.record(n) }
+
+    /// 1 while the database can be written, 0 while changes are refused (a full disk).
+    func setStorageWritable(_ writable: Bool) { storageWritable.record(writable ? 1 : 0) }
 
     func setJobs(_ counts: [JobState: Int]) {
         for (state, gauge) in jobs { gauge.record(counts[state] ?? 0) }

@@ -47,10 +47,20 @@ final class OpsMonitor: Sendable {
         }
     }
 
-    /// e.g. `2 campaigns (1 active), last seq 1234, 2 workers, 17 jobs pending`.
+    /// Why the database cannot be written (a full disk), or nil; set by the reactor.
+    let storageProblem = Mutex<String?>(nil)
+
+    func setStorageProblem(_ problem: String?) {
+        storageProblem.withLock { $0 = problem }
+        metrics.setStorageWritable(problem == nil)
+    }
+
+    /// e.g. `2 campaigns (1 active), last seq 1234, 2 workers, 17 jobs pending`, led by
+    /// `DISK FULL: changes refused; ` while the database cannot be written.
     func statusLine(_ s: Summary) -> String {
         func n(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
-        return "\(n(s.campaigns, "campaign")) (\(s.active) active), last seq \(s.lastSeq), \(n(workers.load(ordering: .relaxed), "worker")), "
+        let fault = storageProblem.withLock { $0 } == nil ? "" : "DISK FULL: changes refused; "
+        return fault + "\(n(s.campaigns, "campaign")) (\(s.active) active), last seq \(s.lastSeq), \(n(workers.load(ordering: .relaxed), "worker")), "
             + "\(n(s.jobs[.pending] ?? 0, "job")) pending"
     }
 

@@ -77,6 +77,11 @@ final class Reactor: CommandHost {
     private var deferred: [(frames: [Data], userId: String?)] = []
     private var inSlices = false
     private var nextPrune = ContinuousClock.now + .seconds(3600)
+    /// Set while the database cannot be written (a full disk): since when, and why.
+    private var storageFault: (since: Date, error: String)?
+    /// A clock move that a storage fault interrupted; it resumes once a write succeeds.
+    private var pendingMove: Date?
+    private var nextStorageRetry = ContinuousClock.now
 
     init(config: DaemonConfig, engine: Engine, logger: Logger, notify: SystemdNotify, ops: ReactorOps,
          onReady: @escaping @Sendable (Endpoints) -> Void) throws {
@@ -179,10 +184,70 @@ final class Reactor: CommandHost {
     }
 
     func moveClock(to target: Date) throws -> Int {
-        let fired = try engine.advance(to: target, persistClock: true)
+        let fired: Int
+        do { fired = try engine.advance(to: target, persistClock: true) } catch where Store.isStorageFault(error) {
+            // What committed stays; the rest of the move resumes by itself once space returns.
+            pendingMove = target
+            throw error
+        }
         simulatedNow = target
+        pendingMove = nil
         if fired > 0 { CrashPoint.afterCommit.reached() }
         return fired
+    }
+
+    // MARK: Storage faults
+
+    var storageProblem: String? {
+        guard let f = storageFault else { return nil }
+        var text = "disk full: the database cannot be written since \(Instant.format(f.since, timeZone: config.zone)) (\(f.error)); "
+            + "changes are refused until space returns, reads go on"
+        if let pendingMove { text += "; the clock move to \(Instant.format(pendingMove, timeZone: config.zone)) resumes by itself then" }
+        return text
+    }
+
+    func storageFailed(_ error: any Error) {
+        guard storageFault == nil else { return }
+        storageFault = (Date(), Store.faultMessage(error))
+        logger.critical("the database cannot be written: refusing changes until it can; reads go on", metadata: ["error": "\(error)"])
+        ops.monitor.setStorageProblem(storageProblem)
+        notify.send("STATUS=\(ops.monitor.statusLine())")
+        nextStorageRetry = ContinuousClock.now + .seconds(1)
+    }
+
+    private func storageRecovered() {
+        guard let f = storageFault else { return }
+        storageFault = nil
+        logger.notice("the database can be written again: changes are taken", metadata: ["refused_since": "\(Instant.format(f.since, timeZone: config.zone))"])
+        ops.monitor.setStorageProblem(nil)
+        notify.send("STATUS=\(ops.monitor.statusLine())")
+    }
+
+    /// Runs a step of the loop that writes. A storage fault does not stop the daemon: it is
+    /// noted, and the step is tried again (`retryStorage`). Any other error still ends the loop.
+    private func storageStep(_ what: String, _ body: () throws -> Void) throws {
+        do { try body() } catch where Store.isStorageFault(error) {
+            logger.debug("storage fault", metadata: ["step": "\(what)"])
+            storageFailed(error)
+        }
+    }
+
+    /// While the database cannot be written, once a second: write what publishing owes, then
+    /// finish an interrupted clock move. The first write that succeeds ends the fault.
+    private func retryStorage(_ pass: Pass) throws {
+        guard storageFault != nil, pass.monotonic >= nextStorageRetry else { return }
+        nextStorageRetry = pass.monotonic + .seconds(1)
+        do {
+            let published = lastPublished
+            try engine.store.write { try $0.setLastPublished(published) }
+            storageRecovered()
+            if let target = pendingMove {
+                let fired = try moveClock(to: target)
+                logger.notice("the interrupted clock move finished", metadata: ["to": "\(Instant.format(target, timeZone: config.zone))", "events": "\(fired)"])
+            }
+        } catch where Store.isStorageFault(error) {
+            storageFailed(error)
+        }
     }
 
     private func bind(_ type: SocketType, _ endpoint: String, name: String, curve: Bool) throws -> Socket {
@@ -230,10 +295,12 @@ final class Reactor: CommandHost {
 
         // What fell due while the daemon was down fires once, marked late.
         var pass = Pass.begin()
-        let missed = try engine.advance(to: campaignNow(pass), catchUp: config.clockMode == .system)
-        if missed > 0 { logger.notice("caught up after downtime", metadata: ["events": "\(missed)"]) }
-        try prune(pass)
-        try publishPending()
+        try storageStep("catch-up") {
+            let missed = try engine.advance(to: campaignNow(pass), catchUp: config.clockMode == .system)
+            if missed > 0 { logger.notice("caught up after downtime", metadata: ["events": "\(missed)"]) }
+        }
+        try storageStep("prune") { try prune(pass) }
+        try storageStep("publish") { try publishPending() }
 
         logger.info("ready control=\(boundEndpoints.control) events=\(boundEndpoints.events) jobs=\(boundEndpoints.jobs)")
         notify.send("READY=1\nSTATUS=\(ops.monitor.statusLine())")
@@ -258,16 +325,19 @@ final class Reactor: CommandHost {
             if ready.wake, try readWake(pass) { break }
             if ready.control || !deferred.isEmpty { try serveControl(control, pass) }
             if ready.jobs { serveJobs(jobs, pass) }
-            if config.clockMode == .system, try engine.advance(to: pass.wall) > 0 { CrashPoint.afterCommit.reached() }
-            try publishPending()
-            send(dispatcher.tick(now: pass.wall.timeIntervalSince1970), on: jobs)
+            try retryStorage(pass)
+            if config.clockMode == .system, storageFault == nil {
+                try storageStep("firing") { if try engine.advance(to: pass.wall) > 0 { CrashPoint.afterCommit.reached() } }
+            }
+            try storageStep("publish") { try publishPending() }
+            send(dispatcher.tick(now: pass.wall.timeIntervalSince1970, lease: storageFault == nil), on: jobs)
             ops.monitor.workers.store(dispatcher.workerCount, ordering: .relaxed)
             if pass.monotonic >= nextHeartbeat {
                 try heartbeat(events, pass)
                 nextHeartbeat = pass.monotonic + config.heartbeat
             }
             if pass.monotonic >= nextPrune {
-                try prune(pass)
+                try storageStep("prune") { try prune(pass) }
                 nextPrune = pass.monotonic + .seconds(3600)
             }
         }
@@ -297,6 +367,7 @@ final class Reactor: CommandHost {
             timeout = min(timeout, max(0, Int((next.timeIntervalSince(pass.wall) * 1000).rounded(.up))))
         }
         if dispatcher.workerCount > 0 { timeout = min(timeout, Int(config.jobs.heartbeat / .milliseconds(1))) }
+        if storageFault != nil { timeout = min(timeout, ms(until: nextStorageRetry)) }
         return timeout
     }
 
@@ -423,7 +494,7 @@ final class Reactor: CommandHost {
         do { try socket.send(envelope + [reply], dontWait: true) } catch {
             logger.warning("cannot send a control reply", metadata: ["error": "\(error)"])
         }
-        try publishPending()
+        try storageStep("publish") { try publishPending() }
     }
 
     /// Serves the workers: their messages settle jobs, and free room gets more.
@@ -458,6 +529,8 @@ final class Reactor: CommandHost {
                 ops.metrics.eventPublished(topic: e.topic)
             }
             let published = lastPublished
+            // If this write fails (a full disk), the events are sent all the same; a restart
+            // before it succeeds sends them again (at least once, as after a crash).
             try engine.store.write { try $0.setLastPublished(published) }
         }
     }

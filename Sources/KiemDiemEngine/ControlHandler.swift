@@ -25,6 +25,16 @@ public protocol CommandHost: AnyObject {
     func moveClock(to target: Date) throws -> Int
     /// Re-reads the authorized keys; returns how many are in force.
     func reloadKeys() throws -> Int
+    /// Why the database cannot be written now (a full disk), or nil when it can.
+    var storageProblem: String? { get }
+    /// A command met a storage fault (`Store.isStorageFault`): the host stops taking changes
+    /// until a write succeeds again.
+    func storageFailed(_ error: any Error)
+}
+
+extension CommandHost {
+    public var storageProblem: String? { nil }
+    public func storageFailed(_ error: any Error) {}
 }
 
 /// The authenticated sender of a request.
@@ -53,7 +63,8 @@ public struct CommandRegistry: Sendable {
         let command: any ControlCommand.Type
         /// Decodes the request's arguments, runs the command, encodes the reply; also returns the
         /// arguments as decoded, for the audit log.
-        let run: @Sendable (_ body: Data, _ id: String?, _ context: CommandContext, _ codec: ControlHandler.Codec) throws -> (reply: Data, args: Data)
+        /// `willRun` gets the arguments as decoded, encoded, before the command runs.
+        let run: @Sendable (_ body: Data, _ id: String?, _ context: CommandContext, _ codec: ControlHandler.Codec, _ willRun: (Data) -> Void) throws -> Data
     }
     fileprivate var entries: [String: Entry] = [:]
 
@@ -63,10 +74,11 @@ public struct CommandRegistry: Sendable {
 
     public mutating func register(_ command: any EngineCommand.Type) {
         func entry<C: EngineCommand>(_ c: C.Type) -> Entry {
-            Entry(command: c) { body, id, context, codec in
+            Entry(command: c) { body, id, context, codec, willRun in
                 let args = try codec.args(C.Args.self, body)
+                willRun(try codec.encoder.encode(args))
                 let result = try C.run(args, in: context)
-                return (try codec.encoder.encode(Reply(id: id, result: result)), try codec.encoder.encode(args))
+                return try codec.encoder.encode(Reply(id: id, result: result))
             }
         }
         precondition(entries[command.name] == nil, "command '\(command.name)' registered twice")
@@ -99,6 +111,9 @@ public final class ControlHandler {
     /// The largest reply sent; a larger result is answered with `too_large` (error replies are
     /// bounded far lower, see `Codec.error`).
     public var maxReply = 64 << 20
+    /// Audit rows of refusals that could not be written (the database could not be written).
+    public private(set) var auditDropped = 0
+    private var leftoverAudit: AuditRow?
 
     /// One request handled: the reply, and the command it decoded (nil when it named none we
     /// know), so metrics need not parse the request again.
@@ -136,25 +151,47 @@ public final class ControlHandler {
             let command = entry.command
             decoded = command
             guard caller.role.allows(command) else {
-                if command.audited { audit(command, args: try? codec.args(body), caller: caller, result: "forbidden") }
+                if command.audited { audit(auditEntry(command, args: try? codec.args(body), caller: caller, result: "forbidden")) }
                 throw ErrorBody(.forbidden, "role '\(caller.role.rawValue)' may not run '\(command.name)'")
             }
             guard let host else { throw ErrorBody(.internalError, "daemon is stopping") }
+            // A change needs its audit row: while the database cannot be written, neither can
+            // be, so changes are refused before they start. Reads go on.
+            if command.mutates || command.audited, let problem = host.storageProblem {
+                throw ErrorBody(.unavailable, problem)
+            }
             let started = ContinuousClock.now
-            let ran: (reply: Data, args: Data)
+            let reply: Data
+            var decodedArgs: Data?
             do {
-                ran = try entry.run(body, header.id, CommandContext(engine: engine, now: now, caller: caller, host: host), codec)
+                defer { leftoverAudit = engine.store.detachAudit() }
+                reply = try entry.run(body, header.id, CommandContext(engine: engine, now: now, caller: caller, host: host), codec) { args in
+                    decodedArgs = args
+                    // The "ok" row rides in the command's own write transaction (Store.write).
+                    if command.audited { engine.store.attachAudit(auditEntry(command, args: args, caller: caller, result: "ok")) }
+                }
             } catch {
-                let e = error as? ErrorBody ?? ErrorBody(.internalError, "\(error)")
-                if command.audited { audit(command, args: try? codec.args(body), caller: caller, result: "refused: \(e.code.rawValue): \(e.message)") }
+                var e = error as? ErrorBody ?? ErrorBody(.internalError, "\(error)")
+                if Store.isStorageFault(error) {
+                    host.storageFailed(error)
+                    e = ErrorBody(.unavailable, host.storageProblem ?? "the database cannot be written: \(error)")
+                }
+                // Nothing was stored with the "ok" row, unless a write carried it and the
+                // command failed after: then the refusal follows it.
+                if command.audited {
+                    let stored = decodedArgs != nil && leftoverAudit == nil
+                    audit(auditEntry(command, args: decodedArgs ?? (try? codec.args(body)), caller: caller,
+                                     result: (stored ? "failed after its change was stored: " : "refused: ") + "\(e.code.rawValue): \(e.message)"))
+                }
                 throw e
             }
-            if command.audited { audit(command, args: ran.args, caller: caller, result: "ok") }
-            guard ran.reply.count <= maxReply else {
-                throw ErrorBody(.tooLarge, "the reply would be \(ran.reply.count) bytes, above the limit of \(maxReply); ask for less (--limit, one unit)")
+            // A command that wrote nothing to the database (a reload of keys) is audited on its own.
+            if let leftover = leftoverAudit { audit(leftover) }
+            guard reply.count <= maxReply else {
+                throw ErrorBody(.tooLarge, "the reply would be \(reply.count) bytes, above the limit of \(maxReply); ask for less (--limit, one unit)")
             }
             logger.debug("control", metadata: ["command": "\(command.name)", "elapsed": "\(ContinuousClock.now - started)"])
-            return Handled(reply: ran.reply, command: command)
+            return Handled(reply: reply, command: command)
         } catch let e as ErrorBody {
             return Handled(reply: codec.error(id: requestId, e), command: decoded)
         } catch {
@@ -171,22 +208,26 @@ public final class ControlHandler {
         return !c.mutates && !c.audited
     }
 
-    /// Records a command in the audit log: its arguments as JSON, file contents replaced by their
-    /// size (the audit records what was asked, not the files).
-    private func audit(_ command: any ControlCommand.Type, args: Data?, caller: Caller, result: String) {
+    /// An audit row for a command: its arguments as JSON, file contents replaced by their size
+    /// (the audit records what was asked, not the files), at the wall-clock time (when a person
+    /// acted, whatever the campaign clock says).
+    private func auditEntry(_ command: any ControlCommand.Type, args: Data?, caller: Caller, result: String) -> AuditRow {
         var argsText = "{}"
         if let args, var a = try? JSONSerialization.jsonObject(with: args) as? [String: Any] {
             if let c = a["content"] as? String { a["content"] = "<\(c.utf8.count) bytes>" }
             if let d = try? JSONSerialization.data(withJSONObject: a, options: [.sortedKeys]) { argsText = String(decoding: d, as: UTF8.self) }
         }
-        // Wall-clock time: the audit records when a person acted, whatever the campaign clock says.
-        let now = Date()
+        return AuditRow(time: Date(), actor: caller.name, role: caller.role.rawValue, command: command.name, args: argsText, result: String(result.prefix(2000)))
+    }
+
+    /// Writes an audit row in a transaction of its own: a refusal, which changed nothing. When
+    /// even that cannot be written (a full disk), the log says so and `auditDropped` counts it.
+    private func audit(_ entry: AuditRow) {
         do {
-            try engine.store.write {
-                try $0.appendAudit(time: now, actor: caller.name, role: caller.role.rawValue, command: command.name, args: argsText, result: String(result.prefix(2000)))
-            }
+            try engine.store.write { try $0.appendAudit(entry) }
         } catch {
-            logger.error("cannot write audit", metadata: ["error": "\(error)"])
+            auditDropped += 1
+            logger.error("cannot write audit", metadata: ["command": "\(entry.command)", "result": "\(entry.result.prefix(200))", "error": "\(error)"])
         }
     }
 

@@ -1,11 +1,14 @@
 import Foundation
 import GRDB
 import KiemDiemCore
+import Synchronization
 
 /// The database behind one intent-named type (GRDB's AppDatabase pattern). Every write is one
 /// transaction; events are appended in the same transaction as the change that caused them.
 public final class Store: Sendable {
     let writer: any DatabaseWriter
+    /// An audit row that goes with the next write transaction (see `attachAudit`).
+    private let pendingAudit = Mutex<AuditRow?>(nil)
 
     /// How a commit reaches the disk (SQLite's `synchronous`, in WAL mode).
     public enum Synchronous: String, Sendable, CaseIterable {
@@ -41,9 +44,43 @@ public final class Store: Sendable {
         try Store.migrator.migrate(writer)
     }
 
-    /// Runs `body` in one write transaction.
+    /// Runs `body` in one write transaction. An audit row attached with `attachAudit` is
+    /// written in this same transaction: the change and its audit commit together or not at all.
     public func write<T>(_ body: (StoreTx) throws -> T) throws -> T {
-        try writer.write { db in try body(StoreTx(db: db)) }
+        try writer.write { db in
+            let tx = StoreTx(db: db)
+            let result = try body(tx)
+            if let audit = pendingAudit.withLock({ $0 }) {
+                try tx.appendAudit(time: audit.time, actor: audit.actor, role: audit.role, command: audit.command, args: audit.args, result: audit.result)
+                pendingAudit.withLock { $0 = nil }
+            }
+            return result
+        }
+    }
+
+    /// Makes `audit` part of the next write transaction that commits.
+    public func attachAudit(_ audit: AuditRow?) {
+        pendingAudit.withLock { $0 = audit }
+    }
+
+    /// Detaches the attached audit row; nil when a committed write already carried it.
+    public func detachAudit() -> AuditRow? {
+        pendingAudit.withLock { a in
+            defer { a = nil }
+            return a
+        }
+    }
+
+    /// Whether an error means the database cannot be written for lack of space or a failing
+    /// disk (SQLITE_FULL, SQLITE_IOERR): the daemon then stays up and refuses changes.
+    public static func isStorageFault(_ error: any Error) -> Bool {
+        guard let e = error as? DatabaseError else { return false }
+        return e.resultCode == .SQLITE_FULL || e.resultCode == .SQLITE_IOERR
+    }
+
+    /// SQLite's own words for a storage fault ("database or disk is full"), without the SQL.
+    public static func faultMessage(_ error: any Error) -> String {
+        (error as? DatabaseError)?.message ?? "\(error)"
     }
 
     public func read<T>(_ body: (StoreTx) throws -> T) throws -> T {
@@ -335,6 +372,10 @@ public struct StoreTx {
         try setMeta("clock_now", now.epoch)
     }
 
+    public func appendAudit(_ a: AuditRow) throws {
+        try appendAudit(time: a.time, actor: a.actor, role: a.role, command: a.command, args: a.args, result: a.result)
+    }
+
     public func appendAudit(time: Date, actor: String, role: String, command: String, args: String, result: String) throws {
         try db.execute(sql: "INSERT INTO audit(time, actor, role, command, args, result) VALUES (?, ?, ?, ?, ?, ?)",
                        arguments: [time.epoch, actor, role, command, args, result])
@@ -352,13 +393,22 @@ func subtreeRange(_ path: String) -> (String, String) {
     (path, String(path.dropLast()) + "0") // '0' is the byte after '/'
 }
 
-public struct AuditRow: Sendable {
+/// One row of the audit log: who ran what, with which arguments, and how it ended.
+public struct AuditRow: Sendable, Equatable {
     public var time: Date
     public var actor: String
     public var role: String
     public var command: String
     public var args: String
     public var result: String
+    public init(time: Date, actor: String, role: String, command: String, args: String, result: String) {
+        self.time = time
+        self.actor = actor
+        self.role = role
+        self.command = command
+        self.args = args
+        self.result = result
+    }
 }
 
 extension StoreTx {

@@ -37,6 +37,7 @@ public enum ErrorCode: String, Codable, Sendable {
     case forbidden                           // the caller's role may not run the command
     case unauthenticated                     // the caller's key is no longer authorized
     case rejected                            // a rating file breaks the campaign's rules (details: the findings)
+    case unavailable                         // the database cannot be written now (a full disk): changes are refused, reads go on
     case internalError = "internal"
 }
 

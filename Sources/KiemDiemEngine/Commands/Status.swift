@@ -16,6 +16,7 @@ extension Status: EngineCommand {
             FlagInfo(id: $0.id, unit: $0.unit, reasons: $0.reasons.map(\.rawValue), confirmed: $0.confirmed,
                      reviewDue: Instant.format($0.reviewDue, timeZone: zone), reviewHeld: $0.reviewDoneAt != nil)
         }
+        status.storage = context.host.storageProblem
         return status
     }
 }

@@ -19,6 +19,9 @@ public struct StatusResult: Codable, Sendable {
     public var security: SecurityInfo?
     /// Units flagged and not yet unflagged, with their directed reviews.
     public var flags: [FlagInfo]?
+    /// Why changes are refused now (the database cannot be written: a full disk); absent when
+    /// they are taken.
+    public var storage: String?
     public init(version: String, protocolVersion: Int, clock: ClockInfo, endpoints: Endpoints, campaigns: [CampaignInfo], counts: Counts, workers: Int, lastSeq: Int64, security: SecurityInfo?) {
         self.security = security
         self.version = version

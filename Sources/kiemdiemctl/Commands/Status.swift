@@ -11,6 +11,7 @@ struct StatusCmd: ParsableCommand {
     func run() throws {
         try options.run(Status.self, NoArgs()) { s in
             print("kiemdiem \(s.version) (protocol \(s.protocolVersion))")
+            if let problem = s.storage { print("STORAGE:   \(problem)") }
             print("clock:     \(s.clock.mode) \(s.clock.now) (\(s.clock.timezone))")
             print("endpoints: control=\(s.endpoints.control) events=\(s.endpoints.events) jobs=\(s.endpoints.jobs)")
             print("tree:      \(s.counts.units) units, \(s.counts.cells) cells, \(s.counts.members) members")

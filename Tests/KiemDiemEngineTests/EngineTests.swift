@@ -145,7 +145,14 @@ import Testing
         let seq = try f.engine.store.read { try $0.lastSeq() }
         let jobs = try f.store.read { try $0.jobs(state: nil, limit: 1000) }.count
         let watermark = try f.store.read { try $0.campaigns() }.map(\.watermark)
-        let preview = try f.engine.preview(from: at("2022-11-05"), until: at("2022-12-02"))
+        let (preview, truncated) = try f.engine.preview(from: at("2022-11-05"), until: at("2022-12-02"))
+        #expect(truncated == nil)
+        // With a limit, the same events up to it, and where it stopped.
+        for limit in [1, 5, 11] {
+            let part = try f.engine.preview(from: at("2022-11-05"), until: at("2022-12-02"), limit: limit)
+            #expect(part.events.map(\.id) == preview.prefix(limit).map(\.id))
+            #expect(part.truncatedAt != nil && part.truncatedAt! <= at("2022-12-02"))
+        }
         #expect(try f.engine.store.read { try $0.lastSeq() } == seq)
         #expect(try f.store.read { try $0.jobs(state: nil, limit: 1000) }.count == jobs)
         #expect(try f.store.read { try $0.campaigns() }.map(\.watermark) == watermark && f.engine.campaigns["t"]?.watermark == watermark.first)

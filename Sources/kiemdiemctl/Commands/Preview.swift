@@ -7,12 +7,14 @@ import KiemDiemWire
 struct PreviewCmd: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "preview", abstract: "Dry run: what would fire between now and --until, changing nothing.")
     @Option(help: "ISO 8601 instant with offset, or a date.") var until: String
+    @Option(help: "At most this many events (default 500, at most 2000).") var limit: Int?
     @OptionGroup var options: ClientOptions
 
     func run() throws {
-        try options.run(Preview.self, PreviewArgs(until: until)) { r in
+        try options.run(Preview.self, PreviewArgs(until: until, limit: limit)) { r in
             print("from \(r.from) until \(r.until): \(r.events.count) event(s)")
             for e in r.events { printEvent(e) }
+            if let at = r.truncatedAt { print("… stopped at the limit; more from \(at) (--limit, or a nearer --until)") }
         }
     }
 }

@@ -8,6 +8,19 @@ public struct CSVRecord: Sendable, Equatable {
 }
 
 public enum CSV {
+    /// One field of a CSV this program writes: quoted when it holds a comma, quote or line
+    /// break; a field that a spreadsheet would take for a formula (it begins with `=`, `+`, `-`,
+    /// `@`, a tab or a carriage return) gets a leading `'`, as OWASP advises against CSV
+    /// injection. Names and texts come from imported files, so they are not trusted.
+    public static func field(_ s: String) -> String {
+        var v = s
+        if let first = v.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { v = "'" + v }
+        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
+        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    public static func row(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") }
+
     public static func parse(_ text: String, source: String) throws(InputError) -> [CSVRecord] {
         var records: [CSVRecord] = []
         var fields: [String] = []

@@ -16,6 +16,14 @@ import Testing
         #expect(throws: InputErrors.self) { try TreeImport.parseMembers("id,unit,name\nb1\u{0}evil,cs-b,Bốn\n", source: "members.csv") { _ in .cell } }
     }
 
+    @Test func fieldsWrittenOutAreQuotedAndNeverTakenForAFormula() throws {
+        #expect(CSV.row(["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "a,b", "plain", "Đảng ủy"])
+                == #""'=HYPERLINK(""x"")",'+1,'-2,'@SUM(A1),'\#tx,"a,b",plain,Đảng ủy"#)
+        // What is written reads back to the same text, but for the guard.
+        let r = try CSV.parse("h1,h2\n" + CSV.row(["x\ny", "say \"hi\""]) + "\n", source: "out.csv")
+        #expect(r[1].fields == ["x\ny", "say \"hi\""])
+    }
+
     @Test func recordAfterMultilineFieldKeepsItsPhysicalLine() throws {
         let r = try CSV.parse("h\n\"a\nb\"\nc\n", source: "f.csv")
         #expect(r.last?.line == 4)

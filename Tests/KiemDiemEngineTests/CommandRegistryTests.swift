@@ -71,6 +71,16 @@ import Testing
         #expect(CommandRegistry.standard.command(named: "audit")?.roles == [.admin])
     }
 
+    /// docs/security.md's role table lists exactly the commands an observer may run.
+    @Test func theSecurityDocListsEveryObserverCommand() throws {
+        let doc = try String(contentsOf: repoRoot.appendingPathComponent("docs/security.md"), encoding: .utf8)
+        let row = try #require(doc.split(separator: "\n").first { $0.contains("| `observer` |") })
+        let cell = row.split(separator: "|")[2]
+        let listed = Set(cell.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }).subtracting(["watch"])
+        let allowed = Set(CommandRegistry.standard.names.filter { CommandRegistry.standard.command(named: $0)!.roles.contains(.observer) })
+        #expect(listed == allowed)
+    }
+
     @Test func theAuditRecordsTheArgumentsAsDecoded() throws {
         let now = at("2022-11-02T10:30:00+07:00")
         let (f, handler, host) = try loadedHandler(now: now)

@@ -19,9 +19,7 @@ struct ReportCmd: ParsableCommand {
             if format == .csv {
                 // One table, a `section` per kind of row: stage progress, units one level down,
                 // the quota per grassroots organization, flags.
-                func csv(_ fields: [String]) -> String {
-                    fields.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }.joined(separator: ",")
-                }
+                func csv(_ fields: [String]) -> String { CSV.row(fields) }
                 print("section,campaign,unit,item,total,completed,overdue,detail")
                 for r in reports {
                     for s in r.stages { print(csv(["stage", r.campaign, r.unit, s.stage, "\(s.total)", "\(s.completed)", "\(s.overdue)", s.due])) }

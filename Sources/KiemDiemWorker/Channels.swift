@@ -39,6 +39,24 @@ public struct SpoolChannel: DeliveryChannel {
         for sub in ["tmp", "new", "cur"] {
             try FileManager.default.createDirectory(atPath: (directory as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
         }
+        removedLeftovers = SpoolChannel.removeLeftovers(in: (directory as NSString).appendingPathComponent("tmp"))
+    }
+
+    /// Half-written messages that a killed worker left in `tmp/` and removed at start.
+    public private(set) var removedLeftovers = 0
+
+    /// Removes from `tmp/` the files of workers that no longer run: each is named
+    /// `<key>.eml.<pid>.<random>`, and a pid that no process has (kill(pid, 0) fails with ESRCH)
+    /// cannot finish it. Files of running workers, and names of another form, are left alone.
+    static func removeLeftovers(in tmp: String) -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: tmp) else { return 0 }
+        var removed = 0
+        for name in names {
+            let parts = name.split(separator: ".")
+            guard parts.count >= 4, parts[parts.count - 3] == "eml", let pid = pid_t(parts[parts.count - 2]), pid > 0 else { continue }
+            if kill(pid, 0) != 0, errno == ESRCH, unlink((tmp as NSString).appendingPathComponent(name)) == 0 { removed += 1 }
+        }
+        return removed
     }
 
     /// The maildir file name for a key: the key with '/' (and anything odd) made safe.

@@ -46,7 +46,13 @@ struct WorkerCommand: AsyncParsableCommand {
         default: throw fail("CURVE needs both --key and --server-key")
         }
         var channels: [Channel: any DeliveryChannel] = [:]
-        do { channels[.spool] = try SpoolChannel(directory: spool, from: from) } catch { throw fail("spool \(spool): \(error)") }
+        do {
+            let channel = try SpoolChannel(directory: spool, from: from)
+            if channel.removedLeftovers > 0 {
+                logger.notice("removed half-written messages of stopped workers from the spool's tmp/", metadata: ["files": "\(channel.removedLeftovers)"])
+            }
+            channels[.spool] = channel
+        } catch { throw fail("spool \(spool): \(error)") }
         if let smtp {
             let parts = smtp.split(separator: ":")
             guard parts.count == 2, let port = UInt16(parts[1]) else { throw fail("--smtp must be HOST:PORT") }

@@ -64,6 +64,23 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
 }
 
 @Suite(.timeLimit(.minutes(5))) struct SpoolTests {
+    /// A worker killed mid-delivery leaves a half-written file in tmp/: the next start removes
+    /// it, and leaves alone the files of a worker still running.
+    @Test func aStartRemovesWhatStoppedWorkersLeftInTmp() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/tmp", withIntermediateDirectories: true)
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let dead = "k1.eml.\(gone.processIdentifier).abcd1234", live = "k2.eml.\(getpid()).abcd1234", other = "notes.txt"
+        for name in [dead, live, other] { FileManager.default.createFile(atPath: dir + "/tmp/" + name, contents: Data("half".utf8)) }
+        let spool = try SpoolChannel(directory: dir, from: "kiemdiem@example.gov.vn")
+        #expect(spool.removedLeftovers == 1)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp")) == [live, other])
+    }
+
     @Test func theSameKeyLeavesOneMessage() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }

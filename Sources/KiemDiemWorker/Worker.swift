@@ -174,8 +174,11 @@ public final class WorkerLoop: @unchecked Sendable {
             let now = ContinuousClock.now
             if lastBeat.map({ now - $0 >= options.heartbeat }) ?? true {
                 lastBeat = now
+                // Name and capacity in every heartbeat: a daemon that took this worker for lost
+                // (a stop, a long pause) registers it again by them, not as a nameless one.
                 var beat = JobsMessage(type: .heartbeat)
                 beat.capacity = options.capacity
+                beat.name = options.name
                 send(socket, beat)
             }
             if now - lastHeard > options.daemonTimeout {

@@ -239,3 +239,23 @@ func freePort() throws -> String {
 func spoolName(_ key: String) -> String {
     String(key.map { $0.isLetter || $0.isNumber || "-._".contains($0) ? $0 : "_" }) + ".eml"
 }
+
+/// A worker paused longer than `jobs.worker_timeout` (SIGSTOP, then SIGCONT) is taken for lost,
+/// then comes back under its own name, not as a nameless worker.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct WorkerPauseTests {
+    @Test func aPausedWorkerComesBackUnderItsName() throws {
+        let d = try DaemonProcess(extra: "jobs:\n  heartbeat: 1s\n  worker_timeout: 3s")
+        defer { _ = d.terminate() }
+        let w = try WorkerProcess(daemon: d, spool: d.dir.appendingPathComponent("spool"), extra: ["--name", "alpha", "--daemon-timeout", "30"])
+        defer { w.kill9() }
+        func lines(_ text: String, _ what: String) -> [Substring] {
+            text.split(separator: "\n").filter { $0.contains(what) && $0.contains("worker=alpha#") }
+        }
+        _ = try d.stderr.wait(what: "the worker joining") { lines($0, "worker joined").count == 1 }
+        kill(w.process.processIdentifier, SIGSTOP)
+        _ = try d.stderr.wait(what: "the worker taken for lost") { lines($0, "worker lost").count == 1 }
+        kill(w.process.processIdentifier, SIGCONT)
+        let log = try d.stderr.wait(what: "the worker back") { lines($0, "worker joined").count == 2 }
+        #expect(!log.contains("worker=worker#"), "\(log.suffix(600))")
+    }
+}

@@ -95,3 +95,53 @@ func startWatch(_ args: [String]) throws -> (Process, OutputCollector) {
     try log.wait(what: "watch to start") { $0.contains("watching") }
     return (watch, printed)
 }
+
+/// `kiemdiemctl watch` outlives the daemon: started before it, it waits, saying so on stderr;
+/// across a kill -9 and a restart on a new events port, it notices the silence, asks the
+/// daemon, follows its new socket and prints every stored event once, in order.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct WatchReconnectTests {
+    @Test func aWatcherWaitsForTheDaemonAndFollowsItAcrossARestart() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-rewatch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // Events on an ephemeral TCP port: each start of the daemon gets another one.
+        try ipcConfig(dir).replacingOccurrences(of: "events: ipc://\(dir.appendingPathComponent("events.sock").path)", with: "events: tcp://127.0.0.1:*")
+            .write(to: dir.appendingPathComponent("kiemdiem.yaml"), atomically: true, encoding: .utf8)
+        let control = "ipc://\(dir.appendingPathComponent("control.sock").path)"
+
+        let watch = Process()
+        watch.executableURL = binDir.appendingPathComponent("kiemdiemctl")
+        watch.arguments = ["watch", "--json", "--since", "0", "--endpoint", control, "--timeout", "1"]
+        let out = Pipe(), err = Pipe()
+        watch.standardOutput = out
+        watch.standardError = err
+        let printed = OutputCollector(out), log = OutputCollector(err)
+        try watch.run()
+        defer { if watch.isRunning { kill(watch.processIdentifier, SIGKILL); watch.waitUntilExit() } }
+        try log.wait(what: "the watcher waiting for the daemon") { $0.contains("trying again") }
+        #expect(watch.isRunning)
+
+        let d1 = try DaemonProcess(dir: dir)
+        try log.wait(what: "the watcher starting") { $0.contains("the daemon answers again") && $0.contains("watching") }
+        try d1.ctl(["import", "units", try write(itUnits, "units.csv", in: dir)])
+        try d1.ctl(["import", "members", try write(itMembers, "members.csv", in: dir)])
+        try d1.ctl(["campaign", "load", try write(itPlan(opens: "2022-11-01T08:00:00+07:00", selfDue: "2022-11-20", cellDue: "2022-11-25", orgDue: "2022-12-01"), "plan.yaml", in: dir)])
+        func seqs() -> [Int64] { jsonLines(printed.text).map { ($0["seq"] as! NSNumber).int64Value } }
+        func lastSeq(_ d: DaemonProcess) throws -> Int64 { ((try d.ctlJSON(["status"]) as! [String: Any])["lastSeq"] as! NSNumber).int64Value }
+        try d1.ctl(["clock", "set", "2022-11-21T09:00:00+07:00"])
+        let before = try lastSeq(d1)
+        try printed.wait(what: "the events before the kill") { _ in seqs().last == before }
+        let oldEvents = d1.events
+        d1.kill9()
+
+        // The new daemon publishes on another port (tcp://127.0.0.1:*): the watcher must find it.
+        let d2 = try DaemonProcess(dir: dir)
+        defer { _ = d2.terminate() }
+        #expect(d2.events != oldEvents)
+        try d2.ctl(["clock", "set", "2022-12-02T09:00:00+07:00"])
+        let last = try lastSeq(d2)
+        try printed.wait(what: "every event after the restart") { _ in seqs().last == last }
+        try log.wait(what: "the watcher following the new socket") { $0.contains("events are now on \(d2.events)") }
+        #expect(seqs() == Array(1...last))
+        #expect(watch.isRunning)
+    }
+}

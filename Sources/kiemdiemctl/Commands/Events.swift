@@ -59,14 +59,41 @@ struct WatchCmd: ParsableCommand {
 
     func run() throws {
         do {
-            let client = try options.client()
-            let status = try client.call(Status.self, NoArgs())
-            let endpoint = events ?? status.endpoints.events
+            // Every call to the daemon is retried with back-off while it does not answer (a
+            // restart, a stop): the watcher keeps watching and says so on stderr.
+            var client = try options.client()
+            var waiting = false
+            func call<R>(_ body: (ControlClient) throws -> R) throws -> R {
+                var delay = 0.5
+                while true {
+                    do {
+                        let r = try body(client)
+                        if waiting {
+                            waiting = false
+                            say("the daemon answers again")
+                        }
+                        return r
+                    } catch let e as ClientError where !e.isRemote {
+                        waiting = true
+                        say("\(e.description); trying again in \(delay) s")
+                        Thread.sleep(forTimeInterval: delay) // back-off between attempts
+                        delay = min(delay * 2, 10)
+                        client = try options.client()
+                    }
+                }
+            }
+            func say(_ text: String) { FileHandle.standardError.write(Data("kiemdiemctl watch: \(text)\n".utf8)) }
+
+            var status = try call { try $0.call(Status.self, NoArgs()) }
+            var endpoint = events ?? status.endpoints.events
             let prefixes = topics.isEmpty ? [""] : topics
-            let sub = try EventSubscriber(endpoint: endpoint, topics: prefixes + ["heartbeat/"],
-                                          curve: status.security?.curveEvents == true ? try options.credentials() : nil)
+            func subscribe() throws -> EventSubscriber {
+                try EventSubscriber(endpoint: endpoint, topics: prefixes + ["heartbeat/"],
+                                    curve: status.security?.curveEvents == true ? try options.credentials() : nil)
+            }
+            var sub = try subscribe()
             var follower = EventFollower(cursor: since ?? status.lastSeq, prefixes: topics) { from, prefix in
-                try client.call(Events.self, EventsArgs(since: from, topic: prefix, limit: 1000))
+                try call { try $0.call(Events.self, EventsArgs(since: from, topic: prefix, limit: 1000)) }
             }
             var printed = 0
             func emit(_ events: [EventBody]) throws {
@@ -80,8 +107,22 @@ struct WatchCmd: ParsableCommand {
             }
             if since != nil { try emit(try follower.fill(upTo: status.lastSeq + 1)) }
             FileHandle.standardError.write(Data("watching \(endpoint) from seq \(follower.cursor)\n".utf8))
+            // The daemon sends a heartbeat every few seconds (events.heartbeat). Silence longer
+            // than `quiet` means it stopped or restarted: ask it where it is, fill what was
+            // missed, and follow its events socket if it moved.
+            let quiet = 15_000
             while true {
-                guard let (_, e, _) = try sub.next(timeoutMs: -1) else { continue }
+                guard let (_, e, _) = try sub.next(timeoutMs: quiet) else {
+                    say("no event nor heartbeat for \(quiet / 1000) s; asking the daemon")
+                    status = try call { try $0.call(Status.self, NoArgs()) }
+                    if events == nil, status.endpoints.events != endpoint {
+                        endpoint = status.endpoints.events
+                        sub = try subscribe()
+                        say("the daemon's events are now on \(endpoint)")
+                    }
+                    try emit(try follower.fill(upTo: status.lastSeq + 1))
+                    continue
+                }
                 try emit(try follower.receive(e))
             }
         } catch let e as ClientError {

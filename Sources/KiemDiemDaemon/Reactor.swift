@@ -82,6 +82,11 @@ final class Reactor: CommandHost {
     /// A clock move that a storage fault interrupted; it resumes once a write succeeds.
     private var pendingMove: Date?
     private var nextStorageRetry = ContinuousClock.now
+    /// Refused connections audited, by socket and reason: when the last row was written, and how
+    /// many refusals since were not (rate limit).
+    private var refusalsAudited: [String: (last: ContinuousClock.Instant?, suppressed: Int)] = [:]
+    /// Monitors of the CURVE sockets (control, jobs), for handshakes that fail before ZAP.
+    private var monitors: [(socket: Socket, domain: String)] = []
 
     init(config: DaemonConfig, engine: Engine, logger: Logger, notify: SystemdNotify, ops: ReactorOps,
          onReady: @escaping @Sendable (Endpoints) -> Void) throws {
@@ -291,6 +296,14 @@ final class Reactor: CommandHost {
         self.events = events
         self.jobs = jobs
         boundEndpoints = Endpoints(control: try control.lastEndpoint, events: try events.lastEndpoint, jobs: try jobs.lastEndpoint)
+        if config.curve {
+            for (socket, domain) in [(control, "control"), (jobs, "jobs")] {
+                let m = try socket.monitor("inproc://kiemdiem-monitor-\(domain)-\(UUID().uuidString)",
+                                           events: [.handshakeFailedProtocol, .handshakeFailedNoDetail], context: context)
+                monitors.append((m, domain))
+            }
+        }
+        defer { monitors.forEach { $0.socket.close() } }
         try dispatcher.start()
 
         // What fell due while the daemon was down fires once, marked late.
@@ -312,13 +325,16 @@ final class Reactor: CommandHost {
         nextWatchdog = pass.monotonic
         nextHeartbeat = pass.monotonic
         nextPrune = pass.monotonic + .seconds(3600)
-        let sockets = [control, jobs, wake] + (zap.map { [$0] } ?? [])
+        let sockets = [control, jobs, wake] + (zap.map { [$0] } ?? []) + monitors.map(\.socket)
+        let firstMonitor = sockets.count - monitors.count
         while true {
             if let watchdogInterval, pass.monotonic >= nextWatchdog {
                 notify.send("WATCHDOG=1")
                 nextWatchdog = pass.monotonic + watchdogInterval
             }
-            let ready = Ready(try poll(sockets, timeoutMs: pollTimeout(pass, nextWatchdog: watchdogInterval.map { _ in nextWatchdog })))
+            let polled = try poll(sockets, timeoutMs: pollTimeout(pass, nextWatchdog: watchdogInterval.map { _ in nextWatchdog }))
+            let ready = Ready(polled)
+            for (i, m) in monitors.enumerated() where polled[firstMonitor + i].contains(.readable) { serveMonitor(m.socket, domain: m.domain) }
             // The clocks are read once, after the poll: all the work of this pass happens at `pass`.
             pass = Pass.begin()
             if ready.zap, let zap { serveZap(zap) }
@@ -351,7 +367,7 @@ final class Reactor: CommandHost {
             control = r[0].contains(.readable)
             jobs = r[1].contains(.readable)
             wake = r[2].contains(.readable)
-            zap = r.count > 3 && r[3].contains(.readable)
+            zap = r.count > 3 && r[3].contains(.readable) // with CURVE only; the monitors follow it
         }
     }
 
@@ -435,9 +451,49 @@ final class Reactor: CommandHost {
     private func serveZap(_ socket: Socket) {
         while let frames = try? socket.receive(dontWait: true) {
             guard let handler = zapHandler else { return }
-            do { try socket.send(handler.reply(to: frames)) } catch {
+            let (reply, refusal) = handler.answer(frames)
+            do { try socket.send(reply) } catch {
                 logger.error("cannot answer a ZAP request", metadata: ["error": "\(error)"])
             }
+            if let r = refusal {
+                auditConnection(domain: r.domain, reason: r.reason, detail: ["address": r.address, "key": r.key ?? "none"])
+            }
+        }
+    }
+
+    /// Handshakes that failed before the ZAP handler could be asked: a client without CURVE, or
+    /// one that encrypts to another server key. libzmq reports them on the socket's monitor.
+    private func serveMonitor(_ monitor: Socket, domain: String) {
+        while let e = try? monitor.receiveMonitorEvent(dontWait: true) {
+            let reason = e.event == .handshakeFailedProtocol
+                ? "handshake failed: the client does not speak CURVE, or not to this server's key (ZMTP error \(e.value))"
+                : "handshake failed (\(e.value))"
+            logger.warning("connection refused", metadata: ["domain": "\(domain)", "reason": "\(reason)"])
+            auditConnection(domain: domain, reason: reason, detail: ["endpoint": e.endpoint])
+        }
+    }
+
+    /// Audits a refused connection, at most one row a minute for the same socket and reason; the
+    /// next row counts the refusals that were not written in between.
+    private func auditConnection(domain: String, reason: String, detail: [String: String]) {
+        let key = "\(domain)|\(reason)"
+        let now = ContinuousClock.now
+        var entry = refusalsAudited[key] ?? (last: nil, suppressed: 0)
+        if let last = entry.last, now - last < .seconds(60) {
+            entry.suppressed += 1
+            refusalsAudited[key] = entry
+            return
+        }
+        var args = detail
+        if entry.suppressed > 0 { args["refused_since_last_row"] = "\(entry.suppressed)" }
+        refusalsAudited[key] = (now, 0)
+        let text = (try? JSONSerialization.data(withJSONObject: args, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        do {
+            try engine.store.write {
+                try $0.appendAudit(time: Date(), actor: "unauthenticated", role: "-", command: "connect.\(domain)", args: text, result: "refused: \(reason)")
+            }
+        } catch {
+            logger.error("cannot write audit", metadata: ["command": "connect.\(domain)", "error": "\(error)"])
         }
     }
 

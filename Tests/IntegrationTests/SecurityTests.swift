@@ -81,6 +81,15 @@ import Testing
         #expect(rows.contains("admin admin clock.advance ok"))
         #expect(rows.contains("obs observer import.units forbidden"))
         #expect(!rows.contains { $0.hasPrefix("stranger") || $0.hasPrefix("w1") })
+        // The refused connections are audited, without a key: an unlisted key and a worker key
+        // (by the ZAP handler), no CURVE at all and a wrong server key (failed handshakes).
+        let refused = audit.filter { ($0["actor"] as? String) == "unauthenticated" && ($0["command"] as? String) == "connect.control" }
+            .map { "\($0["result"]!) \($0["args"]!)" }
+        #expect(refused.contains { $0.contains("refused: key not authorized") }, "\(refused)")
+        #expect(refused.contains { $0.contains("refused: role worker may not use the control socket") }, "\(refused)")
+        #expect(refused.contains { $0.contains("handshake failed") }, "\(refused)")
+        let strangerKey = try Certificate.load(keys.pub("stranger")).publicKey, workerKey = try Certificate.load(keys.pub("w1")).publicKey
+        #expect(!refused.contains { $0.contains(strangerKey) || $0.contains(workerKey) })
 
         // Events: an observer key subscribes over CURVE (pyzmq with a pyzmq certificate).
         let sub = """

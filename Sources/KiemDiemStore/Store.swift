@@ -71,6 +71,15 @@ public final class Store: Sendable {
         }
     }
 
+    /// Rows inserted, updated or deleted through the writer since it opened (SQLite's
+    /// total_changes), and rows in the audit log: the fuzzer's oracle checks that a refused
+    /// request changed nothing but the audit.
+    public func changeCounts() throws -> (changes: Int, audit: Int) {
+        try writer.writeWithoutTransaction { db in
+            (db.totalChangesCount, try Int.fetchOne(db, sql: "SELECT count(*) FROM audit") ?? 0)
+        }
+    }
+
     /// Whether an error means the database cannot be written for lack of space or a failing
     /// disk (SQLITE_FULL, SQLITE_IOERR): the daemon then stays up and refuses changes.
     public static func isStorageFault(_ error: any Error) -> Bool {

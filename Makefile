@@ -3,7 +3,7 @@ SHELL := /bin/bash
 STATE ?= $(CURDIR)/state
 SWIFT_FLAGS ?=
 
-.PHONY: deps build release run test check-units deb bench fuzz mutate clean
+.PHONY: deps build release run test check-units deb bench soak fuzz mutate clean
 
 deps:
 	@bash deploy/install-deps.sh
@@ -41,6 +41,12 @@ bench: deps
 # builds in .build-fuzz and prints executions and findings per target.
 fuzz: deps
 	bash fuzz/run.sh
+
+# A whole simulated campaign under stress (200 control clients, workers killed, a full disk, a
+# slow subscriber), release build, about 10 minutes at SOAK_SCALE=100; never part of `make test`.
+soak: deps
+	swift build -c release $(SWIFT_FLAGS)
+	python3 bench/soak.py --scale $(or $(SOAK_SCALE),100)
 
 # Deliberate breakages of the sources, one at a time, each against the tests that must catch it
 # (mutate/mutations.py); prints the score. Works on a copy in .build-mutate. Not part of `make test`.

@@ -82,6 +82,8 @@ final class Reactor: CommandHost {
     /// A clock move that a storage fault interrupted; it resumes once a write succeeds.
     private var pendingMove: Date?
     private var nextStorageRetry = ContinuousClock.now
+    /// How long the gap between two slices of a firing may spend answering reads.
+    static let readsBetweenSlices: Duration = .milliseconds(30)
     /// Refused connections audited, by socket and reason: when the last row was written, and how
     /// many refusals since were not (rate limit).
     private var refusalsAudited: [String: (last: ContinuousClock.Instant?, suppressed: Int)] = [:]
@@ -132,7 +134,7 @@ final class Reactor: CommandHost {
                 serveJobs(jobs, pass, lease: false)
                 send(dispatcher.tick(now: pass.wall.timeIntervalSince1970, lease: false), on: jobs)
             }
-            if let control { try serveControl(control, pass, readOnly: true) }
+            if let control { try serveControl(control, pass, readOnly: true, deadline: .now + Reactor.readsBetweenSlices) }
         } catch {
             logger.error("between slices of a firing", metadata: ["error": "\(error)"])
         }
@@ -509,8 +511,12 @@ final class Reactor: CommandHost {
     /// delimiter frame, a DEALER's may not; the reply echoes whichever envelope came in.
     /// With `readOnly` (between the slices of a firing), a request that changes state is kept for
     /// later instead; otherwise the requests kept are served first.
-    private func serveControl(_ socket: Socket, _ pass: Pass, readOnly: Bool = false) throws {
+    /// Serves the control requests queued now. Between the slices of a firing (`readOnly`) only
+    /// until `deadline`: the rest stay queued for the next gap, so a storm of reads cannot
+    /// starve the firing (each gap serves at most about one slice's time of requests).
+    private func serveControl(_ socket: Socket, _ pass: Pass, readOnly: Bool = false, deadline: ContinuousClock.Instant? = nil) throws {
         while true {
+            if let deadline, ContinuousClock.now >= deadline { return }
             // What waited for a firing goes first, before anything newer.
             if !readOnly, !deferred.isEmpty {
                 let (frames, userId) = deferred.removeFirst()

@@ -196,11 +196,22 @@ def main():
                 t = time.perf_counter()
                 d.ctl("clock", "set", target)
                 print(f"soak: day {day} ({date}) fired in {time.perf_counter() - t:.1f} s", flush=True)
-            # Some cells finish their stages today.
-            for cell in rng.sample(cells, min(len(cells), 20)):
+            # Some cells finish their stages today: one connection per cell, all at once, as
+            # secretaries would (the daemon serves connections in turn).
+            def finish(cell):
+                s = zmq.Context.instance().socket(zmq.DEALER)
+                s.setsockopt(zmq.LINGER, 0)
+                s.connect(d.control)
                 for stage in ("study", "self-review", "cell-review"):
-                    subprocess.run([os.path.join(args.bin, "kiemdiemctl"), "done", cell, stage, "--endpoint", d.control],
-                                   capture_output=True)
+                    s.send(json.dumps({"id": stage, "command": "done", "args": {"unit": cell, "stage": stage}}).encode())
+                    if s.poll(120000):
+                        s.recv()
+                s.close()
+            today = [threading.Thread(target=finish, args=(c,)) for c in rng.sample(cells, min(len(cells), 20))]
+            for t in today:
+                t.start()
+            for t in today:
+                t.join(600)
         # Drain.
         deadline = time.time() + 1800
         while True:

@@ -84,6 +84,9 @@ final class Reactor: CommandHost {
     private var nextStorageRetry = ContinuousClock.now
     /// How long the gap between two slices of a firing may spend answering reads.
     static let readsBetweenSlices: Duration = .milliseconds(30)
+    /// How long one loop pass may spend answering control requests before it serves the
+    /// workers and the schedule; what is left is served on the next pass, at once.
+    static let controlPerPass: Duration = .milliseconds(50)
     /// Refused connections audited, by socket and reason: when the last row was written, and how
     /// many refusals since were not (rate limit).
     private var refusalsAudited: [String: (last: ContinuousClock.Instant?, suppressed: Int)] = [:]
@@ -341,7 +344,9 @@ final class Reactor: CommandHost {
             pass = Pass.begin()
             if ready.zap, let zap { serveZap(zap) }
             if ready.wake, try readWake(pass) { break }
-            if ready.control || !deferred.isEmpty { try serveControl(control, pass) }
+            // At most `controlPerPass` of requests per pass: a steady stream of them must not
+            // keep the workers, the firing and the publishing waiting (found by `make soak`).
+            if ready.control || !deferred.isEmpty { try serveControl(control, pass, deadline: .now + Reactor.controlPerPass) }
             if ready.jobs { serveJobs(jobs, pass) }
             try retryStorage(pass)
             if config.clockMode == .system, storageFault == nil {
@@ -511,9 +516,9 @@ final class Reactor: CommandHost {
     /// delimiter frame, a DEALER's may not; the reply echoes whichever envelope came in.
     /// With `readOnly` (between the slices of a firing), a request that changes state is kept for
     /// later instead; otherwise the requests kept are served first.
-    /// Serves the control requests queued now. Between the slices of a firing (`readOnly`) only
-    /// until `deadline`: the rest stay queued for the next gap, so a storm of reads cannot
-    /// starve the firing (each gap serves at most about one slice's time of requests).
+    /// Serves the control requests queued now, until `deadline`: the rest stay queued for the
+    /// next pass (or, between the slices of a firing, `readOnly`, the next gap), so a storm of
+    /// requests can starve neither the workers nor a firing.
     private func serveControl(_ socket: Socket, _ pass: Pass, readOnly: Bool = false, deadline: ContinuousClock.Instant? = nil) throws {
         while true {
             if let deadline, ContinuousClock.now >= deadline { return }

@@ -2,8 +2,9 @@ import Foundation
 import KiemDiemClient
 import KiemDiemWire
 import Testing
+import ZeroMQ
 
-/// A control request is never starved by a burst: while a `clock set` fires one reminder per
+/// A control request is never starved by a burst, nor the workers by control requests: while a `clock set` fires one reminder per
 /// cell of a generated bloc and two workers drain the jobs it queued, `status` is answered
 /// within one slice of work. The debug build and a reduced tree (scale 4, about 1,300 cells)
 /// keep the test short; `make soak` and `bench/e2e.py` measure the same at full size, release.
@@ -27,19 +28,38 @@ import Testing
         // A client asks `status` back to back from the start of the firing to the end of the drain.
         let shared = Samples()
         let endpoint = d.control
-        let sampler = Thread {
-            guard let client = try? ControlClient(endpoint: endpoint, timeout: .seconds(30)) else { return }
-            while !shared.stopped {
-                let t = ContinuousClock.now
-                guard (try? client.call(Status.self, NoArgs())) != nil else { continue }
-                shared.add(Double((ContinuousClock.now - t) / .microseconds(1)) / 1000)
+        // Four clients asking back to back, and one keeping 16 requests in flight: the control
+        // socket is never empty, which must not keep the workers waiting (it once did: the loop
+        // answered requests until none was left, and the drain never ended).
+        let samplers = (0..<4).map { _ in
+            Thread {
+                guard let client = try? ControlClient(endpoint: endpoint, timeout: .seconds(30)) else { return }
+                while !shared.stopped {
+                    let t = ContinuousClock.now
+                    guard (try? client.call(Status.self, NoArgs())) != nil else { continue }
+                    shared.add(Double((ContinuousClock.now - t) / .microseconds(1)) / 1000)
+                }
             }
         }
-        sampler.start()
+        samplers.forEach { $0.start() }
+        // And one client that keeps 16 requests in flight: a request is always waiting.
+        let flood = Thread {
+            guard let ctx = try? ZMQContext(), let s = try? Socket(ctx, .dealer) else { return }
+            defer { s.close() }
+            try? s.setLinger(0)
+            try? s.connect(endpoint)
+            let request = Data(#"{"id":"f","command":"status","args":{}}"#.utf8)
+            for _ in 0..<16 { _ = try? s.send(request) }
+            while !shared.stopped {
+                guard (try? poll([s], timeoutMs: 100))?.first?.contains(.readable) == true, (try? s.receive()) != nil else { continue }
+                _ = try? s.send(request)
+            }
+        }
+        flood.start()
         let fired = try d.ctlJSON(["clock", "set", "2022-11-18T00:00:00+07:00"]) as! [String: Any]
-        let counts = try waitForJobs(d)
+        let counts = try waitForJobs(d, timeout: 90)
         shared.stop()
-        try eventually(timeout: 60, "the sampler to stop") { sampler.isFinished }
+        try eventually(timeout: 60, "the clients to stop") { samplers.allSatisfy(\.isFinished) && flood.isFinished }
 
         let all = shared.all.sorted()
         let p99 = all[min(all.count - 1, Int(Double(all.count) * 0.99))]

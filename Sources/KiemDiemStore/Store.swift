@@ -47,15 +47,17 @@ public final class Store: Sendable {
     /// Runs `body` in one write transaction. An audit row attached with `attachAudit` is
     /// written in this same transaction: the change and its audit commit together or not at all.
     public func write<T>(_ body: (StoreTx) throws -> T) throws -> T {
-        try writer.write { db in
+        let audit = pendingAudit.withLock { $0 }
+        let result = try writer.write { db in
             let tx = StoreTx(db: db)
             let result = try body(tx)
-            if let audit = pendingAudit.withLock({ $0 }) {
-                try tx.appendAudit(time: audit.time, actor: audit.actor, role: audit.role, command: audit.command, args: audit.args, result: audit.result)
-                pendingAudit.withLock { $0 = nil }
-            }
+            if let audit { try tx.appendAudit(audit) }
             return result
         }
+        // Detached only once the transaction committed: a failed COMMIT (a full disk) leaves it
+        // attached, and the caller knows nothing was stored.
+        if audit != nil { pendingAudit.withLock { $0 = nil } }
+        return result
     }
 
     /// Makes `audit` part of the next write transaction that commits.

@@ -42,11 +42,12 @@ bench: deps
 fuzz: deps
 	bash fuzz/run.sh
 
-# A whole simulated campaign under stress (200 control clients, workers killed, a full disk, a
-# slow subscriber), release build, about 10 minutes at SOAK_SCALE=100; never part of `make test`.
+# A campaign simulated day by day under stress (200 control clients, a worker killed, a full disk,
+# a slow subscriber), release build; by default scale 100 through the burst of 18 Nov 2022 (about
+# 41,900 events and jobs at one instant) and its drain; never part of `make test`.
 soak: deps
 	swift build -c release $(SWIFT_FLAGS)
-	python3 bench/soak.py --scale $(or $(SOAK_SCALE),100)
+	python3 bench/soak.py --scale $(or $(SOAK_SCALE),100) --days $(or $(SOAK_DAYS),18)
 
 # Deliberate breakages of the sources, one at a time, each against the tests that must catch it
 # (mutate/mutations.py); prints the score. Works on a copy in .build-mutate. Not part of `make test`.

@@ -73,6 +73,9 @@ public final class Daemon: Sendable {
             metricsServer = server
             services.append(server)
         }
+        // SIGHUP is trapped before the reactor can say it is ready: a reload asked for right
+        // after `ready` must reach it, not end the process (SIGHUP's default action).
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
         let onReady = self.onReady
         // From here on the reactor's run() must be reached: its sockets are closed only there, and
@@ -91,7 +94,7 @@ public final class Daemon: Sendable {
             throw error
         }
         if monitor.isNeeded { services.append(MonitorService(monitor: monitor, ready: ready, logger: logger)) }
-        services.append(ReloadOnHangup(waker: reactor.waker))
+        services.append(ReloadOnHangup(waker: reactor.waker, hangups: hangups))
         services.append(ReactorService(reactor: UncheckedBox(reactor), waker: reactor.waker, notify: notify, ready: readyContinuation))
         return services
     }
@@ -132,10 +135,12 @@ struct ReactorService: Service {
 /// SIGHUP: the reactor re-reads the configuration and the keys, on its own thread.
 struct ReloadOnHangup: Service {
     let waker: ReactorWaker
+    /// Trapped when the services are made, before the reactor starts.
+    let hangups: UnixSignalsSequence
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            for await _ in await UnixSignalsSequence(trapping: .sighup) { waker.reload() }
+            for await _ in hangups { waker.reload() }
         }
     }
 }

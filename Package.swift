@@ -69,7 +69,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "kiemdiemd", dependencies: [
-            "KiemDiemDaemon", "KiemDiemLogging",
+            "KiemDiemDaemon", "KiemDiemWire", "KiemDiemLogging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),

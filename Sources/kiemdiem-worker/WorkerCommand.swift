@@ -12,7 +12,8 @@ import UnixSignals
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiemdiem-worker",
-        abstract: "Takes reminder and escalation jobs from kiemdiemd and delivers them.")
+        abstract: "Takes reminder and escalation jobs from kiemdiemd and delivers them.",
+        version: kiemdiemVersion)
 
     @Option(help: "The daemon's jobs endpoint (default: $KIEMDIEM_ENDPOINT or tcp://127.0.0.1:7402).") var endpoint: String?
     @Option(help: "Your own CURVE .key_secret (default: $KIEMDIEM_KEY).") var key: String?

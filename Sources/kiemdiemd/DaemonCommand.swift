@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KiemDiemDaemon
 import KiemDiemLogging
+import KiemDiemWire
 import Logging
 import UnixSignals
 import Prometheus
@@ -11,7 +12,8 @@ import ServiceLifecycle
 struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiemdiemd",
-        abstract: "The kiemdiem daemon: schedules a party review campaign and publishes its events.")
+        abstract: "The kiemdiem daemon: schedules a party review campaign and publishes its events.",
+        version: kiemdiemVersion)
 
     @Option(name: .long, help: "The YAML configuration file.")
     var config: String?

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The levels of the organization tree (DOMAIN.md, "The organization tree").
+/// The levels of the organization tree (docs/rules.md, "The organization tree").
 public enum UnitKind: String, Codable, Sendable, CaseIterable {
     case bloc
     case grassrootsCommittee = "grassroots-committee"

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A campaign plan (PRODUCT.md, "Campaign plan"). Instants are absolute; durations in seconds.
+/// A campaign plan (docs/protocol.md, "Campaign plan"). Instants are absolute; durations in seconds.
 public struct Plan: Codable, Sendable, Equatable {
     public var id: String
     public var title: String

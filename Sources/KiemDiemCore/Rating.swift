@@ -1,6 +1,6 @@
 import Foundation
 
-/// The four quality levels, for members and organizations alike (DOMAIN.md, "Rating levels").
+/// The four quality levels, for members and organizations alike (docs/rules.md, "Rating levels").
 public enum RatingLevel: String, Codable, Sendable, CaseIterable, Comparable {
     case failed, completed, good, excellent
 
@@ -17,12 +17,12 @@ public enum RatingLevel: String, Codable, Sendable, CaseIterable, Comparable {
 
 }
 
-/// The reasons a unit can be flagged (PRODUCT.md, from the seed).
+/// The reasons a unit can be flagged (docs/protocol.md, from the seed).
 public enum FlagReason: String, Codable, Sendable, CaseIterable {
     case disunity, violation, groupInterest = "group-interest", corruption, negativity, publicOutrage = "public-outrage"
     case degradation, selfEvolution = "self-evolution", selfTransformation = "self-transformation"
 
-    /// DOMAIN.md rule 4: a competent conclusion of disunity forces a collective's `failed`…
+    /// docs/rules.md rule 4: a competent conclusion of disunity forces a collective's `failed`…
     public var forcesFailureOfCollective: Bool { self == .disunity }
     /// …and one of degradation, "self-evolution" or "self-transformation" a member's.
     public var forcesFailureOfMember: Bool { [.degradation, .selfEvolution, .selfTransformation].contains(self) }
@@ -33,7 +33,7 @@ public enum FlagReason: String, Codable, Sendable, CaseIterable {
 
 }
 
-/// Who records a rating (DOMAIN.md, "The process"): a cell *proposes* its members' levels and a
+/// Who records a rating (docs/rules.md, "The process"): a cell *proposes* its members' levels and a
 /// collective rates itself; the competent upper level *decides*. Both are stored; the rules read
 /// the decided level where there is one, else the proposed one.
 public enum RatingStatus: String, Codable, Sendable, CaseIterable, Comparable {
@@ -107,7 +107,7 @@ public struct RatingRef: Hashable, Sendable, Codable, Comparable {
 
 /// A rule broken by a rating file: the rule, the subjects and the numbers, for people.
 public struct RatingFinding: Sendable, Equatable, Codable {
-    /// The rule broken (docs/rules.md lists them), each citing a rule of DOMAIN.md.
+    /// The rule broken, as docs/rules.md numbers them.
     public var rule: String
     /// The unit whose topic the finding is published on.
     public var unit: String

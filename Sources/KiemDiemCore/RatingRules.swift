@@ -1,6 +1,6 @@
 import Foundation
 
-/// The rating rules as invariants of a campaign's state (DOMAIN.md, "Rules in force", and
+/// The rating rules as invariants of a campaign's state (docs/rules.md, "Rules in force", and
 /// docs/rules.md). Findings come back as values, every one at once.
 ///
 /// Two kinds of rule:

@@ -86,7 +86,7 @@ public struct RatingState: Sendable {
     /// nil: no cap (`quota: none`).
     public var quota: Quota?
     public private(set) var ratings: [RatingKey: [RatingStatus: RatingEntry]] = [:]
-    /// Competent conclusions recorded in the campaign's year (DOMAIN.md rule 4).
+    /// Competent conclusions recorded in the campaign's year (docs/rules.md rule 4).
     public var conclusions: [RatingKey: Set<FlagReason>] = [:]
     /// Open remediation items raised in earlier campaigns, per subject.
     public var earlierRemediation: [RatingKey: Int] = [:]

@@ -203,7 +203,7 @@ public struct Schedule: Sendable {
 
     /// After downtime, what fell due fires once: per stage (and per extended unit) only the
     /// latest reminder-or-overdue, the latest escalation step, and the opening, each marked
-    /// late (PRODUCT.md, Reliability).
+    /// late (docs/protocol.md, Reliability).
     public static func collapsedForCatchUp(_ triggers: [Trigger]) -> [Trigger] {
         struct Key: Hashable { var stage: String; var unit: String?; var task: TaskRef?; var kindClass: Int }
         var latest: [Key: Trigger] = [:]

@@ -38,7 +38,7 @@ public enum DurationText {
 /// class, slow to create, and we format one instant per event on the hot path.
 public enum Instant {
     /// Parses `2022-11-01T08:00:00+07:00`, `…Z`, or a date-only `2022-12-21`, which means 00:00 of
-    /// that date in `timeZone` (PRODUCT.md: "before that day").
+    /// that date in `timeZone` (docs/protocol.md: "before that day").
     public static func parse(_ text: String, timeZone: TimeZone) -> Date? {
         let s = Array(text.trimmingCharacters(in: .whitespaces).utf8)
         func num(_ from: Int, _ len: Int) -> Int? {

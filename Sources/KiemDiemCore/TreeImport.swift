@@ -1,4 +1,4 @@
-/// Parsing and validating the units and members files (PRODUCT.md, "Input files").
+/// Parsing and validating the units and members files (docs/protocol.md, "Input files").
 public enum TreeImport {
     /// `disciplined` (optional): the collective was disciplined in the year, `true` or its date.
     public static let unitColumns = ["id", "parent", "kind", "name", "head", "email", "disciplined"]

@@ -3,7 +3,7 @@ import KiemDiemCore
 import KiemDiemStore
 import KiemDiemWire
 
-/// Flags and directed reviews, remediation, ratings (DOMAIN.md "Rules in force", "Directed
+/// Flags and directed reviews, remediation, ratings (docs/rules.md "Rules in force", "Directed
 /// reviews and remediation").
 extension Engine {
     /// The open directed reviews and remediation items of a campaign, as schedule tasks.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// An independent reading of the rating rules (docs/rules.md, DOMAIN.md "Rules in force"),
+/// An independent reading of the rating rules (docs/rules.md, "Rules in force"),
 /// written apart from `RatingRules`: its own plain model of the tree and the ratings, its own
 /// arithmetic, no code shared with the engine (this target imports none of the product's modules). The property
 /// tests compare the engine's answers with it, operation by operation; the acceptance test checks

@@ -235,7 +235,7 @@ extension StoreTx {
         }
     }
 
-    /// The upper committee annuls ratings in force (DOMAIN.md rule 7); returns the annulled ones.
+    /// The upper committee annuls ratings in force (docs/rules.md rule 7); returns the annulled ones.
     public func annulRatings(campaign: String, _ refs: [RatingRef], reason: String, at: Date, by: String) throws -> [RatingEntry] {
         var out: [RatingEntry] = []
         for ref in refs {

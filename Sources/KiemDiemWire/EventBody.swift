@@ -1,7 +1,7 @@
 import Foundation
 import KiemDiemCore
 
-/// Event types published on the events socket (PRODUCT.md, "Events").
+/// Event types published on the events socket (docs/protocol.md, "Events").
 public enum EventType: String, Codable, Sendable, CaseIterable {
     case stageOpened = "stage.opened"
     case deadlineReminder = "deadline.reminder"

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Who a client key is (PRODUCT.md, Security). The role decides which sockets a key may use and
+/// Who a client key is (docs/protocol.md, Security). The role decides which sockets a key may use and
 /// which commands it may run.
 public enum Role: String, Codable, Sendable, CaseIterable {
     case admin, observer, worker

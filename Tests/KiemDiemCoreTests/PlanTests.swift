@@ -30,7 +30,7 @@ stages:
         let plan = try PlanParser.parse(text, source: "2022-annual.yaml")
         #expect(plan.id == "2022-annual")
         #expect(plan.opens == Instant.parse("2022-11-01T08:00:00+07:00", timeZone: hcm))
-        // DOMAIN.md: everything of the bloc completes before 21 Dec 2022.
+        // docs/rules.md: everything of the bloc completes before 21 Dec 2022.
         #expect(plan.lastDue == Instant.parse("2022-12-21", timeZone: hcm))
         #expect(plan.stage("self-review")?.scope == .members)
         #expect(plan.stage("study")?.isStudy == true)

@@ -1,7 +1,7 @@
 import Testing
 @testable import KiemDiemCore
 
-/// Each rule of DOMAIN.md "Rules in force", table-driven, as a change to a campaign's state.
+/// Each rule of docs/rules.md "Rules in force", table-driven, as a change to a campaign's state.
 /// The tree:
 ///   duk (bloc) ─ gc (grassroots committee, head p1) ─ c1 (cell, head h1): h1, m1…m6, d1 (disciplined)
 ///              │                                    └ c3 (cell, head p2): p1…p5  (p1 heads gc, a higher unit)
@@ -52,7 +52,7 @@ func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
 }
 
 @Suite(.timeLimit(.minutes(5))) struct RatingRulesTests {
-    // (the change to the reviewed state, the rules it breaks: DOMAIN.md's numbers in comments)
+    // (the change to the reviewed state, the rules it breaks: docs/rules.md's numbers in comments)
     @Test(arguments: [
         // Rule 2: the head not above the unit; rule 7: the head after the unit, the collective before its members.
         ([du("c1", .completed), dm("h1", .good)], ["head-above-unit"]),

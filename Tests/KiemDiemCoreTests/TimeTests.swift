@@ -25,7 +25,7 @@ let hcm = TimeZone(identifier: "Asia/Ho_Chi_Minh")!
 
 @Suite(.timeLimit(.minutes(5))) struct InstantTests {
     @Test func dateOnlyIsMidnightInTheCampaignZone() {
-        // PRODUCT.md: "due: 2022-12-21 means before that day: 00:00 of that date in the campaign's time zone".
+        // docs/protocol.md: "due: 2022-12-21 means before that day: 00:00 of that date in the campaign's time zone".
         let d = Instant.parse("2022-12-21", timeZone: hcm)!
         #expect(d.timeIntervalSince1970 == 1_671_555_600) // 2022-12-20T17:00:00Z
         #expect(Instant.format(d, timeZone: hcm) == "2022-12-21T00:00:00+07:00")

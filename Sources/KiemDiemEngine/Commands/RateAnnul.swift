@@ -10,7 +10,7 @@ extension RateAnnul: EngineCommand {
 }
 
 extension Engine {
-    /// The upper committee annuls a rating (DOMAIN.md rule 7) so that it can be re-decided. What
+    /// The upper committee annuls a rating (docs/rules.md rule 7) so that it can be re-decided. What
     /// rests on it (the head's rating, a collective's `excellent`, a commendation) is named, and
     /// the annulment is refused unless `cascade` annuls those too; each annulled rating is audited
     /// with the command and published as `rating.annulled`.

@@ -12,7 +12,7 @@ public struct FlagArgs: Codable, Sendable {
     public var unit: String
     public var reasons: [String]
     public var note: String
-    /// A competent conclusion (not only signs): DOMAIN.md rule 4 then forces `failed`.
+    /// A competent conclusion (not only signs): docs/rules.md rule 4 then forces `failed`.
     public var confirmed: Bool?
     public var campaign: String?
     public init(unit: String, reasons: [String], note: String, confirmed: Bool? = nil, campaign: String? = nil) {

@@ -34,7 +34,7 @@ struct ReportCmd: ParsableCommand {
     }
 }
 
-/// Codes shown to people in Vietnamese (DOMAIN.md's terms).
+/// Codes shown to people in Vietnamese (the terms of docs/rules.md).
 func reasonText(_ code: String) -> String { FlagReason(rawValue: code)?.vietnamese ?? code }
 
 func kindText(_ code: String) -> String { UnitKind(rawValue: code)?.vietnamese ?? code }

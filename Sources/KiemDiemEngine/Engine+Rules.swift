@@ -103,38 +103,48 @@ extension Engine {
         r.openRemediation = remediation.count
         r.overdueRemediation = remediation.filter { $0.due <= now }.count
         // Ratings in force (decided) in the subtree, the quota per grassroots organization, and
-        // the ratings that later facts contradict.
-        let state = try ratingState(c, tx: tx)
-        let units = Array(state.tree.units.values)
-        let inSubtree = try tx.unitIds(subtree: unit.path)
-        var byMember: [String: Int] = [:], byUnit: [String: Int] = [:]
-        for e in state.allRatings where e.status == .decided {
-            guard let home = state.tree.home(of: e.key), inSubtree.contains(home) else { continue }
-            if e.kind == .member { byMember[e.level.rawValue, default: 0] += 1 } else { byUnit[e.level.rawValue, default: 0] += 1 }
-        }
-        let orgs = inSubtree.filter { state.tree.units[$0]?.kind.isGrassroots == true }.sorted()
-        r.ratings = RatingSummary(members: byMember, units: byUnit, quota: orgs.flatMap { org in
-            RatingRules.memberQuotaProgress(org: org, state).filter { $0.decided > 0 }.map {
-                QuotaLine(unit: org, excellent: $0.excellent, good: $0.good, allowed: $0.cap, decided: $0.decided, total: $0.total, group: $0.group)
+        // the ratings that later facts contradict. Without a rating in the campaign all of them
+        // are empty, and the tree is not read.
+        if try tx.hasRatings(campaign: c.id) {
+            let state = try ratingState(c, tx: tx)
+            let inSubtree = try tx.unitIds(subtree: unit.path)
+            var byMember: [String: Int] = [:], byUnit: [String: Int] = [:]
+            for e in state.allRatings where e.status == .decided {
+                guard let home = state.tree.home(of: e.key), inSubtree.contains(home) else { continue }
+                if e.kind == .member { byMember[e.level.rawValue, default: 0] += 1 } else { byUnit[e.level.rawValue, default: 0] += 1 }
             }
-        })
-        let conflicts = RatingRules.invariants(state, units: inSubtree)
-        r.conflicts = conflicts.isEmpty ? nil : conflicts.map { RatingConflict(rule: $0.rule, unit: $0.unit, subjects: $0.subjects, message: $0.message) }
-        let earlier = try tx.remediations(subtree: unit.path, openOnly: true).filter { $0.origin != c.id }
+            let orgs = inSubtree.filter { state.tree.units[$0]?.kind.isGrassroots == true }.sorted()
+            r.ratings = RatingSummary(members: byMember, units: byUnit, quota: orgs.flatMap { org in
+                RatingRules.memberQuotaProgress(org: org, state).filter { $0.decided > 0 }.map {
+                    QuotaLine(unit: org, excellent: $0.excellent, good: $0.good, allowed: $0.cap, decided: $0.decided, total: $0.total, group: $0.group)
+                }
+            })
+            let conflicts = RatingRules.invariants(state, units: inSubtree)
+            r.conflicts = conflicts.isEmpty ? nil : conflicts.map { RatingConflict(rule: $0.rule, unit: $0.unit, subjects: $0.subjects, message: $0.message) }
+        } else {
+            r.ratings = RatingSummary(members: [:], units: [:], quota: [])
+        }
+        let earlier = remediation.filter { $0.origin != c.id }
         r.earlierRemediation = earlier.isEmpty ? nil : earlier.map(info)
         let suggestions = try tx.suggestions(campaign: c.id, subtree: unit.path)
         r.suggestions = suggestions.isEmpty ? nil : suggestions.map {
             SuggestionInfo(id: $0.id, unit: $0.unit, author: $0.author, name: $0.name, text: $0.text, time: Instant.format($0.at, timeZone: zone))
         }
-        // One level down.
-        let flagPaths = try tx.units(Set(flags.map(\.unit))).mapValues(\.path)
-        r.children = try units.filter { $0.parent == unit.id }.sorted { $0.id < $1.id }.compactMap { child in
-            guard let row = try tx.unit(child.id) else { return nil }
-            let stages = try progress(c, subtree: row.path, now: now, tx: tx)
-            return ChildReport(unit: child.id, name: child.name, kind: child.kind.rawValue, completed: stages.map(\.completed).reduce(0, +),
+        // One level down: every child's progress from the rollups, one query per stage.
+        let paths = try tx.units(Set(flags.map(\.unit) + remediation.map(\.unit))).mapValues(\.path)
+        let depth = unit.path.split(separator: "/").count
+        func child(of id: String) -> String? { // the child of `unit` whose subtree holds `id`
+            paths[id].flatMap { p in p.split(separator: "/").dropFirst(depth).first.map(String.init) }
+        }
+        var flagsOf: [String: Int] = [:], remediationOf: [String: Int] = [:]
+        for f in flags { if let k = child(of: f.unit) { flagsOf[k, default: 0] += 1 } }
+        for x in remediation { if let k = child(of: x.unit) { remediationOf[k, default: 0] += 1 } }
+        let perStage = try c.plan.stages.map { try tx.childrenProgress(campaign: c.id, stage: $0, parent: unit.path, now: now) }
+        r.children = try tx.children(of: unit.id).map { row in
+            let stages = perStage.compactMap { $0[row.id] }
+            return ChildReport(unit: row.id, name: row.unit.name, kind: row.unit.kind.rawValue, completed: stages.map(\.completed).reduce(0, +),
                                total: stages.map(\.total).reduce(0, +), overdue: stages.map(\.overdue).reduce(0, +),
-                               flags: flags.filter { flagPaths[$0.unit]?.hasPrefix(row.path) ?? false }.count,
-                               openRemediation: try tx.remediations(subtree: row.path, openOnly: true).count)
+                               flags: flagsOf[row.id] ?? 0, openRemediation: remediationOf[row.id] ?? 0)
         }
     }
 }

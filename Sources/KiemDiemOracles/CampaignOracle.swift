@@ -87,6 +87,24 @@ public enum CampaignOracle {
         public init(watermark: Date) { self.watermark = watermark }
     }
 
+    /// A stage's progress in the subtree of `unit` at `now`, counted item by item: its members
+    /// (member stage) or its units of the stage's kinds, how many are done, and how many are not
+    /// done past their deadline (a unit's own, once extended, else the stage's).
+    public static func progress(_ m: Model, _ w: World, stage s: Model.Stage, subtree unit: String, now: Date) -> (total: Int, completed: Int, overdue: Int) {
+        var total = 0, done = 0, late = 0
+        for u in m.subtree(unit) {
+            let due = w.extended["\(s.id)/\(u)"] ?? s.due
+            let itemsDone: [Bool] = s.members
+                ? (m.membersOf[u] ?? []).map { w.memberDone.contains("\(s.id)/\($0)") }
+                : (s.kinds.contains(m.kind[u]!) ? [w.unitDone.contains("\(s.id)/\(u)")] : [])
+            for isDone in itemsDone {
+                total += 1
+                if isDone { done += 1 } else if due <= now { late += 1 }
+            }
+        }
+        return (total, done, late)
+    }
+
     enum Kind: Int { case reminder = 1, overdue = 2, escalation = 3 }
 
     struct Due {

@@ -93,17 +93,33 @@ extension StoreTx {
             ON CONFLICT(campaign, stage, unit) DO UPDATE SET completed_at = excluded.completed_at, completed_by = excluded.completed_by
             WHERE completed_at IS NULL
             """, arguments: [campaign, stage, unit, at.epoch, by])
-        return db.changesCount > 0
+        guard db.changesCount > 0 else { return false }
+        // Counted when the stage is a unit stage for this kind (a cell completing a member stage
+        // is counted through its members).
+        if let r = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT u.path, u.kind, s.scope FROM unit u JOIN stage s ON s.campaign = ? AND s.id = ? WHERE u.id = ?
+            """), arguments: [campaign, stage, unit]) {
+            let scope: String = r["scope"], kind: String = r["kind"]
+            if scope != "members", scope.split(separator: ",").contains(Substring(kind)) {
+                try countDone(campaign: campaign, stage: stage, path: r["path"], 1)
+            }
+        }
+        return true
     }
 
     /// Marks members complete; returns how many were not complete before.
     public func completeMembers(campaign: String, stage: String, members: [String], at: Date) throws -> Int {
         let stmt = try db.cachedStatement(sql: "INSERT INTO member_task(campaign, stage, member, completed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        let pathOf = try db.cachedStatement(sql: "SELECT u.path FROM member m JOIN unit u ON u.id = m.unit WHERE m.id = ?")
         var n = 0
+        var byPath: [String: Int] = [:]
         for m in members {
             try stmt.execute(arguments: [campaign, stage, m, at.epoch])
-            n += db.changesCount
+            guard db.changesCount > 0 else { continue }
+            n += 1
+            if let path = try String.fetchOne(pathOf, arguments: [m]) { byPath[path, default: 0] += 1 }
         }
+        for (path, k) in byPath { try countDone(campaign: campaign, stage: stage, path: path, k) }
         return n
     }
 
@@ -141,26 +157,16 @@ extension StoreTx {
             args = [lo, hi, campaign, stage.id]
         }
         let idColumn = stage.scope == .members ? "m.id" : "u.id"
-        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) " + sql, arguments: args) ?? 0
+        let unit = Self.root(of: path)
+        let count = try total(of: stage, unit: unit) - done(campaign: campaign, stage: stage.id, unit: unit)
         let ids = count == 0 ? [] : try String.fetchAll(db, sql: "SELECT \(idColumn) " + sql + " ORDER BY \(idColumn) LIMIT \(sample)", arguments: args)
         return (count, ids)
     }
 
-    /// Is anything of the stage left undone in the subtree? Stops at the first incomplete item.
+    /// Is anything of the stage left undone in the subtree? From the rollups.
     public func anyIncomplete(campaign: String, stage: Stage, subtree path: String) throws -> Bool {
-        let (lo, hi) = subtreeRange(path)
-        switch stage.scope {
-        case .members:
-            return try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM member m JOIN unit u ON u.id = m.unit WHERE u.path >= ? AND u.path < ?
-                  AND NOT EXISTS (SELECT 1 FROM member_task t WHERE t.campaign = ? AND t.stage = ? AND t.member = m.id))
-                """, arguments: [lo, hi, campaign, stage.id]) ?? false
-        case .units(let kinds):
-            return try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM unit u WHERE u.path >= ? AND u.path < ? AND u.kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ",")))
-                  AND NOT EXISTS (SELECT 1 FROM unit_task t WHERE t.campaign = ? AND t.stage = ? AND t.unit = u.id AND t.completed_at IS NOT NULL))
-                """, arguments: [lo, hi, campaign, stage.id]) ?? false
-        }
+        let unit = Self.root(of: path)
+        return try total(of: stage, unit: unit) > done(campaign: campaign, stage: stage.id, unit: unit)
     }
 
     /// The units a trigger fires for: incomplete units of the stage in the campaign's subtree.
@@ -205,48 +211,58 @@ extension StoreTx {
     }
 
     /// Stage progress in a subtree at `now`: applicable items, completed, and overdue (incomplete
-    /// past their effective deadline). For member stages the items are members.
+    /// past their effective deadline). For member stages the items are members. From the rollups
+    /// (Store+Rollups.swift): a few lookups whatever the subtree's size.
     public func progress(campaign: String, stage: Stage, subtree path: String, now: Date) throws -> (total: Int, completed: Int, overdue: Int) {
-        let (lo, hi) = subtreeRange(path)
-        switch stage.scope {
-        case .members:
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS total,
-                       COUNT(t.member) AS done,
-                       SUM(CASE WHEN t.member IS NULL AND COALESCE(x.due_override, :due) <= :now THEN 1 ELSE 0 END) AS late
-                FROM member m JOIN unit u ON u.id = m.unit
-                LEFT JOIN member_task t ON t.campaign = :c AND t.stage = :s AND t.member = m.id
-                LEFT JOIN unit_task x ON x.campaign = :c AND x.stage = :s AND x.unit = u.id
-                WHERE u.path >= :lo AND u.path < :hi
-                """, arguments: ["c": campaign, "s": stage.id, "lo": lo, "hi": hi, "due": stage.due.epoch, "now": now.epoch])
-            return (row?["total"] ?? 0, row?["done"] ?? 0, row?["late"] ?? 0)
-        case .units(let kinds):
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS total,
-                       COUNT(x.completed_at) AS done,
-                       SUM(CASE WHEN x.completed_at IS NULL AND COALESCE(x.due_override, :due) <= :now THEN 1 ELSE 0 END) AS late
-                FROM unit u LEFT JOIN unit_task x ON x.campaign = :c AND x.stage = :s AND x.unit = u.id
-                WHERE u.path >= :lo AND u.path < :hi AND u.kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ",")))
-                """, arguments: ["c": campaign, "s": stage.id, "lo": lo, "hi": hi, "due": stage.due.epoch, "now": now.epoch])
-            return (row?["total"] ?? 0, row?["done"] ?? 0, row?["late"] ?? 0)
-        }
+        let unit = Self.root(of: path)
+        let total = try total(of: stage, unit: unit)
+        let done = try done(campaign: campaign, stage: stage.id, unit: unit)
+        let extended = try extendedIncomplete(campaign: campaign, stage: stage, subtree: path)
+        let onTheirOwnDeadline = extended.reduce(0) { $0 + $1.items }
+        let lateExtended = extended.reduce(0) { $0 + ($1.due <= now ? $1.items : 0) }
+        let late = (stage.due <= now ? total - done - onTheirOwnDeadline : 0) + lateExtended
+        return (total, done, late)
     }
 
-    /// Units overdue for a stage at `now` (cells with late members for a member stage).
-    public func overdue(campaign: String, stage: Stage, subtree path: String, now: Date, limit: Int) throws -> [(Target, due: Date)] {
+    /// Units overdue for a stage at `now` (cells with late members for a member stage), in path
+    /// order, after `afterPath` if given, at most `limit`.
+    public func overdue(campaign: String, stage: Stage, subtree path: String, now: Date, afterPath: String? = nil, limit: Int) throws -> [(Target, due: Date)] {
         var out: [(Target, Date)] = []
         if stage.due <= now {
-            out += try targets(campaign: campaign, stage: stage, rootPath: path, unit: nil, limit: limit).map { ($0, stage.due) }
+            out += try targets(campaign: campaign, stage: stage, rootPath: path, unit: nil, afterPath: afterPath, limit: limit).map { ($0, stage.due) }
         }
         let (lo, hi) = subtreeRange(path)
         let extended = try Row.fetchAll(db, sql: """
             SELECT x.unit, x.due_override FROM unit_task x JOIN unit u ON u.id = x.unit
-            WHERE x.campaign = ? AND x.stage = ? AND x.completed_at IS NULL AND x.due_override <= ? AND u.path >= ? AND u.path < ?
+            WHERE x.campaign = ? AND x.stage = ? AND x.due_override IS NOT NULL AND x.completed_at IS NULL AND x.due_override <= ?
+              AND u.path >= ? AND u.path < ? AND u.path > ?
             ORDER BY u.path LIMIT ?
-            """, arguments: [campaign, stage.id, now.epoch, lo, hi, limit])
+            """, arguments: [campaign, stage.id, now.epoch, lo, hi, afterPath ?? "", limit])
         for r in extended {
             out += try targets(campaign: campaign, stage: stage, rootPath: path, unit: r["unit"]).map { ($0, Date(epoch: r["due_override"])) }
         }
-        return out
+        out.sort { $0.0.path < $1.0.path }
+        return Array(out.prefix(limit))
+    }
+
+    /// How many units are overdue for a stage at `now` in a subtree (cells with late members for
+    /// a member stage). Unit stages come from the rollups; a member stage compares each cell's
+    /// member count with its completed count (one row per cell, no member is read).
+    public func lateUnits(campaign: String, stage: Stage, subtree path: String, now: Date) throws -> Int {
+        switch stage.scope {
+        case .units:
+            return try progress(campaign: campaign, stage: stage, subtree: path, now: now).overdue
+        case .members:
+            let extended = try extendedIncomplete(campaign: campaign, stage: stage, subtree: path)
+            let lateExtended = extended.filter { $0.due <= now }.count
+            guard stage.due <= now else { return lateExtended }
+            let (lo, hi) = subtreeRange(path)
+            let incompleteCells = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM unit u JOIN tree_count t ON t.unit = u.id AND t.kind = 'member'
+                LEFT JOIN done_count d ON d.campaign = ? AND d.stage = ? AND d.unit = u.id
+                WHERE u.path >= ? AND u.path < ? AND u.kind IN ('cell', 'grassroots-cell') AND t.n > COALESCE(d.n, 0)
+                """, arguments: [campaign, stage.id, lo, hi]) ?? 0
+            return incompleteCells - extended.count + lateExtended
+        }
     }
 }

@@ -156,11 +156,13 @@ extension StoreTx {
         try Double.fetchOne(db, sql: "SELECT MIN(lease_until) FROM job WHERE state = 'leased'")
     }
 
-    public func jobs(state: JobState?, limit: Int) throws -> [JobRow] {
+    /// Newest first, ids below `before` if given (the next page of a listing).
+    public func jobs(state: JobState?, before: Int64? = nil, limit: Int) throws -> [JobRow] {
+        let below = before ?? Int64.max
         if let state {
-            return try Row.fetchAll(db, sql: "SELECT * FROM job WHERE state = ? ORDER BY id DESC LIMIT ?", arguments: [state.rawValue, limit]).map(JobRow.init)
+            return try Row.fetchAll(db, sql: "SELECT * FROM job WHERE state = ? AND id < ? ORDER BY id DESC LIMIT ?", arguments: [state.rawValue, below, limit]).map(JobRow.init)
         }
-        return try Row.fetchAll(db, sql: "SELECT * FROM job ORDER BY id DESC LIMIT ?", arguments: [limit]).map(JobRow.init)
+        return try Row.fetchAll(db, sql: "SELECT * FROM job WHERE id < ? ORDER BY id DESC LIMIT ?", arguments: [below, limit]).map(JobRow.init)
     }
 
     /// Jobs by state, from the counters the triggers keep (O(1)); states with none are left out.

@@ -37,6 +37,11 @@ extension StoreTx {
         try Row.fetchOne(db, sql: "SELECT * FROM unit WHERE id = ?", arguments: [id]).map(Self.unitRow)
     }
 
+    /// A unit's children, by id (through the parent index).
+    public func children(of id: String) throws -> [UnitRow] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM unit WHERE parent = ? ORDER BY id"), arguments: [id]).map(Self.unitRow)
+    }
+
     public func unitKind(_ id: String) throws -> UnitKind? {
         try String.fetchOne(db, sql: "SELECT kind FROM unit WHERE id = ?", arguments: [id]).flatMap(UnitKind.init(rawValue:))
     }
@@ -74,6 +79,7 @@ extension StoreTx {
             try stmt.execute(arguments: [u.id, u.parent, u.kind.rawValue, u.name, u.head, u.email, path(u.id), u.discipline?.text])
             if !existing.contains(u.id) { added += 1 } else if incoming.contains(u.id), db.changesCount > 0 { updated += 1 }
         }
+        try rebuildRollups()
         return ImportResult(added: added, updated: updated, total: units.count)
     }
 
@@ -85,14 +91,15 @@ extension StoreTx {
             WHERE (unit, name, role, email, disciplined, disciplined_on)
               IS NOT (excluded.unit, excluded.name, excluded.role, excluded.email, excluded.disciplined, excluded.disciplined_on)
             """)
-        let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM member") ?? 0
+        let before = try counts().members
         var changed = 0
         for m in members {
             let on: String? = if case .on(let d) = m.discipline { d } else { nil }
             try stmt.execute(arguments: [m.id, m.unit, m.name, m.role.rawValue, m.email, m.disciplined, on])
             changed += db.changesCount
         }
-        let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM member") ?? 0
+        let after = try counts().members
+        try rebuildRollups()
         return ImportResult(added: after - before, updated: changed - (after - before), total: after)
     }
 

@@ -357,6 +357,27 @@ public final class Store: Sendable {
                 CREATE INDEX job_pending ON job(id) WHERE state = 'pending';
                 """)
         }
+        m.registerMigration("v6-rollups") { db in
+            // Per-unit rollups of the tree and of completed work (Store+Rollups.swift), so that a
+            // subtree's progress costs a few lookups instead of a count over its members.
+            try db.execute(sql: """
+                CREATE TABLE tree_count (          -- units of each kind, and members ('member'), in the subtree of unit
+                    unit TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    n INTEGER NOT NULL,
+                    PRIMARY KEY (unit, kind)
+                ) WITHOUT ROWID;
+                CREATE TABLE done_count (          -- completed items of a stage in the subtree of unit
+                    campaign TEXT NOT NULL,
+                    stage TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    n INTEGER NOT NULL,
+                    PRIMARY KEY (campaign, stage, unit)
+                ) WITHOUT ROWID;
+                CREATE INDEX unit_task_extended ON unit_task(campaign, stage) WHERE due_override IS NOT NULL;
+                """)
+            try StoreTx(db: db).rebuildRollups()
+        }
         return m
     }
 }

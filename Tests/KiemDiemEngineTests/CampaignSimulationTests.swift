@@ -42,7 +42,7 @@ import Testing
         var w = CampaignOracle.World(watermark: m.opens)
         var rng = SeededRandom(seed: seed)
         var expected: [String] = []
-        var refusals = 0, answers = 0, exactlyAtDeadline = 0, catchUps = 0, extensions = 0, acks = 0
+        var progressChecks = 0, refusals = 0, answers = 0, exactlyAtDeadline = 0, catchUps = 0, extensions = 0, acks = 0
         let deadlines = Set(m.stages.map(\.due))
         let cells = m.kind.keys.filter { m.isCell($0) && !(m.membersOf[$0] ?? []).isEmpty }.sorted()
 
@@ -124,6 +124,15 @@ import Testing
                 w.acked.insert("\(e.stage!)/\(e.unit!)/\(dueAt)")
                 acks += 1
             }
+            // Progress from the rollups against the oracle's count, for a few subtrees.
+            for u in [m.root] + (0..<3).compactMap({ _ in m.kind.keys.sorted().randomElement(using: &rng) }) {
+                for s in m.stages {
+                    let got = try f.store.read { tx in try tx.progress(campaign: "2022-annual", stage: engine.campaign("2022-annual").plan.stage(s.id)!, subtree: tx.unit(u)!.path, now: now) }
+                    let want = CampaignOracle.progress(m, w, stage: s, subtree: u, now: now)
+                    check(got == want, "seed \(seed): progress of \(s.id) under \(u) at \(now): \(got), the oracle counts \(want)")
+                    progressChecks += 1
+                }
+            }
             // A pause, now and then.
             if Int.random(in: 0..<30, using: &rng) == 0 {
                 _ = try engine.setPaused("2022-annual", true, now: now)
@@ -142,7 +151,7 @@ import Testing
         check(got.sorted() == expected.sorted())
         check(events.map(\.seq) == Array(1...Int64(events.count)))
         // The walk did what it set out to do.
-        check(refusals > 0 && answers > refusals && exactlyAtDeadline > 0 && catchUps > 0 && extensions > 0 && acks > 0,
+        check(progressChecks > 0 && refusals > 0 && answers > refusals && exactlyAtDeadline > 0 && catchUps > 0 && extensions > 0 && acks > 0,
                 "seed \(seed): refusals \(refusals)/\(answers), at deadlines \(exactlyAtDeadline), catch-ups \(catchUps), extensions \(extensions), acks \(acks)")
         check(expected.filter { $0.hasPrefix("escalation.raised") }.count > 100)
         let completed = events.contains { $0.type == "campaign.completed" }

@@ -8,12 +8,16 @@ endings) describing "Đảng bộ Khối Các cơ quan tỉnh":
   members.csv  id,unit,name,role,email,disciplined
 
 Usage:
-  python3 generate.py [--out DIR] [--scale N]
+  python3 generate.py [--out DIR] [--scale N | --national]
 
   --out DIR    output directory (default: the directory holding this script)
   --scale N    multiply the number of grassroots organizations by N (integer
                >= 1, for load tests; copies 2..N get ids suffixed "-xK" and
                names suffixed " (bản sao K)")
+  --national   the smallest scale whose tree reaches the national counts on
+               every level: >= 52,000 grassroots organizations, >= 270,000
+               cells and >= 5.6 million members (scale 1071; the members decide
+               it, so organizations and cells come out above their counts)
 
 Only the Python 3 standard library is used. The generator is driven by a
 single random.Random(2022), so identical arguments give byte-identical files.
@@ -45,6 +49,12 @@ UNIT_HEADER = ["id", "parent", "kind", "name", "head", "email"]
 MEMBER_HEADER = ["id", "unit", "name", "role", "email", "disciplined"]
 
 MIN_CELL, MAX_CELL = 5, 40
+
+# The national counts (2026): about 52,000 grassroots organizations, 270,000 cells and over
+# 5.6 million members. One copy of the bloc holds 95 organizations, 324 cells and 5,229
+# members, so 1,071 copies are the fewest that reach all three.
+NATIONAL = {"grassroots": 52_000, "cells": 270_000, "members": 5_600_000}
+NATIONAL_SCALE = 1071
 DISCIPLINED_RATE = 0.005
 
 # ---------------------------------------------------------------------------
@@ -880,7 +890,11 @@ def main(argv=None):
     ap.add_argument("--out", default=here, help="output directory (default: %(default)s)")
     ap.add_argument("--scale", type=int, default=1,
                     help="multiply the number of grassroots organizations (default: 1)")
+    ap.add_argument("--national", action="store_true",
+                    help=f"scale {NATIONAL_SCALE}: at least the national counts on every level")
     args = ap.parse_args(argv)
+    if args.national:
+        args.scale = NATIONAL_SCALE
     if args.scale < 1:
         ap.error("--scale must be >= 1")
 
@@ -900,6 +914,12 @@ def main(argv=None):
                 "true" if m["disciplined"] else "false"] for m in members])
 
     kinds, n_members, n_disc = check(units_path, members_path, args.scale)
+    if args.national:
+        grassroots = kinds["grassroots-committee"] + kinds["grassroots-cell"]
+        cells = kinds["cell"] + kinds["grassroots-cell"]
+        assert grassroots >= NATIONAL["grassroots"], grassroots
+        assert cells >= NATIONAL["cells"], cells
+        assert n_members >= NATIONAL["members"], n_members
     summary = ", ".join(f"{k}={kinds[k]}" for k in KINDS)
     print(f"units: {sum(kinds.values())} ({summary}); members: {n_members} "
           f"(disciplined={n_disc}) -> {args.out}", file=sys.stderr)

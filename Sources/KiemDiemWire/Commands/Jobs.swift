@@ -10,18 +10,25 @@ public enum Jobs: ControlCommand {
 public struct JobsArgs: Codable, Sendable {
     public var state: String?
     public var limit: Int?
-    public init(state: String? = nil, limit: Int? = nil) {
+    /// The `next` of the previous page: jobs older than (ids below) this one.
+    public var after: Int64?
+    public init(state: String? = nil, limit: Int? = nil, after: Int64? = nil) {
         self.state = state
         self.limit = limit
+        self.after = after
     }
 }
 
 public struct JobsResult: Codable, Sendable {
     public var counts: [String: Int]
+    /// Newest first, one page.
     public var jobs: [JobInfo]
-    public init(counts: [String: Int], jobs: [JobInfo]) {
+    /// Where the next page starts (`after`), when this one is full.
+    public var next: Int64?
+    public init(counts: [String: Int], jobs: [JobInfo], next: Int64? = nil) {
         self.counts = counts
         self.jobs = jobs
+        self.next = next
     }
 }
 

@@ -41,7 +41,9 @@ public final class Daemon: Sendable {
 
     /// Opens the database; a failure is reported in one line naming the file.
     public static func openStore(_ config: DaemonConfig) throws -> Store {
-        do { return try Store(path: config.database, synchronous: config.synchronous) } catch {
+        do { return try Store(path: config.database, synchronous: config.synchronous, exclusive: true) } catch let busy as DatabaseLock.Busy {
+            throw DaemonError("cannot start: \(busy)")
+        } catch {
             throw DaemonError("cannot open database \(config.database): \(error)")
         }
     }

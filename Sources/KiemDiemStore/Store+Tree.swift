@@ -54,7 +54,8 @@ extension StoreTx {
     }
 
     /// Stores a validated whole tree (existing units updated by an import), recomputing paths.
-    public func saveTree(_ units: [OrgUnit], incoming: Set<String>) throws -> ImportResult {
+    /// `rollups: false` leaves the rebuild of the rollups to the caller (a load of both files).
+    public func saveTree(_ units: [OrgUnit], incoming: Set<String>, rollups: Bool = true) throws -> ImportResult {
         let existing = Set(try String.fetchAll(db, sql: "SELECT id FROM unit"))
         let byId = Dictionary(uniqueKeysWithValues: units.map { ($0.id, $0) })
         var paths: [String: String] = [:]
@@ -79,11 +80,11 @@ extension StoreTx {
             try stmt.execute(arguments: [u.id, u.parent, u.kind.rawValue, u.name, u.head, u.email, path(u.id), u.discipline?.text])
             if !existing.contains(u.id) { added += 1 } else if incoming.contains(u.id), db.changesCount > 0 { updated += 1 }
         }
-        try rebuildRollups()
+        if rollups { try rebuildRollups() }
         return ImportResult(added: added, updated: updated, total: units.count)
     }
 
-    public func saveMembers(_ members: [Member]) throws -> ImportResult {
+    public func saveMembers(_ members: [Member], rollups: Bool = true, progress: (Int) -> Void = { _ in }) throws -> ImportResult {
         let stmt = try db.cachedStatement(sql: """
             INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET unit = excluded.unit, name = excluded.name, role = excluded.role,
@@ -93,14 +94,25 @@ extension StoreTx {
             """)
         let before = try counts().members
         var changed = 0
-        for m in members {
+        for (i, m) in members.enumerated() {
             let on: String? = if case .on(let d) = m.discipline { d } else { nil }
             try stmt.execute(arguments: [m.id, m.unit, m.name, m.role.rawValue, m.email, m.disciplined, on])
             changed += db.changesCount
+            if (i + 1) % 100_000 == 0 { progress(i + 1) }
         }
         let after = try counts().members
-        try rebuildRollups()
+        if rollups { try rebuildRollups() }
         return ImportResult(added: after - before, updated: changed - (after - before), total: after)
+    }
+
+    /// Drops the member table's secondary index while an empty table is filled, and builds it
+    /// after (SQLite builds an index from sorted keys far faster than it keeps one row by row).
+    public func withoutMemberIndexWhileEmpty<T>(_ body: () throws -> T) throws -> T {
+        guard try counts().members == 0 else { return try body() }
+        try db.execute(sql: "DROP INDEX IF EXISTS member_unit")
+        let result = try body()
+        try db.execute(sql: "CREATE INDEX member_unit ON member(unit)")
+        return result
     }
 
     public func member(_ id: String) throws -> Member? {

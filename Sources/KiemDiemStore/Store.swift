@@ -7,6 +7,8 @@ import Synchronization
 /// transaction; events are appended in the same transaction as the change that caused them.
 public final class Store: Sendable {
     let writer: any DatabaseWriter
+    /// The process lock, for a store that must be the only one on its file (the daemon, an import).
+    let lock: DatabaseLock?
     /// An audit row that goes with the next write transaction (see `attachAudit`).
     private let pendingAudit = Mutex<AuditRow?>(nil)
 
@@ -19,8 +21,10 @@ public final class Store: Sendable {
         case normal
     }
 
-    /// Opens (creating if needed) the database file in WAL mode and migrates it.
-    public init(path: String, synchronous: Synchronous = .full) throws {
+    /// Opens (creating if needed) the database file in WAL mode and migrates it. With `exclusive`,
+    /// it first takes the database's process lock (`DatabaseLock`) and holds it while open.
+    public init(path: String, synchronous: Synchronous = .full, exclusive: Bool = false) throws {
+        lock = exclusive ? try DatabaseLock(database: path) : nil
         var config = Configuration()
         config.busyMode = .timeout(5)
         let pragma = synchronous == .full ? "FULL" : "NORMAL"
@@ -40,6 +44,7 @@ public final class Store: Sendable {
 
     /// An in-memory database, for tests.
     public init() throws {
+        lock = nil
         writer = try DatabaseQueue()
         try Store.migrator.migrate(writer)
     }

@@ -13,8 +13,12 @@ struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiemdiemd",
         abstract: "The kiemdiem daemon: schedules a party review campaign and publishes its events.",
-        version: kiemdiemVersion)
+        version: kiemdiemVersion,
+        subcommands: [Serve.self, ImportCommand.self], defaultSubcommand: Serve.self)
+}
 
+/// Where the configuration comes from: the same three options for every subcommand.
+struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "The YAML configuration file.")
     var config: String?
 
@@ -24,17 +28,29 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Database path (same as --set database=…).")
     var database: String?
 
-    func run() async throws {
+    /// The configuration in force; a bad one ends the process with status 2 and one line.
+    func load() throws -> (ConfigSource, DaemonConfig) {
         var overrides = set
         if let database { overrides.append("database=\(database)") }
         let source = ConfigSource(file: config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
-        let cfg: DaemonConfig
         do {
-            cfg = try source.load()
+            return (source, try source.load())
         } catch {
             JournalLogHandler.writeFatal("kiemdiemd: \(error.description)")
             throw ExitCode(2)
         }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daemon (the default: `kiemdiemd --config FILE`).",
+        discussion: "Example: kiemdiemd --config /etc/kiemdiem/kiemdiemd.yaml")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let (source, cfg) = try options.load()
         // One level for the whole process, which a reload of log_level changes; under systemd each
         // line carries its journald priority (docs/operations.md, "Reading the logs").
         let level = LogLevelControl(Logger.Level(rawValue: cfg.logLevel) ?? .info)

@@ -7,7 +7,29 @@ public struct CSVRecord: Sendable, Equatable {
     public var fields: [String]
 }
 
+/// One data record of a table, read by column name. The header's index is shared by all rows
+/// (a national members file has millions of them: a dictionary per row cost most of a parse).
+public struct CSVRow: Sendable {
+    let index: [String: Int]
+    let fields: [String]
+    /// The field under `column`, without surrounding spaces and tabs; nil when there is no such column.
+    public subscript(column: String) -> String? {
+        index[column].map { CSV.trimmed(fields[$0]) }
+    }
+}
+
 public enum CSV {
+    /// Without leading and trailing white space (Unicode's, as Foundation's `.whitespaces`). The
+    /// common case, a field that starts and ends with a visible ASCII character, costs two byte
+    /// reads instead of a trip through Foundation.
+    static func trimmed(_ s: String) -> String {
+        let u = s.utf8
+        guard let first = u.first, let last = u.last else { return s }
+        func plain(_ b: UInt8) -> Bool { b > 0x20 && b < 0x80 }
+        if plain(first) && plain(last) { return s }
+        return s.trimmingCharacters(in: .whitespaces)
+    }
+
     /// One field of a CSV this program writes: quoted when it holds a comma, quote or line
     /// break; a field that a spreadsheet would take for a formula (it begins with `=`, `+`, `-`,
     /// `@`, a tab or a carriage return) gets a leading `'`, as OWASP advises against CSV
@@ -100,14 +122,14 @@ public enum CSV {
     /// Parses a file whose first record is a header naming `columns` (in any order, extra
     /// columns are an error so a typo is not silently ignored). Returns records as dictionaries.
     public static func table(_ text: String, source: String, columns: [String], required: Set<String>)
-        throws(InputErrors) -> [(line: Int, values: [String: String])]
+        throws(InputErrors) -> [(line: Int, values: CSVRow)]
     {
         let records: [CSVRecord]
         do { records = try parse(text, source: source) } catch { throw InputErrors([error]) }
         guard let header = records.first else {
             throw InputErrors([InputError(source: source, line: 1, reason: "empty file: expected a header row \(columns.joined(separator: ","))")])
         }
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = header.fields.map(trimmed)
         var errors: [InputError] = []
         for n in names where !columns.contains(n) {
             errors.append(InputError(source: source, line: header.line, reason: "unknown column '\(n)' (expected \(columns.joined(separator: ",")))"))
@@ -119,16 +141,15 @@ public enum CSV {
             errors.append(InputError(source: source, line: header.line, reason: "a column appears twice in the header"))
         }
         if !errors.isEmpty { throw InputErrors(errors) }
-        var rows: [(line: Int, values: [String: String])] = []
+        let index = Dictionary(names.enumerated().map { ($1, $0) }) { first, _ in first }
+        var rows: [(line: Int, values: CSVRow)] = []
         rows.reserveCapacity(records.count)
         for rec in records.dropFirst() {
             guard rec.fields.count == names.count else {
                 errors.append(InputError(source: source, line: rec.line, reason: "\(rec.fields.count) fields, expected \(names.count)"))
                 continue
             }
-            var values: [String: String] = [:]
-            for (n, v) in zip(names, rec.fields) { values[n] = v.trimmingCharacters(in: .whitespaces) }
-            rows.append((rec.line, values))
+            rows.append((rec.line, CSVRow(index: index, fields: rec.fields)))
         }
         if !errors.isEmpty { throw InputErrors(errors) }
         return rows

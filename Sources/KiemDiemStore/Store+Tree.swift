@@ -93,25 +93,37 @@ extension StoreTx {
               IS NOT (excluded.unit, excluded.name, excluded.role, excluded.email, excluded.disciplined, excluded.disciplined_on)
             """)
         let before = try counts().members
+        // Into an empty table a plain INSERT: no conflict to look for.
+        let insert = before == 0
+            ? try db.cachedStatement(sql: "INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            : stmt
         var changed = 0
         for (i, m) in members.enumerated() {
             let on: String? = if case .on(let d) = m.discipline { d } else { nil }
-            try stmt.execute(arguments: [m.id, m.unit, m.name, m.role.rawValue, m.email, m.disciplined, on])
+            insert.setUncheckedArguments([m.id, m.unit, m.name, m.role.rawValue, m.email, m.disciplined, on])
+            try insert.execute()
             changed += db.changesCount
             if (i + 1) % 100_000 == 0 { progress(i + 1) }
         }
-        let after = try counts().members
+        // Into an empty table every row is new (ids are unique in a file), and the counting
+        // trigger may be off (`withoutMemberIndexWhileEmpty`): count from the changes then.
+        let after = before == 0 ? changed : try counts().members
         if rollups { try rebuildRollups() }
         return ImportResult(added: after - before, updated: changed - (after - before), total: after)
     }
 
-    /// Drops the member table's secondary index while an empty table is filled, and builds it
-    /// after (SQLite builds an index from sorted keys far faster than it keeps one row by row).
+    /// Fills an empty member table the fast way: without its secondary index, built after from
+    /// sorted keys (far faster than keeping it row by row), and without the counting trigger,
+    /// whose count is set once at the end. Both are back before the transaction commits.
     public func withoutMemberIndexWhileEmpty<T>(_ body: () throws -> T) throws -> T {
         guard try counts().members == 0 else { return try body() }
-        try db.execute(sql: "DROP INDEX IF EXISTS member_unit")
+        try db.execute(sql: "DROP INDEX IF EXISTS member_unit; DROP TRIGGER IF EXISTS member_counted")
         let result = try body()
-        try db.execute(sql: "CREATE INDEX member_unit ON member(unit)")
+        try db.execute(sql: """
+            CREATE INDEX member_unit ON member(unit);
+            CREATE TRIGGER member_counted AFTER INSERT ON member BEGIN UPDATE counter SET n = n + 1 WHERE name = 'members'; END;
+            UPDATE counter SET n = (SELECT COUNT(*) FROM member) WHERE name = 'members';
+            """)
         return result
     }
 

@@ -40,6 +40,8 @@ import Testing
         let d = try DaemonProcess(dir: dir)
         _ = try d.ctl(["campaign", "load", Self.plan])
         #expect(try report(d) == expected)
+        let counts = (try d.ctlJSON(["status"]) as! [String: Any])["counts"] as! [String: Int]
+        #expect(counts["units"] == 380 && counts["members"] == 5229, "the counters the fast path set: \(counts)")
 
         // Beside the live daemon it refuses, naming the holder, and changes nothing.
         let busy = try kiemdiemd(["import", "--database", db, units])

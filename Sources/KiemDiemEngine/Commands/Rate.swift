@@ -50,7 +50,7 @@ extension Engine {
     /// CSV `subject,kind,level[,note][,commendation][,status][,score,on_time,beyond]`; every bad
     /// line is reported.
     func parseRatings(_ a: RateArgs, state s: RatingState) throws -> [RatingEntry] {
-        let rows: [(line: Int, values: [String: String])]
+        let rows: [(line: Int, values: CSVRow)]
         do {
             rows = try CSV.table(a.content, source: a.name, columns: Engine.ratingColumns, required: ["subject", "kind", "level"])
         } catch { throw ErrorBody(error) }

@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""National scale: a tree of >= 52,000 grassroots organizations, >= 270,000 cells and >= 5.6
+million members on one daemon (release binaries, loopback, real processes).
+
+Prints, each with a baseline measured in the same run where one applies:
+  - the offline first load (`kiemdiemd import`): wall time and peak RSS, against a raw batched
+    insert of the same unit and member rows into the same tables and index (Python's sqlite3,
+    one transaction, rows already in memory, so parsing is not counted for the baseline);
+  - restart to READY on the loaded database;
+  - `status`, `report` at the root and `report --unit` of a grassroots organization, with RSS at
+    rest;
+  - the 7-day reminder of the 2026 plan's self-review to every cell with members: fired,
+    committed and received by a pyzmq SUB, against the disk's measured fsync rate.
+
+Usage: python3 bench/national.py [--bin .build/release] [--files DIR] [--scale N]
+The national files are generated into DIR (default .build-bench/national) once and kept.
+`--scale N` runs the same on a smaller tree (generate.py --scale N).
+"""
+
+import argparse
+import csv
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import zmq
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e import ROOT, StatusProbe, free_port, pct, report  # noqa: E402
+
+
+def generate(files, scale):
+    if os.path.exists(os.path.join(files, "members.csv")):
+        return
+    os.makedirs(files, exist_ok=True)
+    gen = os.path.join(ROOT, "config/samples/generate.py")
+    args = ["--national"] if scale is None else ["--scale", str(scale)]
+    print(f"generating {files} ({' '.join(args)}) …", flush=True)
+    subprocess.run([sys.executable, gen, *args, "--out", files], check=True)
+
+
+def raw_insert(files, work):
+    """The same rows, inserted raw: same columns, same index, one transaction, WAL, FULL."""
+    with open(os.path.join(files, "units.csv"), newline="", encoding="utf-8") as f:
+        units = [(r["id"], r["parent"] or None, r["kind"], r["name"], r["head"] or None, r["email"] or None, "x/")
+                 for r in csv.DictReader(f)]
+    with open(os.path.join(files, "members.csv"), newline="", encoding="utf-8") as f:
+        members = [(r["id"], r["unit"], r["name"], r["role"], r["email"] or None, int(r["disciplined"] == "true"))
+                   for r in csv.DictReader(f)]
+    path = os.path.join(work, "raw.sqlite")
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.executescript("""
+        CREATE TABLE unit (id TEXT PRIMARY KEY NOT NULL, parent TEXT, kind TEXT NOT NULL, name TEXT NOT NULL,
+                           head TEXT, email TEXT, path TEXT NOT NULL);
+        CREATE INDEX unit_path ON unit(path);
+        CREATE INDEX unit_parent ON unit(parent);
+        CREATE TABLE member (id TEXT PRIMARY KEY NOT NULL, unit TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL,
+                             email TEXT, disciplined INTEGER NOT NULL DEFAULT 0);
+    """)
+    t = time.perf_counter()
+    db.execute("BEGIN")
+    db.executemany("INSERT INTO unit VALUES (?, ?, ?, ?, ?, ?, ?)", units)
+    db.executemany("INSERT INTO member VALUES (?, ?, ?, ?, ?, ?)", members)
+    db.execute("CREATE INDEX member_unit ON member(unit)")
+    db.execute("COMMIT")
+    seconds = time.perf_counter() - t
+    db.close()
+    return seconds, len(units), len(members)
+
+
+def rss_mib(pid, field="VmRSS"):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Daemon:
+    def __init__(self, bin_dir, work, database, start):
+        self.bin = bin_dir
+        ports = [free_port() for _ in range(3)]
+        self.control, self.events, self.jobs = (f"tcp://127.0.0.1:{p}" for p in ports)
+        cfg = os.path.join(work, f"kd-{ports[0]}.yaml")
+        with open(cfg, "w") as f:
+            f.write(f"database: {database}\nclock: {{mode: simulated, start: {start}}}\n"
+                    f"endpoints: {{control: \"{self.control}\", events: \"{self.events}\", jobs: \"{self.jobs}\"}}\n")
+        self.log = open(os.path.join(work, f"daemon-{ports[0]}.log"), "w+")
+        t = time.perf_counter()
+        self.proc = subprocess.Popen([os.path.join(bin_dir, "kiemdiemd"), "--config", cfg], stderr=self.log, stdout=subprocess.DEVNULL)
+        while True:
+            self.log.seek(0)
+            if " ready " in self.log.read():
+                break
+            if self.proc.poll() is not None:
+                self.log.seek(0)
+                sys.exit("kiemdiemd did not start:\n" + self.log.read()[-2000:])
+            time.sleep(0.005)
+        self.ready_s = time.perf_counter() - t
+        ctx = zmq.Context.instance()
+        self.sock = ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.connect(self.control)
+        self.n = 0
+
+    def request(self, command, args=None, timeout=900):
+        self.n += 1
+        t = time.perf_counter()
+        self.sock.send(json.dumps({"id": str(self.n), "command": command, "args": args or {}}).encode())
+        if not self.sock.poll(timeout * 1000):
+            sys.exit(f"{command}: no reply in {timeout} s")
+        reply = json.loads(self.sock.recv())
+        if not reply.get("ok"):
+            sys.exit(f"{command}: {reply}")
+        return reply["result"], time.perf_counter() - t
+
+    def stop(self):
+        self.sock.close()
+        self.proc.terminate()
+        self.proc.wait(60)
+
+
+def fsync_rate(work, n=500):
+    d = os.path.join(work, "fsync")
+    os.makedirs(d, exist_ok=True)
+    t = time.perf_counter()
+    for i in range(n):
+        fd = os.open(os.path.join(d, str(i)), os.O_CREAT | os.O_WRONLY)
+        os.write(fd, b"x" * 512)
+        os.fsync(fd)
+        os.close(fd)
+    return n / (time.perf_counter() - t)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", default=os.path.join(ROOT, ".build/release"))
+    ap.add_argument("--files", help="where the generated files are kept")
+    ap.add_argument("--scale", type=int, help="a generated bloc of this scale instead of the national tree")
+    args = ap.parse_args()
+    files = args.files or os.path.join(ROOT, ".build-bench", "national" if args.scale is None else f"scale-{args.scale}")
+    generate(files, args.scale)
+    units_csv, members_csv = os.path.join(files, "units.csv"), os.path.join(files, "members.csv")
+    work = tempfile.mkdtemp(prefix="kd-national-", dir=os.environ.get("BENCH_TMP", "/var/tmp"))
+    label = "national" if args.scale is None else f"scale {args.scale}"
+
+    raw_s, n_units, n_members = raw_insert(files, work)
+    report(f"{label}: raw insert of {n_units} units and {n_members} members (same tables, one transaction)", raw_s, "s")
+
+    db = os.path.join(work, "kd.sqlite")
+    t = time.perf_counter()
+    r = subprocess.run(["/usr/bin/time", "-f", "%M", os.path.join(args.bin, "kiemdiemd"), "import", "--database", db, units_csv, members_csv],
+                       capture_output=True, text=True)
+    load_s = time.perf_counter() - t
+    if r.returncode != 0:
+        sys.exit(f"kiemdiemd import failed:\n{r.stderr[-3000:]}")
+    peak_kib = int(r.stderr.strip().splitlines()[-1])
+    for line in r.stderr.strip().splitlines()[:-1]:
+        print(f"  import: {line}")
+    report(f"{label}: offline kiemdiemd import", load_s, "s", raw_s, higher_is_better=False)
+    report(f"{label}: offline import peak RSS", peak_kib / 1024, "MiB")
+
+    # The daemon on the loaded tree, with the 2026 plan minus its `study` stage, so that the
+    # instant measured below fires the self-review's 7-day reminder and nothing else.
+    with open(os.path.join(ROOT, "config/plans/2026-annual.yaml"), encoding="utf-8") as f:
+        plan = f.read()
+    start, end = plan.index("  - id: study"), plan.index("  - id: self-review")
+    plan_path = os.path.join(work, "plan.yaml")
+    with open(plan_path, "w", encoding="utf-8") as f:
+        f.write(plan[:start] + plan[end:])
+    d = Daemon(args.bin, work, db, "2026-11-01T00:00:00+07:00")
+    report(f"{label}: start to READY on the loaded database (first start)", d.ready_s, "s")
+    _, load_plan_s = d.request("campaign.load", {"name": "plan.yaml", "content": open(plan_path, encoding="utf-8").read()})
+    report(f"{label}: campaign load", load_plan_s, "s")
+    d.stop()
+    d = Daemon(args.bin, work, db, "2026-11-01T00:00:00+07:00")
+    report(f"{label}: restart to READY", d.ready_s, "s", 2.0, "s target", higher_is_better=False)
+    status = StatusProbe(d.control).sample(n=1000)
+    report(f"{label}: status p50", pct(status, 0.5), "ms")
+    report(f"{label}: status p99", pct(status, 0.99), "ms", 1.0, "ms target", higher_is_better=False)
+    times = [d.request("report")[1] for _ in range(3)]
+    root_report = d.request("report")[0][0]
+    report(f"{label}: report at the root ({len(root_report.get('children') or [])} children)", min(times), "s", 1.0, "s target", higher_is_better=False)
+    with open(units_csv, newline="", encoding="utf-8") as f:
+        org = next(r["id"] for r in csv.DictReader(f) if r["kind"] == "grassroots-committee")
+    times = [d.request("report", {"unit": org})[1] * 1000 for _ in range(5)]
+    report(f"{label}: report --unit {org}", min(times), "ms", 50.0, "ms target", higher_is_better=False)
+    report(f"{label}: RSS at rest", rss_mib(d.proc.pid), "MiB", 300.0, "MiB target", higher_is_better=False)
+
+    # Every cell with members gets the self-review's 7-day reminder at 2026-11-20 00:00.
+    cells = set()
+    with open(members_csv, newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            cells.add(r["unit"])
+    d.request("clock.set", {"time": "2026-11-19T23:59:00+07:00"})
+    ctx = zmq.Context.instance()
+    sub = ctx.socket(zmq.SUB)
+    sub.connect(d.events)
+    sub.setsockopt(zmq.SUBSCRIBE, b"deadline.reminder/")
+    sub.setsockopt(zmq.RCVHWM, 0)
+    time.sleep(0.5)  # the subscription reaches the PUB (slow joiner); not a wait for a process
+    got = [0]
+
+    def listen():
+        while got[0] < len(cells):
+            if not sub.poll(120000):
+                return
+            sub.recv_multipart()
+            got[0] += 1
+    listener = threading.Thread(target=listen)
+    listener.start()
+    fsyncs = fsync_rate(work)
+    t = time.perf_counter()
+    _, set_s = d.request("clock.set", {"time": "2026-11-20T00:00:00+07:00"})
+    listener.join(900)
+    fired_s = time.perf_counter() - t
+    report(f"{label}: 7-day reminder to {got[0]} of {len(cells)} cells, committed and received", fired_s, "s", 10.0, "s target",
+           higher_is_better=False)
+    report(f"{label}: peak RSS of the daemon", rss_mib(d.proc.pid, "VmHWM"), "MiB")
+    report(f"{label}: disk fsyncs/s (one thread, same run)", fsyncs, "files/s")
+    d.stop()
+
+
+if __name__ == "__main__":
+    main()

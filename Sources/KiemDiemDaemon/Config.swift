@@ -34,6 +34,8 @@ public struct DaemonConfig: Sendable {
     public var maxMessageSize: Int64 = 64 << 20
     /// Targets fired per transaction; a read-only request waits at most one slice.
     public var firingSlice = 150
+    /// A chunked import no chunk has reached for this long is dropped with its chunks.
+    public var importIdle: Duration = .seconds(3600)
     public var logLevel = "info"
     public var jobs = JobPolicy()
     public var delivery = DeliveryRouting()
@@ -119,6 +121,7 @@ public struct DaemonConfig: Sendable {
             guard let n = Int(s), n >= 1, n <= 1_000_000 else { throw ConfigKey.Invalid("'\(s)' must be a number from 1 to 1000000") }
             return n
         },
+        ConfigKey("limits.import_idle", "a chunked import idle this long is dropped, e.g. 1h", live: true, \.importIdle) { s, _ in try duration(s, "1h") },
         ConfigKey("log_level", "trace, debug, info, notice, warning, error or critical", live: true, \.logLevel) { s, _ in
             guard Logger.Level(rawValue: s) != nil else { throw ConfigKey.Invalid("'\(s)' is not a log level") }
             return s

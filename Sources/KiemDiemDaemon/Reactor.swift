@@ -77,6 +77,7 @@ final class Reactor: CommandHost {
     private var deferred: [(frames: [Data], userId: String?)] = []
     private var inSlices = false
     private var nextPrune = ContinuousClock.now + .seconds(3600)
+    private var nextUploadSweep = ContinuousClock.now
     /// Set while the database cannot be written (a full disk): since when, and why.
     private var storageFault: (since: Date, error: String)?
     /// A clock move that a storage fault interrupted; it resumes once a write succeeds.
@@ -363,6 +364,10 @@ final class Reactor: CommandHost {
                 try storageStep("prune") { try prune(pass) }
                 nextPrune = pass.monotonic + .seconds(3600)
             }
+            if pass.monotonic >= nextUploadSweep {
+                try storageStep("drop idle imports") { try dropIdleUploads() }
+                nextUploadSweep = pass.monotonic + min(.seconds(60), config.importIdle)
+            }
         }
         logger.info("stopping")
     }
@@ -610,6 +615,12 @@ final class Reactor: CommandHost {
         let body = try WireJSON.encoder().encode(b)
         try socket.send([Data("heartbeat/".utf8), body])
         ops.metrics.eventPublished(topic: "heartbeat/")
+    }
+
+    /// Chunked imports that no chunk reached for `limits.import_idle` (real time) are dropped.
+    private func dropIdleUploads() throws {
+        let ids = try engine.store.write { try $0.dropIdleUploads(before: Date().addingTimeInterval(-config.importIdle.seconds)) }
+        for id in ids { logger.notice("dropped an idle import", metadata: ["upload": "\(id)", "idle": "\(Int64(config.importIdle.seconds))s"]) }
     }
 
     private func prune(_ pass: Pass) throws {

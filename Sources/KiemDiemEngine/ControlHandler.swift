@@ -89,7 +89,7 @@ public struct CommandRegistry: Sendable {
     public var names: [String] { entries.keys.sorted() }
 
     public static let standard = CommandRegistry([
-        Status.self, ImportUnits.self, ImportMembers.self,
+        Status.self, ImportUnits.self, ImportMembers.self, ImportBegin.self, ImportChunk.self, ImportCommit.self, ImportAbort.self, ImportState.self,
         CampaignLoad.self, CampaignList.self, CampaignShow.self, CampaignPause.self, CampaignResume.self,
         Done.self, Extend.self, Overdue.self, Report.self, Events.self,
         Clock.self, ClockAdvance.self, ClockSet.self, Preview.self, Audit.self, Reload.self,

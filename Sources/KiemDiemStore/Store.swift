@@ -383,6 +383,27 @@ public final class Store: Sendable {
                 """)
             try StoreTx(db: db).rebuildRollups()
         }
+        m.registerMigration("v7-uploads") { db in
+            // Files imported in chunks, staged apart from the live tables until committed.
+            try db.execute(sql: """
+                CREATE TABLE upload (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,            -- units | members
+                    name TEXT NOT NULL,            -- the file's name, for its findings
+                    chunks INTEGER NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,   -- real time: an idle upload is dropped after limits.import_idle
+                    touched_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE upload_chunk (
+                    upload TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    content TEXT NOT NULL,
+                    PRIMARY KEY (upload, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -17,7 +17,7 @@ import Testing
         }
         #expect(Set(DaemonConfig.keys.filter(\.live).map(\.name))
                 == ["log_level", "events.heartbeat", "events.retention", "jobs.lease", "jobs.max_attempts", "jobs.backoff", "jobs.backoff_max",
-                    "jobs.worker_timeout", "jobs.heartbeat"])
+                    "jobs.worker_timeout", "jobs.heartbeat", "limits.import_idle"])
     }
 
     @Test func theFileThenTheEnvironmentThenFlagsAndErrorsNameTheOrigin() throws {

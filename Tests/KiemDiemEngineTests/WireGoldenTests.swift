@@ -17,6 +17,13 @@ import Testing
         ("status", "{}"),
         ("import.units", #"{"name":"u2.csv","content":"id,parent,kind,name,head,email\ng3,duk,grassroots-cell,Chi bộ Sở Xây dựng,,\n"}"#),
         ("import.members", #"{"name":"m2.csv","content":"id,unit,name,role,email,disciplined\nm6,g3,Đỗ Văn Sáu,secretary,,false\n"}"#),
+        ("import.begin", #"{"kind":"members","name":"m3.csv","chunks":2,"bytes":72}"#),
+        ("import.chunk", #"{"upload":"<upload>","seq":1,"content":"m7,g3,Vũ Thị Bảy,member,,false\n"}"#),
+        ("import.state", #"{"upload":"<upload>"}"#),
+        ("import.chunk", #"{"upload":"<upload>","seq":0,"content":"id,unit,name,role,email,disciplined\n"}"#),
+        ("import.commit", #"{"upload":"<upload>"}"#),
+        ("import.begin", #"{"kind":"units","name":"u3.csv","chunks":1,"bytes":1}"#),
+        ("import.abort", #"{"upload":"<upload>"}"#),
         ("campaign.list", "{}"),
         ("campaign.show", #"{"id":"t"}"#),
         ("done", #"{"unit":"c1","stage":"a"}"#),
@@ -74,10 +81,16 @@ import Testing
         let handler = ControlHandler(engine: f.engine, logger: .init(label: "golden"))
         handler.host = context
         var lines: [String] = []
+        var upload = "" // the random id of the latest import.begin, put where a request says <upload>
         for (i, (command, args)) in Self.script.enumerated() {
-            let request = #"{"id":"r\#(i)","command":"\#(command)","args":\#(args)}"#
-            let reply = String(decoding: handler.handle(Data(request.utf8), caller: Caller(name: "admin", role: .admin), now: context.now).reply, as: UTF8.self)
-            let record = try JSONSerialization.data(withJSONObject: ["request": request, "reply": Self.normalized(reply, command)], options: [.sortedKeys, .withoutEscapingSlashes])
+            let request = #"{"id":"r\#(i)","command":"\#(command)","args":\#(args.replacingOccurrences(of: "<upload>", with: upload))}"#
+            var reply = String(decoding: handler.handle(Data(request.utf8), caller: Caller(name: "admin", role: .admin), now: context.now).reply, as: UTF8.self)
+            if let r = reply.range(of: #""upload":"[0-9a-f]{16}""#, options: .regularExpression) {
+                upload = String(reply[r].dropFirst(10).dropLast())
+                reply = reply.replacingOccurrences(of: upload, with: "<upload>")
+            }
+            let record = try JSONSerialization.data(withJSONObject: ["request": upload.isEmpty ? request : request.replacingOccurrences(of: upload, with: "<upload>"),
+                                                                     "reply": Self.normalized(reply, command)], options: [.sortedKeys, .withoutEscapingSlashes])
             lines.append(String(decoding: record, as: UTF8.self))
         }
         let file = repoRoot.appendingPathComponent("Tests/KiemDiemEngineTests/Fixtures/wire-golden.jsonl")

@@ -10,7 +10,8 @@ Prints, each with a baseline measured in the same run where one applies:
   - `status`, `report` at the root and `report --unit` of a grassroots organization, with RSS at
     rest;
   - the 7-day reminder of the 2026 plan's self-review to every cell with members: fired,
-    committed and received by a pyzmq SUB, against the disk's measured fsync rate.
+    committed and received by a pyzmq SUB, against a raw insert of the very rows it stored;
+  - the same tree imported through `kiemdiemctl` in chunks, with `status` probed all along.
 
 Usage: python3 bench/national.py [--bin .build/release] [--files DIR] [--scale N]
 The national files are generated into DIR (default .build-bench/national) once and kept.
@@ -31,7 +32,7 @@ import time
 import zmq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e import ROOT, StatusProbe, free_port, pct, report  # noqa: E402
+from e2e import ROOT, StatusProbe, free_port, pct, report, sqlite_same_rows  # noqa: E402
 
 
 def generate(files, scale):
@@ -225,6 +226,30 @@ def main():
            higher_is_better=False)
     report(f"{label}: peak RSS of the daemon", rss_mib(d.proc.pid, "VmHWM"), "MiB")
     report(f"{label}: disk fsyncs/s (one thread, same run)", fsyncs, "files/s")
+    d.stop()
+    same_s, same_rows = sqlite_same_rows(work, db)
+    report(f"{label}: raw insert of the rows that firing stored ({same_rows} events and jobs, same tables and indexes)", same_s, "s",
+           fired_s, "s (kiemdiem)", higher_is_better=False)
+
+    # The same tree through the control socket, in chunks, with `status` probed all along.
+    d = Daemon(args.bin, work, os.path.join(work, "ctl.sqlite"), "2026-11-01T00:00:00+07:00")
+    done = threading.Event()
+    probe = StatusProbe(d.control)
+    prober = threading.Thread(target=lambda: probe.sample(until=done))
+    prober.start()
+    t = time.perf_counter()
+    for what, path in (("units", units_csv), ("members", members_csv)):
+        r = subprocess.run([os.path.join(args.bin, "kiemdiemctl"), "import", what, path, "--endpoint", d.control, "--timeout", "60"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit(f"kiemdiemctl import {what} failed:\n{r.stderr[-3000:]}")
+    ctl_s = time.perf_counter() - t
+    done.set()
+    prober.join(60)
+    report(f"{label}: import through kiemdiemctl (chunks, then one commit each)", ctl_s, "s", raw_s, higher_is_better=False)
+    report(f"{label}: status during that import: p99", pct(probe.samples, 0.99), "ms", 50.0, "ms target", higher_is_better=False)
+    report(f"{label}: status during that import: longest", max(probe.samples), "ms")
+    report(f"{label}: daemon peak RSS during that import", rss_mib(d.proc.pid, "VmHWM"), "MiB", 1024.0, "MiB target", higher_is_better=False)
     d.stop()
 
 

@@ -67,7 +67,9 @@ public enum TreeImport {
         } else if roots.isEmpty, !byId.isEmpty {
             errors.append(InputError(source: source, reason: "no root: every unit has a parent, so the tree has a cycle"))
         }
-        for u in byId.values.sorted(by: { (lineOf[$0.id] ?? 0, $0.id) < (lineOf[$1.id] ?? 0, $1.id) }) {
+        // In file order (stored units first, by id): each unit's sort key looked up once.
+        let ordered = byId.values.map { (line: lineOf[$0.id] ?? 0, unit: $0) }.sorted { ($0.line, $0.unit.id) < ($1.line, $1.unit.id) }.map(\.unit)
+        for u in ordered {
             if let p = u.parent {
                 guard let parent = byId[p] else { err(u.id, "unknown parent '\(p)' of '\(u.id)'"); continue }
                 if p == u.id { err(u.id, "'\(u.id)' is its own parent"); continue }
@@ -80,9 +82,10 @@ public enum TreeImport {
         }
         // Cycle detection: walk up from each unit, memoizing units known to reach the root.
         var reachesRoot = Set<String>()
-        for start in byId.keys {
-            var chain: [String] = []
-            var seen = Set<String>()
+        var chain: [String] = [], seen = Set<String>() // reused: one unit's walk at a time
+        for start in byId.keys where !reachesRoot.contains(start) {
+            chain.removeAll(keepingCapacity: true)
+            seen.removeAll(keepingCapacity: true)
             var cur: String? = start
             var ok = false
             while let c = cur {

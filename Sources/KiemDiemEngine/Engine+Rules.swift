@@ -139,7 +139,7 @@ extension Engine {
         var flagsOf: [String: Int] = [:], remediationOf: [String: Int] = [:]
         for f in flags { if let k = child(of: f.unit) { flagsOf[k, default: 0] += 1 } }
         for x in remediation { if let k = child(of: x.unit) { remediationOf[k, default: 0] += 1 } }
-        let perStage = try c.plan.stages.map { try tx.childrenProgress(campaign: c.id, stage: $0, parent: unit.path, now: now) }
+        let perStage = try tx.childrenProgress(campaign: c.id, stages: c.plan.stages, parent: unit.path, now: now)
         r.children = try tx.children(of: unit.id).map { row in
             let stages = perStage.compactMap { $0[row.id] }
             return ChildReport(unit: row.id, name: row.unit.name, kind: row.unit.kind.rawValue, completed: stages.map(\.completed).reduce(0, +),

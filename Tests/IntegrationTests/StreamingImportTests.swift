@@ -100,7 +100,8 @@ import Testing
         let id = String(begun.split(separator: " ")[1].dropLast())
         _ = try err.wait(what: "every chunk sent") { $0.contains("the daemon applies it now") }
         d.kill9() // the commit may or may not have begun: either way, one transaction
-        client.terminate()
+        kill(client.processIdentifier, SIGKILL)
+        client.waitUntilExit()
         let again = try DaemonProcess(dir: d.dir)
         let state = try again.ctl(["import", "members", file.path, "--chunk-size", "2048", "--resume", id], allowFailure: true)
         if state.status == 0 {

@@ -44,65 +44,90 @@ public enum CSV {
     public static func row(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") }
 
     public static func parse(_ text: String, source: String) throws(InputError) -> [CSVRecord] {
+        var text = text
+        text.makeContiguousUTF8()
+        let result: Result<[CSVRecord], InputError> = text.utf8.withContiguousStorageIfAvailable { buffer in
+            do throws(InputError) { return .success(try parse(buffer, source: source)) } catch { return .failure(error) }
+        } ?? .failure(InputError(source: source, reason: "not contiguous UTF-8"))
+        return try result.get()
+    }
+
+    /// The reader over the file's bytes. A field without quotes is made into a String straight
+    /// from its slice of the buffer; only a quoted field is copied byte by byte (to undo `""`).
+    static func parse(_ all: UnsafeBufferPointer<UInt8>, source: String) throws(InputError) -> [CSVRecord] {
+        var bytes = all
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeBufferPointer(rebasing: all[3...]) }
         var records: [CSVRecord] = []
         var fields: [String] = []
-        var field: [UInt8] = []
+        var quoted: [UInt8] = []      // a quoted field's bytes, quotes undone
+        var start = 0                 // where the current unquoted field began
         var line = 1
         var recordLine = 1
         var inQuotes = false
         var quotedField = false
-        var bytes = Array(text.utf8)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        let count = bytes.count
         var i = 0
-        func finishField() throws(InputError) {
-            guard let s = String(validating: field, as: UTF8.self) else {
-                throw InputError(source: source, line: recordLine, reason: "not valid UTF-8")
+        func finishField(_ end: Int) throws(InputError) {
+            let s: String?
+            if quotedField {
+                s = String(validating: quoted, as: UTF8.self)
+                quoted.removeAll(keepingCapacity: true)
+            } else {
+                var slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                if let last = slice.last, last == 0x0D { slice = UnsafeBufferPointer(rebasing: slice.dropLast()) } // CRLF
+                s = String(validating: slice, as: UTF8.self)
             }
+            guard let s else { throw InputError(source: source, line: recordLine, reason: "not valid UTF-8") }
             fields.append(s)
-            field.removeAll(keepingCapacity: true)
             quotedField = false
         }
-        while i < bytes.count {
+        while i < count {
             let c = bytes[i]
             // A NUL is never data: SQLite would compare the text only up to it.
             if c == 0 { throw InputError(source: source, line: line, reason: "a NUL byte (not a text file?)") }
             if inQuotes {
                 if c == 0x22 {
-                    if i + 1 < bytes.count, bytes[i + 1] == 0x22 {
-                        field.append(0x22)
+                    if i + 1 < count, bytes[i + 1] == 0x22 {
+                        quoted.append(0x22)
                         i += 1
                     } else {
                         inQuotes = false
                     }
                 } else {
                     if c == 0x0A { line += 1 }
-                    field.append(c)
+                    quoted.append(c)
                 }
             } else {
                 switch c {
                 case 0x22:
-                    guard field.isEmpty, !quotedField else {
+                    guard i == start, !quotedField else {
                         throw InputError(source: source, line: line, reason: "a quote inside an unquoted field (field \(fields.count + 1))")
                     }
                     inQuotes = true
                     quotedField = true
                 case 0x2C:
-                    try finishField()
-                case 0x0D:
-                    break
+                    try finishField(i)
+                    start = i + 1
                 case 0x0A:
-                    try finishField()
+                    try finishField(i)
                     if !(fields.count == 1 && fields[0].isEmpty) {
                         records.append(CSVRecord(line: recordLine, fields: fields))
                     }
                     fields.removeAll(keepingCapacity: true)
                     line += 1
                     recordLine = line
+                    start = i + 1
+                case 0x0D:
+                    // Dropped at the end of a field (CRLF); inside an unquoted field it is data no
+                    // spreadsheet writes, refused like text after a closing quote.
+                    if quotedField { break }
+                    if i + 1 < count, bytes[i + 1] != 0x0A, bytes[i + 1] != 0x2C {
+                        throw InputError(source: source, line: line, reason: "a carriage return inside a field (field \(fields.count + 1))")
+                    }
                 default:
                     if quotedField {
                         throw InputError(source: source, line: line, reason: "text after a closing quote (field \(fields.count + 1))")
                     }
-                    field.append(c)
                 }
             }
             i += 1
@@ -110,8 +135,8 @@ public enum CSV {
         if inQuotes {
             throw InputError(source: source, line: recordLine, reason: "a quoted field is never closed")
         }
-        if !field.isEmpty || !fields.isEmpty || quotedField {
-            try finishField()
+        if start < count || !fields.isEmpty || quotedField {
+            try finishField(count)
             if !(fields.count == 1 && fields[0].isEmpty) {
                 records.append(CSVRecord(line: recordLine, fields: fields))
             }

@@ -75,9 +75,14 @@ extension StoreTx {
             WHERE (parent, kind, name, head, email, path, discipline)
               IS NOT (excluded.parent, excluded.kind, excluded.name, excluded.head, excluded.email, excluded.path, excluded.discipline)
             """)
+        // Into an empty table a plain INSERT: no conflict to look for.
+        let insert = existing.isEmpty
+            ? try db.cachedStatement(sql: "INSERT INTO unit(id, parent, kind, name, head, email, path, discipline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            : stmt
         var added = 0, updated = 0
         for u in units {
-            try stmt.execute(arguments: [u.id, u.parent, u.kind.rawValue, u.name, u.head, u.email, path(u.id), u.discipline?.text])
+            insert.setUncheckedArguments([u.id, u.parent, u.kind.rawValue, u.name, u.head, u.email, path(u.id), u.discipline?.text])
+            try insert.execute()
             if !existing.contains(u.id) { added += 1 } else if incoming.contains(u.id), db.changesCount > 0 { updated += 1 }
         }
         if rollups { try rebuildRollups() }
@@ -112,18 +117,35 @@ extension StoreTx {
         return ImportResult(added: after - before, updated: changed - (after - before), total: after)
     }
 
-    /// Fills an empty member table the fast way: without its secondary index, built after from
-    /// sorted keys (far faster than keeping it row by row), and without the counting trigger,
-    /// whose count is set once at the end. Both are back before the transaction commits.
-    public func withoutMemberIndexWhileEmpty<T>(_ body: () throws -> T) throws -> T {
-        guard try counts().members == 0 else { return try body() }
-        try db.execute(sql: "DROP INDEX IF EXISTS member_unit; DROP TRIGGER IF EXISTS member_counted")
+    /// Fills empty tables the fast way: the units and members go in without their secondary
+    /// indexes, built after from sorted keys (far faster than keeping them row by row), and
+    /// without the counting triggers, whose counts are set once at the end. All of it is back
+    /// before the transaction commits. Tables that hold rows are filled the normal way.
+    public func fastFill<T>(_ body: () throws -> T) throws -> T {
+        let c = try counts()
+        let units = c.units == 0, members = c.members == 0
+        if units { try db.execute(sql: "DROP INDEX IF EXISTS unit_path; DROP INDEX IF EXISTS unit_parent; DROP TRIGGER IF EXISTS unit_counted") }
+        if members { try db.execute(sql: "DROP INDEX IF EXISTS member_unit; DROP TRIGGER IF EXISTS member_counted") }
         let result = try body()
-        try db.execute(sql: """
-            CREATE INDEX member_unit ON member(unit);
-            CREATE TRIGGER member_counted AFTER INSERT ON member BEGIN UPDATE counter SET n = n + 1 WHERE name = 'members'; END;
-            UPDATE counter SET n = (SELECT COUNT(*) FROM member) WHERE name = 'members';
-            """)
+        if units {
+            try db.execute(sql: """
+                CREATE INDEX unit_path ON unit(path);
+                CREATE INDEX unit_parent ON unit(parent);
+                CREATE TRIGGER unit_counted AFTER INSERT ON unit BEGIN
+                  UPDATE counter SET n = n + 1 WHERE name = 'units';
+                  UPDATE counter SET n = n + 1 WHERE name = 'cells' AND NEW.kind IN ('cell', 'grassroots-cell');
+                END;
+                UPDATE counter SET n = (SELECT COUNT(*) FROM unit) WHERE name = 'units';
+                UPDATE counter SET n = (SELECT COUNT(*) FROM unit WHERE kind IN ('cell', 'grassroots-cell')) WHERE name = 'cells';
+                """)
+        }
+        if members {
+            try db.execute(sql: """
+                CREATE INDEX member_unit ON member(unit);
+                CREATE TRIGGER member_counted AFTER INSERT ON member BEGIN UPDATE counter SET n = n + 1 WHERE name = 'members'; END;
+                UPDATE counter SET n = (SELECT COUNT(*) FROM member) WHERE name = 'members';
+                """)
+        }
         return result
     }
 

@@ -52,8 +52,9 @@ struct ImportCommand: ParsableCommand {
                 switch step {
                 case .parsed(let file, let rows, let s): say(String(format: "checked %@: %d rows in %.1f s", file, rows, s))
                 case .storing(let file, let rows, let total): say(String(format: "storing %@: %d of %d rows (%.0f%%)", file, rows, total, 100 * Double(rows) / Double(max(total, 1))))
+                case .validated(let file, let s): say(String(format: "checked the tree with %@ in %.1f s", file, s))
                 case .stored(let file, let s): say(String(format: "stored %@ in %.1f s", file, s))
-                case .rollups(let s): say(String(format: "counted the tree in %.1f s", s))
+                case .rollups(let s): say(String(format: "built the indexes and counted the tree in %.1f s", s))
                 }
             }
             for (name, result) in [(units, r.units), (members ?? "", r.members)] {

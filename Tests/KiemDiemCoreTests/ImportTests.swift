@@ -8,6 +8,18 @@ import Testing
         #expect(r.map(\.line) == [1, 2, 3])
     }
 
+    @Test func windowsLineEndingsReadTheSameAndAStrayCarriageReturnIsNamed() throws {
+        let unix = try CSV.parse("id,name\na,Chi bộ\nb,\"Tổ, 2\"\n", source: "u.csv")
+        let windows = try CSV.parse("\u{FEFF}id,name\r\na,Chi bộ\r\nb,\"Tổ, 2\"\r\n", source: "u.csv")
+        #expect(windows == unix)
+        #expect(unix.map(\.fields) == [["id", "name"], ["a", "Chi bộ"], ["b", "Tổ, 2"]])
+        #expect(throws: InputError(source: "u.csv", line: 2, reason: "a carriage return inside a field (field 2)")) {
+            try CSV.parse("id,name\na,Chi\rbộ\n", source: "u.csv")
+        }
+        // The last record needs no line break; an empty line is no record.
+        #expect(try CSV.parse("id\n\na", source: "u.csv").map(\.fields) == [["id"], ["a"]])
+    }
+
     @Test func aNulByteIsRefusedWithItsLineQuotedOrNot() {
         for text in ["id,parent\nso-a\u{0}x,bt\n", "id,parent\n\"so-a\u{0}\",bt\n"] {
             #expect(throws: InputError(source: "units.csv", line: 2, reason: "a NUL byte (not a text file?)")) { try CSV.parse(text, source: "units.csv") }

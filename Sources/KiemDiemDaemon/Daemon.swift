@@ -55,7 +55,10 @@ public final class Daemon: Sendable {
     public func services() async throws -> [any Service] {
         let store = try Daemon.openStore(config)
         let engine: Engine
-        do { engine = try Engine(store: store, logger: logger, routing: config.delivery) } catch {
+        do {
+            engine = try Engine(store: store, logger: logger, routing: config.delivery)
+            engine.applyInBackground = true // a chunked import's commit: on a connection of its own
+        } catch {
             throw DaemonError("cannot load campaigns from \(config.database): \(error)")
         }
         let monitor = OpsMonitor(store: store, metrics: metrics, notify: notify, simulatedClock: config.clockMode == .simulated,

@@ -210,7 +210,7 @@ final class Reactor: CommandHost {
     // MARK: Storage faults
 
     var storageProblem: String? {
-        guard let f = storageFault else { return nil }
+        guard let f = storageFault else { return engine.writeHold }
         var text = "disk full: the database cannot be written since \(Instant.format(f.since, timeZone: config.zone)) (\(f.error)); "
             + "changes are refused until space returns, reads go on"
         if let pendingMove { text += "; the clock move to \(Instant.format(pendingMove, timeZone: config.zone)) resumes by itself then" }
@@ -348,23 +348,28 @@ final class Reactor: CommandHost {
             // At most `controlPerPass` of requests per pass: a steady stream of them must not
             // keep the workers, the firing and the publishing waiting (found by `make soak`).
             if ready.control || !deferred.isEmpty { try serveControl(control, pass, deadline: .now + Reactor.controlPerPass) }
-            if ready.jobs { serveJobs(jobs, pass) }
-            try retryStorage(pass)
-            if config.clockMode == .system, storageFault == nil {
+            // While a chunked import is applied on its own connection, the loop writes nothing
+            // (its writes would wait for that transaction): workers, firing and publishing wait;
+            // reads, heartbeats and the watchdog go on.
+            if engine.applying != nil, try engine.finishApply() { importEnded() }
+            let writable = engine.applying == nil
+            if ready.jobs, writable { serveJobs(jobs, pass) }
+            if writable { try retryStorage(pass) }
+            if config.clockMode == .system, storageFault == nil, writable {
                 try storageStep("firing") { if try engine.advance(to: pass.wall) > 0 { CrashPoint.afterCommit.reached() } }
             }
-            try storageStep("publish") { try publishPending() }
-            send(dispatcher.tick(now: pass.wall.timeIntervalSince1970, lease: storageFault == nil), on: jobs)
+            if writable { try storageStep("publish") { try publishPending() } }
+            if writable { send(dispatcher.tick(now: pass.wall.timeIntervalSince1970, lease: storageFault == nil), on: jobs) }
             ops.monitor.workers.store(dispatcher.workerCount, ordering: .relaxed)
             if pass.monotonic >= nextHeartbeat {
                 try heartbeat(events, pass)
                 nextHeartbeat = pass.monotonic + config.heartbeat
             }
-            if pass.monotonic >= nextPrune {
+            if pass.monotonic >= nextPrune, writable {
                 try storageStep("prune") { try prune(pass) }
                 nextPrune = pass.monotonic + .seconds(3600)
             }
-            if pass.monotonic >= nextUploadSweep {
+            if pass.monotonic >= nextUploadSweep, writable {
                 try storageStep("drop idle imports") { try dropIdleUploads() }
                 nextUploadSweep = pass.monotonic + min(.seconds(60), config.importIdle)
             }
@@ -396,6 +401,7 @@ final class Reactor: CommandHost {
         }
         if dispatcher.workerCount > 0 { timeout = min(timeout, Int(config.jobs.heartbeat / .milliseconds(1))) }
         if storageFault != nil { timeout = min(timeout, ms(until: nextStorageRetry)) }
+        if engine.applying != nil { timeout = min(timeout, 50) } // to see the apply end soon
         return timeout
     }
 
@@ -615,6 +621,16 @@ final class Reactor: CommandHost {
         let body = try WireJSON.encoder().encode(b)
         try socket.send([Data("heartbeat/".utf8), body])
         ops.metrics.eventPublished(topic: "heartbeat/")
+    }
+
+    /// A chunked import's apply ended: said in the log; its outcome waits for `import.state`.
+    private func importEnded() {
+        guard let s = engine.finishedImportsLatest else { return }
+        if let e = s.error {
+            logger.warning("import not applied", metadata: ["upload": "\(s.upload)", "file": "\(s.name)", "error": "\(e.message)"])
+        } else if let r = s.result {
+            logger.notice("import applied", metadata: ["upload": "\(s.upload)", "file": "\(s.name)", "added": "\(r.added)", "updated": "\(r.updated)", "total": "\(r.total)"])
+        }
     }
 
     /// Chunked imports that no chunk reached for `limits.import_idle` (real time) are dropped.

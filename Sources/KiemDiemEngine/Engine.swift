@@ -24,6 +24,15 @@ public final class Engine {
     public var betweenSlices: (() -> Void)?
     /// Wall-clock seconds for job bookkeeping (jobs live in real time); tests inject their own.
     let wallNow: () -> Double
+    /// A chunked import being applied on a connection of its own: until it ends, the loop
+    /// writes nothing (ImportStream.swift).
+    public internal(set) var applying: ImportApply?
+    /// Chunked imports that ended since the start, for `import.state` (the last 16).
+    var finishedImports: [String: UploadState] = [:]
+    public internal(set) var finishedImportsLatest: UploadState?
+    /// Apply a commit on a second connection (the daemon); false: on the caller's (tests on an
+    /// in-memory store, and the one-request imports).
+    public var applyInBackground = false
 
     public init(store: Store, logger: Logger = Logger(label: "kiemdiem.engine"), routing: DeliveryRouting = DeliveryRouting(),
                 wallNow: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {

@@ -9,6 +9,9 @@ public final class Store: Sendable {
     let writer: any DatabaseWriter
     /// The process lock, for a store that must be the only one on its file (the daemon, an import).
     let lock: DatabaseLock?
+    /// The database file; nil for an in-memory store.
+    public let path: String?
+    let synchronous: Synchronous
     /// An audit row that goes with the next write transaction (see `attachAudit`).
     private let pendingAudit = Mutex<AuditRow?>(nil)
 
@@ -25,6 +28,8 @@ public final class Store: Sendable {
     /// it first takes the database's process lock (`DatabaseLock`) and holds it while open.
     public init(path: String, synchronous: Synchronous = .full, exclusive: Bool = false) throws {
         lock = exclusive ? try DatabaseLock(database: path) : nil
+        self.path = path
+        self.synchronous = synchronous
         var config = Configuration()
         config.busyMode = .timeout(5)
         let pragma = synchronous == .full ? "FULL" : "NORMAL"
@@ -42,9 +47,29 @@ public final class Store: Sendable {
         try Store.migrator.migrate(writer)
     }
 
+    /// Runs `body` in one write transaction on a connection of its own (a file store only), for
+    /// work too long for the loop's connection: the loop goes on reading from the pool meanwhile,
+    /// and must not write until this returns (its writes would wait for this transaction).
+    public func writeOnSecondConnection<T>(_ body: (StoreTx) throws -> T) throws -> T {
+        guard let path else { throw StoreError("an in-memory store has no second connection") }
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        let pragma = synchronous == .full ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(pragma); PRAGMA cache_size = -65536") }
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        var result: T?
+        try queue.inTransaction(.immediate) { db in
+            result = try body(StoreTx(db: db))
+            return .commit
+        }
+        return result!
+    }
+
     /// An in-memory database, for tests.
     public init() throws {
         lock = nil
+        path = nil
+        synchronous = .full
         writer = try DatabaseQueue()
         try Store.migrator.migrate(writer)
     }
@@ -476,4 +501,10 @@ extension StoreTx {
             AuditRow(time: Date(epoch: $0["time"]), actor: $0["actor"], role: $0["role"], command: $0["command"], args: $0["args"], result: $0["result"])
         }
     }
+}
+
+/// A misuse of the store (not a database error).
+public struct StoreError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

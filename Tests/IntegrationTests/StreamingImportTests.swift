@@ -55,6 +55,32 @@ import Testing
         #expect(d.terminate() == 0)
     }
 
+    @Test func whileTheCommitIsAppliedReadsAreAnsweredAndChangesWait() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-it-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let release = dir.appendingPathComponent("release-the-apply")
+        let d = try DaemonProcess(dir: dir, environment: ["KIEMDIEM_TEST_HOLD_APPLY": release.path])
+        _ = try d.ctl(["import", "units", Self.units])
+        let (client, err) = try start(d, ["import", "members", Self.members, "--chunk-size", "20000"])
+        _ = try err.wait(what: "every chunk sent") { $0.contains("the daemon applies it now") }
+        // The apply holds its transaction open until the file appears: meanwhile the daemon
+        // answers from the tree as it was, and refuses changes with the reason.
+        let started = Date()
+        #expect(try counts(d)["members"] == 0)
+        #expect(Date().timeIntervalSince(started) < 2, "status answered at once")
+        let refused = try d.ctl(["campaign", "load", repoRoot.appendingPathComponent("config/plans/2022-annual.yaml").path], allowFailure: true)
+        #expect(refused.status == 1 && refused.err.contains("unavailable") && refused.err.contains("is being applied"), "\(refused.err)")
+        #expect(client.isRunning)
+        FileManager.default.createFile(atPath: release.path, contents: Data())
+        try client.waitExit(within: 60, what: "kiemdiemctl import once the apply is released")
+        #expect(client.terminationStatus == 0, "\(err.text)")
+        _ = try d.stderr.wait(what: "the apply logged") { $0.contains("import applied") }
+        #expect(try counts(d)["members"] == 5229)
+        // Changes are taken again.
+        _ = try d.ctl(["campaign", "load", repoRoot.appendingPathComponent("config/plans/2022-annual.yaml").path])
+        #expect(d.terminate() == 0)
+    }
+
     @Test func anErrorInTheLastChunkAppliesNothing() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

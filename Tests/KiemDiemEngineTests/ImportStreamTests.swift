@@ -41,7 +41,8 @@ import Testing
         expectError(.invalidInput, containing: "outside 0..<2") { _ = try ImportChunk.run(ImportChunkArgs(upload: u.upload, seq: 2, content: row), in: context) }
         let state = try ImportChunk.run(ImportChunkArgs(upload: u.upload, seq: 0, content: header), in: context)
         #expect(state.received == 2 && state.nextMissing == 2)
-        #expect(try ImportCommit.run(UploadArgs(upload: u.upload), in: context).added == 1)
+        let committed = try ImportCommit.run(UploadArgs(upload: u.upload), in: context)
+        #expect(committed.phase == "applied" && committed.result?.added == 1)
         expectError(.notFound, containing: "no import '\(u.upload)'") { _ = try ImportState.run(UploadArgs(upload: u.upload), in: context) }
 
         // Fewer bytes than announced: refused, still staged.

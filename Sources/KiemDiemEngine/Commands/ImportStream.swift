@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import KiemDiemCore
 import KiemDiemStore
 import KiemDiemWire
@@ -57,16 +58,113 @@ extension ImportChunk: EngineCommand {
     }
 }
 
+/// A commit applied on a thread and a database connection of its own, so that the loop goes
+/// on answering reads, publishing heartbeats and pinging the watchdog meanwhile. It touches no
+/// engine state: the loop sees it end (`Engine.finishApply`) and reloads the tree.
+public final class ImportApply: @unchecked Sendable {
+    public enum Outcome: Sendable { case applied(ImportResult), failed(ErrorBody) }
+    public let state: UploadState
+    public let started = Date()
+    private let outcome = Mutex<Outcome?>(nil)
+    public var ended: Outcome? { outcome.withLock { $0 } }
+
+    init(_ state: UploadState) { self.state = state }
+
+    func start(store: Store) {
+        let state = self.state
+        Thread { [self] in
+            let result: Outcome
+            do {
+                result = .applied(try store.writeOnSecondConnection { tx in
+                    let r = try Self.apply(state, tx: tx)
+                    try tx.dropUpload(state.upload)
+                    Self.holdForTests()
+                    return r
+                })
+            } catch let e as InputErrors {
+                try? store.writeOnSecondConnection { try $0.dropUpload(state.upload) } // the findings are final
+                result = .failed(ErrorBody(e))
+            } catch let e as ErrorBody {
+                result = .failed(e) // still staged
+            } catch {
+                result = .failed(ErrorBody(Store.isStorageFault(error) ? .unavailable : .internalError, "import '\(state.upload)' not applied: \(error)"))
+            }
+            outcome.withLock { $0 = result }
+        }.start()
+    }
+
+    /// The same checks and writes as `import.units`/`import.members` (without the rating
+    /// facts: a campaign with ratings takes the one-request path).
+    static func apply(_ u: UploadState, tx: StoreTx) throws -> ImportResult {
+        let content = try tx.uploadContent(u.upload)
+        guard content.utf8.count == u.bytes else {
+            throw ErrorBody(.conflict, "import '\(u.upload)' holds \(content.utf8.count) bytes, \(u.bytes) were announced")
+        }
+        if u.kind == "units" {
+            let incoming = try TreeImport.parseUnits(content, source: u.name)
+            let merged = try TreeImport.validateTree(existing: try tx.allUnits(), incoming: incoming, source: u.name)
+            return try tx.saveTree(merged, incoming: Set(incoming.map(\.unit.id)))
+        }
+        let kinds = try tx.unitKinds()
+        return try tx.saveMembers(try TreeImport.parseMembers(content, source: u.name) { kinds[$0] })
+    }
+
+    /// `KIEMDIEM_TEST_HOLD_APPLY=FILE`: the apply waits, its transaction open, until FILE exists
+    /// (at most 60 s), so that a test can watch the daemon while an import is being applied.
+    static func holdForTests() {
+        guard let file = ProcessInfo.processInfo.environment["KIEMDIEM_TEST_HOLD_APPLY"] else { return }
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: file), Date() < deadline { usleep(10_000) }
+    }
+}
+
+extension Engine {
+    /// While an import is applied, why nothing may be written (nil otherwise).
+    public var writeHold: String? {
+        applying.map { "an import of \($0.state.name) (\($0.state.upload)) is being applied since \(Instant.format($0.started, timeZone: TimeZone(identifier: "UTC")!)); changes wait until it ends, reads go on" }
+    }
+
+    /// Called by the loop each pass: when the apply ended, the tree is reloaded and its
+    /// outcome kept for `import.state`. True when it ended on this call.
+    public func finishApply() throws -> Bool {
+        guard let a = applying, let outcome = a.ended else { return false }
+        applying = nil
+        var s = a.state
+        switch outcome {
+        case .applied(let r): s.phase = "applied"; s.result = r
+        case .failed(let e): s.phase = "failed"; s.error = e
+        }
+        if finishedImports.count >= 16, let oldest = finishedImports.keys.sorted().first { finishedImports[oldest] = nil }
+        finishedImports[s.upload] = s
+        finishedImportsLatest = s
+        try reload()
+        return true
+    }
+}
+
 extension ImportCommit: EngineCommand {
-    public static func run(_ a: UploadArgs, in context: CommandContext) throws -> ImportResult {
+    public static func run(_ a: UploadArgs, in context: CommandContext) throws -> UploadState {
         let engine = context.engine
-        let (u, content) = try engine.store.read { tx in
+        if let hold = engine.writeHold { throw ErrorBody(.unavailable, hold) }
+        let (u, staged) = try engine.store.read { tx in
             let u = try engine.knownUpload(a.upload, tx: tx)
             guard u.received == u.chunks else {
                 throw ErrorBody(.conflict, "import '\(u.id)' has \(u.received) of \(u.chunks) chunks (the first missing: \(u.nextMissing)); send the rest, then commit")
             }
-            return (u, try tx.uploadContent(u.id))
+            return (u, engine.applyInBackground ? nil : try tx.uploadContent(u.id))
         }
+        var state = Engine.uploadState(u)
+        let ratings = try engine.store.read { tx in try engine.openCampaigns.contains { try tx.hasRatings(campaign: $0.id) } }
+        if engine.applyInBackground, engine.store.path != nil, !ratings {
+            let apply = ImportApply(state)
+            engine.applying = apply
+            apply.start(store: engine.store)
+            state.phase = "applying"
+            return state
+        }
+        // Here, on the caller's connection: with ratings in force, the change is checked against
+        // them (rating.conflict), as the one-request imports do.
+        let content = try staged ?? engine.store.read { try $0.uploadContent(u.id) }
         guard content.utf8.count == u.bytes else {
             throw ErrorBody(.conflict, "import '\(u.id)' holds \(content.utf8.count) bytes, \(u.bytes) were announced")
         }
@@ -74,7 +172,9 @@ extension ImportCommit: EngineCommand {
         do {
             let result = u.kind == "units" ? try engine.importUnits(file, now: context.now) : try engine.importMembers(file, now: context.now)
             try engine.store.write { try $0.dropUpload(u.id) }
-            return result
+            state.phase = "applied"
+            state.result = result
+            return state
         } catch let e as ErrorBody where e.code == .invalidInput {
             // The file's findings are final: the upload is done with. Anything else (a full disk)
             // leaves it staged, to commit again.
@@ -96,6 +196,13 @@ extension ImportAbort: EngineCommand {
 
 extension ImportState: EngineCommand {
     public static func run(_ a: UploadArgs, in context: CommandContext) throws -> UploadState {
-        try context.engine.store.read { tx in Engine.uploadState(try context.engine.knownUpload(a.upload, tx: tx)) }
+        let engine = context.engine
+        if let apply = engine.applying, apply.state.upload == a.upload {
+            var s = apply.state
+            s.phase = "applying"
+            return s
+        }
+        if let done = engine.finishedImports[a.upload] { return done }
+        return try engine.store.read { tx in Engine.uploadState(try engine.knownUpload(a.upload, tx: tx)) }
     }
 }

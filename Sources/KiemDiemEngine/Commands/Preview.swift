@@ -6,6 +6,8 @@ import KiemDiemWire
 extension Preview: EngineCommand {
     public static func run(_ args: PreviewArgs, in context: CommandContext) throws -> PreviewResult {
         let zone = context.zone, now = context.now
+        // A preview is a dry run on the writing connection, which an import being applied holds.
+        if let hold = context.engine.writeHold { throw ErrorBody(.unavailable, hold) }
         guard let until = Instant.parse(args.until, timeZone: zone) else {
             throw ErrorBody(.invalidInput, "'\(args.until)' is not an ISO 8601 instant with offset or a date")
         }

@@ -23,10 +23,11 @@ public enum ImportChunk: ControlCommand {
     public static let audited = false
 }
 
-/// `import.commit`: applies the whole file, all or nothing.
+/// `import.commit`: applies the whole file, all or nothing. On the daemon it starts the apply
+/// and answers `applying` at once; `import.state` then says when it is `applied` or `failed`.
 public enum ImportCommit: ControlCommand {
     public typealias Args = UploadArgs
-    public typealias Result = ImportResult
+    public typealias Result = UploadState
     public static let name = "import.commit"
     public static let mutates = true
 }
@@ -90,7 +91,13 @@ public struct UploadState: Codable, Sendable, Equatable {
     /// How many chunks are stored, and the first sequence number still missing (`chunks` when none is).
     public var received: Int
     public var nextMissing: Int
-    public init(upload: String, kind: String, name: String, chunks: Int, bytes: Int, received: Int, nextMissing: Int) {
+    /// `receiving` (chunks still come), `applying` (committed; being applied), `applied` (with
+    /// `result`) or `failed` (with `error`: the file's findings, all or nothing).
+    public var phase: String
+    public var result: ImportResult?
+    public var error: ErrorBody?
+    public init(upload: String, kind: String, name: String, chunks: Int, bytes: Int, received: Int, nextMissing: Int,
+                phase: String = "receiving", result: ImportResult? = nil, error: ErrorBody? = nil) {
         self.upload = upload
         self.kind = kind
         self.name = name
@@ -98,5 +105,8 @@ public struct UploadState: Codable, Sendable, Equatable {
         self.bytes = bytes
         self.received = received
         self.nextMissing = nextMissing
+        self.phase = phase
+        self.result = result
+        self.error = error
     }
 }

@@ -8,7 +8,7 @@ public enum ImportUnits: ControlCommand {
     public static let mutates = true
 }
 
-public struct ImportResult: Codable, Sendable {
+public struct ImportResult: Codable, Sendable, Equatable {
     public var added: Int
     public var updated: Int
     public var total: Int

@@ -92,6 +92,7 @@ struct Chunks {
         var state: UploadState
         if let resume {
             state = try client.call(ImportState.self, UploadArgs(upload: resume))
+            if state.phase != "receiving" { return try waitApplied(state) }
             guard state.chunks == chunks.count, state.bytes == total, state.kind == kind else {
                 throw ClientError.transport("import \(resume) is \(state.kind) \(state.name) in \(state.chunks) chunks of \(state.bytes) bytes; this is \(kind) \(file.name) in \(chunks.count) chunks of \(total) bytes: give the same file and --chunk-size")
             }
@@ -128,9 +129,39 @@ struct Chunks {
             }
         }
         progress.finish()
-        // The commit applies the whole file in one transaction: it may take minutes.
-        let committer = try ClientOptions.with(options, timeout: max(options.timeout, 900)).client()
-        return try committer.call(ImportCommit.self, UploadArgs(upload: state.upload))
+        if state.phase == "receiving" {
+            // The commit starts the apply (one transaction); on a daemon it answers at once, and
+            // `import.state` says when it ends. Without one, it answers when it is done.
+            let committer = try ClientOptions.with(options, timeout: max(options.timeout, 900)).client()
+            state = try committer.call(ImportCommit.self, UploadArgs(upload: state.upload))
+        }
+        return try waitApplied(state)
+    }
+
+    /// Asks `import.state` twice a second until the apply ends, across dropped connections.
+    func waitApplied(_ first: UploadState) throws -> ImportResult {
+        var state = first
+        var client = try options.client()
+        var failures = 0
+        let started = Date()
+        while state.phase == "applying" {
+            Thread.sleep(forTimeInterval: 0.5)
+            do {
+                state = try client.call(ImportState.self, UploadArgs(upload: state.upload))
+                failures = 0
+            } catch let e as ClientError where !e.isRemote {
+                failures += 1
+                guard failures <= 60 else { throw e }
+                client = try options.client()
+            }
+            if isatty(STDERR_FILENO) == 1 {
+                FileHandle.standardError.write(Data(String(format: "\rthe daemon applies it: %.0f s", Date().timeIntervalSince(started)).utf8))
+            }
+        }
+        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
+        if let error = state.error { throw ClientError.remote(error) }
+        guard let result = state.result else { throw ClientError.badReply("import \(state.upload) ended \(state.phase) without a result") }
+        return result
     }
 }
 

@@ -168,6 +168,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build/release"))
     ap.add_argument("--files", help="where the generated files are kept")
     ap.add_argument("--scale", type=int, help="a generated bloc of this scale instead of the national tree")
+    ap.add_argument("--only", choices=["ctl"], help="only the import through kiemdiemctl (with its raw baseline)")
     args = ap.parse_args()
     files = args.files or os.path.join(ROOT, ".build-bench", "national" if args.scale is None else f"scale-{args.scale}")
     generate(files, args.scale)
@@ -178,6 +179,9 @@ def main():
     raw_s, n_units, n_members = raw_insert(files, work)
     report(f"{label}: raw insert of {n_units} units and {n_members} members (same tables, one transaction)", raw_s, "s")
 
+    if args.only == "ctl":
+        ctl_import(args, work, label, units_csv, members_csv, raw_s)
+        return
     db = os.path.join(work, "kd.sqlite")
     t = time.perf_counter()
     r = subprocess.run(["/usr/bin/time", "-f", "%M", os.path.join(args.bin, "kiemdiemd"), "import", "--database", db, units_csv, members_csv],
@@ -254,6 +258,10 @@ def main():
     report(f"{label}: raw insert of the rows that firing stored ({same_rows} events and jobs, same tables and indexes)", same_s, "s",
            fired_s, "s (kiemdiem)", higher_is_better=False)
 
+    ctl_import(args, work, label, units_csv, members_csv, raw_s)
+
+
+def ctl_import(args, work, label, units_csv, members_csv, raw_s):
     # The same tree through the control socket, in chunks, with `status` probed all along.
     d = Daemon(args.bin, work, os.path.join(work, "ctl.sqlite"), "2026-11-01T00:00:00+07:00")
     done = threading.Event()

@@ -13,7 +13,7 @@ struct ImportCmd: ParsableCommand {
             an interrupted import goes on with --resume ID.
 
             Examples:
-              kiemdiemctl import units config/examples/units.csv
+              kiemdiemctl import units config/samples/units.csv
               kiemdiemctl import members members.csv --chunk-size 8388608
               kiemdiemctl import members members.csv --resume 3f9c0a7d5e1b2c4d
               kiemdiemctl import members --abort 3f9c0a7d5e1b2c4d

@@ -43,26 +43,27 @@ public enum CSV {
 
     public static func row(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") }
 
-    public static func parse(_ text: String, source: String) throws(InputError) -> [CSVRecord] {
+    /// `firstLine`: the line number of the text's first line (a piece of a larger file).
+    public static func parse(_ text: String, source: String, firstLine: Int = 1) throws(InputError) -> [CSVRecord] {
         var text = text
         text.makeContiguousUTF8()
         let result: Result<[CSVRecord], InputError> = text.utf8.withContiguousStorageIfAvailable { buffer in
-            do throws(InputError) { return .success(try parse(buffer, source: source)) } catch { return .failure(error) }
+            do throws(InputError) { return .success(try parse(buffer, source: source, firstLine: firstLine)) } catch { return .failure(error) }
         } ?? .failure(InputError(source: source, reason: "not contiguous UTF-8"))
         return try result.get()
     }
 
     /// The reader over the file's bytes. A field without quotes is made into a String straight
     /// from its slice of the buffer; only a quoted field is copied byte by byte (to undo `""`).
-    static func parse(_ all: UnsafeBufferPointer<UInt8>, source: String) throws(InputError) -> [CSVRecord] {
+    static func parse(_ all: UnsafeBufferPointer<UInt8>, source: String, firstLine: Int) throws(InputError) -> [CSVRecord] {
         var bytes = all
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeBufferPointer(rebasing: all[3...]) }
         var records: [CSVRecord] = []
         var fields: [String] = []
         var quoted: [UInt8] = []      // a quoted field's bytes, quotes undone
         var start = 0                 // where the current unquoted field began
-        var line = 1
-        var recordLine = 1
+        var line = firstLine
+        var recordLine = firstLine
         var inQuotes = false
         var quotedField = false
         let count = bytes.count
@@ -146,11 +147,11 @@ public enum CSV {
 
     /// Parses a file whose first record is a header naming `columns` (in any order, extra
     /// columns are an error so a typo is not silently ignored). Returns records as dictionaries.
-    public static func table(_ text: String, source: String, columns: [String], required: Set<String>)
+    public static func table(_ text: String, source: String, columns: [String], required: Set<String>, firstLine: Int = 1)
         throws(InputErrors) -> [(line: Int, values: CSVRow)]
     {
         let records: [CSVRecord]
-        do { records = try parse(text, source: source) } catch { throw InputErrors([error]) }
+        do { records = try parse(text, source: source, firstLine: firstLine) } catch { throw InputErrors([error]) }
         guard let header = records.first else {
             throw InputErrors([InputError(source: source, line: 1, reason: "empty file: expected a header row \(columns.joined(separator: ","))")])
         }

@@ -108,16 +108,30 @@ public enum TreeImport {
     }
 
     public static func parseMembers(_ text: String, source: String, unitKind: (String) -> UnitKind?) throws(InputErrors) -> [Member] {
-        let rows = try CSV.table(text, source: source, columns: memberColumns, required: ["id", "unit", "name"])
+        var seen: [String: Int] = [:]
+        return try parseMembers(text, source: source, firstLine: 1, unitKind: unitKind) { id, line in
+            if let first = seen[id] { return first }
+            seen[id] = line
+            return nil
+        }
+    }
+
+    /// A piece of a members file: `text` starts with the header line, numbered `firstLine`
+    /// (the line before the piece's first record). `firstSeen(id, line)` returns the line where
+    /// `id` was seen first, or records it and returns nil: across the pieces of one file, it
+    /// finds the duplicates that no piece holds both of.
+    public static func parseMembers(_ text: String, source: String, firstLine: Int, unitKind: (String) -> UnitKind?,
+                                    firstSeen: (String, Int) throws -> Int?) throws(InputErrors) -> [Member] {
+        let rows = try CSV.table(text, source: source, columns: memberColumns, required: ["id", "unit", "name"], firstLine: firstLine)
         var out: [Member] = []
         out.reserveCapacity(rows.count)
         var errors: [InputError] = []
-        var seen: [String: Int] = [:]
         for (line, v) in rows {
             let id = v["id"] ?? ""
             guard Code.isValid(id) else { errors.append(InputError(source: source, line: line, reason: "id '\(id)' must match [a-z0-9-]+")); continue }
-            if let first = seen[id] { errors.append(InputError(source: source, line: line, reason: "duplicate id '\(id)' (first on line \(first))")); continue }
-            seen[id] = line
+            let first: Int?
+            do { first = try firstSeen(id, line) } catch { throw InputErrors([InputError(source: source, line: line, reason: "\(error)")]) }
+            if let first { errors.append(InputError(source: source, line: line, reason: "duplicate id '\(id)' (first on line \(first))")); continue }
             let unit = v["unit"] ?? ""
             guard let kind = unitKind(unit) else { errors.append(InputError(source: source, line: line, reason: "unknown unit '\(unit)'")); continue }
             guard kind.holdsMembers else {

@@ -60,4 +60,29 @@ extension StoreTx {
         for id in ids { try dropUpload(id) }
         return ids
     }
+
+    /// One staged chunk, and the size of all of them in bytes.
+    public func uploadChunk(_ id: String, seq: Int) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT content FROM upload_chunk WHERE upload = ? AND seq = ?", arguments: [id, seq])
+    }
+
+    public func uploadBytes(_ id: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(length(CAST(content AS BLOB))), 0) FROM upload_chunk WHERE upload = ?", arguments: [id]) ?? 0
+    }
+
+    /// The ids a chunked members import has met so far, kept in a temporary table rather than in
+    /// memory (millions of them): `firstSeen` returns the line an id was first met on, or records it.
+    public func startSeenIds() throws {
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS import_seen (id TEXT PRIMARY KEY NOT NULL, line INTEGER NOT NULL) WITHOUT ROWID; DELETE FROM import_seen")
+    }
+
+    public func firstSeen(_ id: String, line: Int) throws -> Int? {
+        if let first = try Int.fetchOne(db.cachedStatement(sql: "SELECT line FROM import_seen WHERE id = ?"), arguments: [id]) { return first }
+        try db.cachedStatement(sql: "INSERT INTO import_seen(id, line) VALUES (?, ?)").execute(arguments: [id, line])
+        return nil
+    }
+
+    public func endSeenIds() throws {
+        try db.execute(sql: "DROP TABLE IF EXISTS temp.import_seen")
+    }
 }

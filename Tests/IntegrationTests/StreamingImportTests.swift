@@ -94,6 +94,13 @@ import Testing
         #expect(r.status == 1)
         #expect(r.err.contains("members.csv:5231: unknown unit 'no-such-cell'"), "\(r.err)")
         #expect(try counts(d)["members"] == 0)
+        // A duplicate whose first is in another chunk, found with the file's lines.
+        let first = try String(contentsOfFile: Self.members, encoding: .utf8).split(separator: "\n")[1]
+        try (try String(contentsOfFile: Self.members, encoding: .utf8) + first + "\n").write(to: bad, atomically: true, encoding: .utf8)
+        let dup = try d.ctl(["import", "members", bad.path, "--chunk-size", "20000"], allowFailure: true)
+        let id = first.split(separator: ",")[0]
+        #expect(dup.status == 1 && dup.err.contains("members.csv:5231: duplicate id '\(id)' (first on line 2)"), "\(dup.err)")
+        #expect(try counts(d)["members"] == 0)
         #expect(d.terminate() == 0)
     }
 

@@ -94,19 +94,50 @@ public final class ImportApply: @unchecked Sendable {
     }
 
     /// The same checks and writes as `import.units`/`import.members` (without the rating
-    /// facts: a campaign with ratings takes the one-request path).
+    /// facts: a campaign with ratings takes the one-request path). A members file is read one
+    /// chunk at a time, its ids checked for duplicates in a temporary table: the daemon holds
+    /// one chunk, not the file (a national members file is 633 MB).
     static func apply(_ u: UploadState, tx: StoreTx) throws -> ImportResult {
-        let content = try tx.uploadContent(u.upload)
-        guard content.utf8.count == u.bytes else {
-            throw ErrorBody(.conflict, "import '\(u.upload)' holds \(content.utf8.count) bytes, \(u.bytes) were announced")
+        let bytes = try tx.uploadBytes(u.upload)
+        guard bytes == u.bytes else {
+            throw ErrorBody(.conflict, "import '\(u.upload)' holds \(bytes) bytes, \(u.bytes) were announced")
         }
         if u.kind == "units" {
+            let content = try tx.uploadContent(u.upload)
             let incoming = try TreeImport.parseUnits(content, source: u.name)
             let merged = try TreeImport.validateTree(existing: try tx.allUnits(), incoming: incoming, source: u.name)
             return try tx.saveTree(merged, incoming: Set(incoming.map(\.unit.id)))
         }
         let kinds = try tx.unitKinds()
-        return try tx.saveMembers(try TreeImport.parseMembers(content, source: u.name) { kinds[$0] })
+        try tx.startSeenIds()
+        defer { try? tx.endSeenIds() }
+        var header = "", linesBefore = 0
+        var errors: [InputError] = []
+        var added = 0, updated = 0
+        for seq in 0..<u.chunks {
+            guard let chunk = try tx.uploadChunk(u.upload, seq: seq) else { throw ErrorBody(.conflict, "import '\(u.upload)' lost chunk \(seq)") }
+            // Every piece after the first is read under the first one's header line, numbered as
+            // the line before the piece's first record, so that findings carry the file's lines.
+            if seq == 0, let nl = chunk.utf8.firstIndex(of: 0x0A) { header = String(chunk[...nl]) }
+            let text = seq == 0 ? chunk : header + chunk
+            do {
+                let members = try TreeImport.parseMembers(text, source: u.name, firstLine: seq == 0 ? 1 : linesBefore, unitKind: { kinds[$0] }) {
+                    try tx.firstSeen($0, line: $1)
+                }
+                if errors.isEmpty {
+                    let r = try tx.saveMembers(members, rollups: false)
+                    added += r.added
+                    updated += r.updated
+                }
+            } catch let e as InputErrors {
+                errors += e.errors
+                if errors.count >= 200 { break } // enough to act on; the reply shows 200 at most
+            }
+            linesBefore += chunk.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        try tx.rebuildRollups()
+        return ImportResult(added: added, updated: updated, total: try tx.counts().members)
     }
 
     /// `KIEMDIEM_TEST_HOLD_APPLY=FILE`: the apply waits, its transaction open, until FILE exists

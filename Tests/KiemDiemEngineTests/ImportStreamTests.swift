@@ -7,7 +7,7 @@ import Testing
 
 /// The chunked import's rules, command by command: what a commit needs, what a chunk sent
 /// again does, and the bounds on uploads.
-@Suite(.timeLimit(.minutes(1))) struct ImportStreamTests {
+@Suite(.timeLimit(.minutes(5))) struct ImportStreamTests {
     let f: Fixture
     let context: CommandContext
 

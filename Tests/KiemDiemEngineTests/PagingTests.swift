@@ -7,7 +7,7 @@ import Testing
 
 /// Long lists come in pages: the pages of `overdue` and `jobs`, followed by their cursors, hold
 /// exactly the items of one long listing, in the same order, and `total` counts them all.
-@Suite(.timeLimit(.minutes(2))) struct PagingTests {
+@Suite(.timeLimit(.minutes(5))) struct PagingTests {
     static func sampleBloc() throws -> Fixture {
         let samples = repoRoot.appendingPathComponent("config/samples")
         let f = try Fixture(units: try String(contentsOf: samples.appendingPathComponent("units.csv"), encoding: .utf8),

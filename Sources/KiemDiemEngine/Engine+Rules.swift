@@ -139,11 +139,16 @@ extension Engine {
         var flagsOf: [String: Int] = [:], remediationOf: [String: Int] = [:]
         for f in flags { if let k = child(of: f.unit) { flagsOf[k, default: 0] += 1 } }
         for x in remediation { if let k = child(of: x.unit) { remediationOf[k, default: 0] += 1 } }
-        let perStage = try tx.childrenProgress(campaign: c.id, stages: c.plan.stages, parent: unit.path, now: now)
-        r.children = try tx.children(of: unit.id).map { row in
-            let stages = perStage.compactMap { $0[row.id] }
-            return ChildReport(unit: row.id, name: row.unit.name, kind: row.unit.kind.rawValue, completed: stages.map(\.completed).reduce(0, +),
-                               total: stages.map(\.total).reduce(0, +), overdue: stages.map(\.overdue).reduce(0, +),
+        let children = try tx.children(of: unit.id)
+        let perStage = try tx.childrenProgress(campaign: c.id, stages: c.plan.stages, parent: unit.path, children: children, now: now)
+        r.children = children.enumerated().map { i, row in
+            var completed = 0, total = 0, overdue = 0
+            for stage in perStage {
+                completed += stage[i].completed
+                total += stage[i].total
+                overdue += stage[i].overdue
+            }
+            return ChildReport(unit: row.id, name: row.unit.name, kind: row.unit.kind.rawValue, completed: completed, total: total, overdue: overdue,
                                flags: flagsOf[row.id] ?? 0, openRemediation: remediationOf[row.id] ?? 0)
         }
     }

@@ -138,49 +138,49 @@ extension StoreTx {
         return out
     }
 
-    /// Each stage's progress for every child of the unit at `path`, by child id: the children's
-    /// tree counts in one query, each stage's completions in one more, the extensions read once
-    /// per stage (a national root has a hundred thousand children).
-    public func childrenProgress(campaign: String, stages: [Stage], parent path: String, now: Date) throws -> [[String: (total: Int, completed: Int, overdue: Int)]] {
+    /// Each stage's progress for each of `children` (the units directly under the unit at
+    /// `path`), in their order: the children's tree counts in one query, each stage's completions
+    /// in one more, the extensions read once per stage. Arrays by position, not dictionaries: a
+    /// national root has a hundred thousand children and seven stages.
+    public func childrenProgress(campaign: String, stages: [Stage], parent path: String, children: [UnitRow], now: Date)
+        throws -> [[(total: Int, completed: Int, overdue: Int)]] {
         let parent = Self.root(of: path)
-        var counts: [String: [String: Int]] = [:] // child path → kind → n
-        var idOf: [String: String] = [:]          // child path → id
+        var position: [String: Int] = [:]
+        position.reserveCapacity(children.count)
+        for (i, c) in children.enumerated() { position[c.id] = i }
+        let kindNames = UnitKind.allCases.map(\.rawValue) + ["member"]
+        let kindIndex = Dictionary(uniqueKeysWithValues: kindNames.enumerated().map { ($1, $0) })
+        var counts = [Int](repeating: 0, count: children.count * kindNames.count) // child × kind
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT u.id, u.path, t.kind, t.n FROM unit u JOIN tree_count t ON t.unit = u.id WHERE u.parent = ?
+            SELECT u.id, t.kind, t.n FROM unit u JOIN tree_count t ON t.unit = u.id WHERE u.parent = ?
             """), arguments: [parent])
         while let r = try rows.next() {
-            let p: String = r["path"]
-            idOf[p] = r["id"]
-            counts[p, default: [:]][r["kind"]] = r["n"]
+            guard let i = position[r["id"]], let k = kindIndex[r["kind"]] else { continue }
+            counts[i * kindNames.count + k] = r["n"]
         }
         let depth = Self.lineage(path).count
         return try stages.map { stage in
-            let kinds: [String] = switch stage.scope {
-            case .members: ["member"]
-            case .units(let k): k.map(\.rawValue)
+            let kinds: [Int] = switch stage.scope {
+            case .members: [kindIndex["member"]!]
+            case .units(let k): k.compactMap { kindIndex[$0.rawValue] }
             }
-            var done: [String: Int] = [:] // child id → n
+            var done = [Int](repeating: 0, count: children.count)
             let doneRows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT d.unit, d.n FROM unit u JOIN done_count d ON d.campaign = ? AND d.stage = ? AND d.unit = u.id WHERE u.parent = ?
                 """), arguments: [campaign, stage.id, parent])
-            while let r = try doneRows.next() { done[r["unit"]] = r["n"] }
-            var extended: [String: (own: Int, late: Int)] = [:] // by child path
+            while let r = try doneRows.next() { if let i = position[r["unit"]] { done[i] = r["n"] } }
+            var own = [Int](repeating: 0, count: children.count), late = own
             for e in try extendedIncomplete(campaign: campaign, stage: stage, subtree: path) {
                 let lineage = Self.lineage(e.path)
-                guard lineage.count > depth else { continue } // the parent itself
-                let child = lineage.prefix(depth + 1).joined(separator: "/") + "/"
-                extended[child, default: (0, 0)].own += e.items
-                if e.due <= now { extended[child, default: (0, 0)].late += e.items }
+                guard lineage.count > depth, let i = position[String(lineage[depth])] else { continue } // not the parent itself
+                own[i] += e.items
+                if e.due <= now { late[i] += e.items }
             }
-            var out: [String: (Int, Int, Int)] = [:]
-            out.reserveCapacity(idOf.count)
-            for (childPath, id) in idOf {
-                let total = kinds.reduce(0) { $0 + (counts[childPath]?[$1] ?? 0) }
-                let d = done[id] ?? 0
-                let x = extended[childPath] ?? (0, 0)
-                out[id] = (total, d, (stage.due <= now ? total - d - x.own : 0) + x.late)
+            let pastDue = stage.due <= now
+            return (0..<children.count).map { i in
+                let total = kinds.reduce(0) { $0 + counts[i * kindNames.count + $1] }
+                return (total, done[i], (pastDue ? total - done[i] - own[i] : 0) + late[i])
             }
-            return out
         }
     }
 }

@@ -213,9 +213,17 @@ def main():
     status = StatusProbe(d.control).sample(n=1000)
     report(f"{label}: status p50", pct(status, 0.5), "ms")
     report(f"{label}: status p99", pct(status, 0.99), "ms", 1.0, "ms target", higher_is_better=False)
+    done = threading.Event()
+    probe = LongProbe(d.control)
+    prober = threading.Thread(target=lambda: probe.sample(until=done))
+    prober.start()
     times = [d.request("report")[1] for _ in range(3)]
+    done.set()
+    prober.join(60)
     root_report = d.request("report")[0][0]
     report(f"{label}: report at the root ({len(root_report.get('children') or [])} children)", min(times), "s", 1.0, "s target", higher_is_better=False)
+    report(f"{label}: status during those root reports: p99", pct(probe.samples, 0.99), "ms", 100.0, "ms target", higher_is_better=False)
+    report(f"{label}: status during those root reports: longest", max(probe.samples), "ms")
     with open(units_csv, newline="", encoding="utf-8") as f:
         org = next(r["id"] for r in csv.DictReader(f) if r["kind"] == "grassroots-committee")
     times = [d.request("report", {"unit": org})[1] * 1000 for _ in range(5)]

@@ -17,6 +17,8 @@ struct ReactorWaker: Sendable {
 
     func stop() { send("stop") }
     func reload() { send("reload") }
+    /// Work handed off the loop has ended: its reply is waiting (`Reactor.finished`).
+    func replyReady() { send("reply") }
 
     private func send(_ message: String) {
         do {
@@ -29,6 +31,14 @@ struct ReactorWaker: Sendable {
             logger.error("cannot wake the reactor", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// Replies of requests whose work ran off the loop, for the loop to send.
+final class FinishedReplies: Sendable {
+    struct Reply: @unchecked Sendable { // @unchecked: a command type is an immutable metatype
+        let envelope: [Data], reply: Data, command: (any ControlCommand.Type)?, started: ContinuousClock.Instant
+    }
+    let list = Mutex<[Reply]>([])
 }
 
 /// The clocks as read once per loop pass: everything a pass does happens at these instants.
@@ -91,6 +101,11 @@ final class Reactor: CommandHost {
     /// Refused connections audited, by socket and reason: when the last row was written, and how
     /// many refusals since were not (rate limit).
     private var refusalsAudited: [String: (last: ContinuousClock.Instant?, suppressed: Int)] = [:]
+    /// Requests whose work runs off the loop (`EngineCommand.later`), one at a time and in order
+    /// on this queue, so that a flood of them holds one at once; their replies wait in
+    /// `finished` for the loop, which alone may send on the control socket.
+    private let laterQueue = DispatchQueue(label: "kiemdiem.later")
+    private let finished = FinishedReplies()
     /// Monitors of the CURVE sockets (control, jobs), for handshakes that fail before ZAP.
     private var monitors: [(socket: Socket, domain: String)] = []
 
@@ -110,6 +125,7 @@ final class Reactor: CommandHost {
         waker = ReactorWaker(context: context, endpoint: wakeEndpoint, logger: logger)
         handler = ControlHandler(engine: engine, logger: logger)
         handler.maxReply = Int(config.maxMessageSize)
+        handler.runsLater = true
         dispatcher = JobDispatcher(store: engine.store, policy: config.jobs, logger: logger)
         watchdogInterval = notify.watchdogInterval
         handler.host = self
@@ -352,6 +368,7 @@ final class Reactor: CommandHost {
             // (its writes would wait for that transaction): workers, firing and publishing wait;
             // reads, heartbeats and the watchdog go on.
             if engine.applying != nil, try engine.finishApply() { importEnded() }
+            sendFinished(control) // after the apply's end is seen: its reply follows the reload
             let writable = engine.applying == nil
             if ready.jobs, writable { serveJobs(jobs, pass) }
             if writable { try retryStorage(pass) }
@@ -411,6 +428,7 @@ final class Reactor: CommandHost {
         while let frames = try wake.receive(dontWait: true) {
             switch frames.first.map({ String(decoding: $0, as: UTF8.self) }) {
             case "reload": reload(pass)
+            case "reply": break // sent after the wake (`sendFinished`)
             default: stop = true
             }
         }
@@ -563,6 +581,17 @@ final class Reactor: CommandHost {
             let started = ContinuousClock.now
             // The campaign's instant: the simulated clock as an earlier request may have moved it.
             let handled = handler.handle(body, caller: who, now: campaignNow(pass))
+            if let later = handled.later {
+                let waker = self.waker, finished = self.finished, command = handled.command, envelope = envelope
+                laterQueue.async {
+                    TestHold.later.wait()
+                    let reply = later()
+                    finished.list.withLock { $0.append(.init(envelope: envelope, reply: reply, command: command, started: started)) }
+                    waker.replyReady()
+                }
+                try storageStep("publish") { try publishPending() }
+                return
+            }
             reply = handled.reply
             ops.metrics.commandServed(handled.command?.name, duration: ContinuousClock.now - started)
         } else {
@@ -573,6 +602,17 @@ final class Reactor: CommandHost {
             logger.warning("cannot send a control reply", metadata: ["error": "\(error)"])
         }
         try storageStep("publish") { try publishPending() }
+    }
+
+    /// Sends the replies of work that ended off the loop.
+    private func sendFinished(_ socket: Socket) {
+        let done = finished.list.withLock { list in defer { list.removeAll() }; return list }
+        for d in done {
+            ops.metrics.commandServed(d.command?.name, duration: ContinuousClock.now - d.started)
+            do { try socket.send(d.envelope + [d.reply], dontWait: true) } catch {
+                logger.warning("cannot send a control reply", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// Serves the workers: their messages settle jobs, and free room gets more.

@@ -8,6 +8,15 @@ import Logging
 /// command's conformance lives in `Commands/<Name>.swift`, next to the engine code it runs.
 public protocol EngineCommand: ControlCommand {
     static func run(_ args: Args, in context: CommandContext) throws -> Result
+    /// Work too long for the loop: called on the loop instead of `run`, it returns what runs
+    /// off it (on the daemon's reader thread), or nil to `run` on the loop as usual. What it
+    /// captures must be its own: a copy of the engine's state (`Engine.readView`), the store.
+    /// An audited command gets its "ok" row and writes it (or a refusal) itself.
+    static func later(_ args: Args, in context: CommandContext) throws -> (@Sendable (AuditRow?) throws -> Result)?
+}
+
+extension EngineCommand {
+    public static func later(_ args: Args, in context: CommandContext) throws -> (@Sendable (AuditRow?) throws -> Result)? { nil }
 }
 
 /// The clock the daemon runs on: the system's, or one moved by commands (tests, rehearsals).
@@ -61,10 +70,15 @@ public struct CommandContext {
 public struct CommandRegistry: Sendable {
     fileprivate struct Entry: Sendable {
         let command: any ControlCommand.Type
-        /// Decodes the request's arguments, runs the command, encodes the reply; also returns the
-        /// arguments as decoded, for the audit log.
-        /// `willRun` gets the arguments as decoded, encoded, before the command runs.
-        let run: @Sendable (_ body: Data, _ id: String?, _ context: CommandContext, _ codec: ControlHandler.Codec, _ willRun: (Data) -> Void) throws -> Data
+        /// Decodes the request's arguments, runs the command, encodes the reply (or returns the
+        /// work that will, off the loop). `willRun` gets the arguments as decoded, encoded, for
+        /// the audit log, before the command runs.
+        let run: @Sendable (_ body: Data, _ id: String?, _ context: CommandContext, _ codec: ControlHandler.Codec, _ willRun: (Data) -> Void) throws -> Ran
+    }
+
+    fileprivate enum Ran {
+        case now(Data)
+        case later(@Sendable (AuditRow?) throws -> Data)
     }
     fileprivate var entries: [String: Entry] = [:]
 
@@ -77,8 +91,11 @@ public struct CommandRegistry: Sendable {
             Entry(command: c) { body, id, context, codec, willRun in
                 let args = try codec.args(C.Args.self, body)
                 willRun(try codec.encoder.encode(args))
-                let result = try C.run(args, in: context)
-                return try codec.encoder.encode(Reply(id: id, result: result))
+                if let work = try C.later(args, in: context) {
+                    // Off the loop: an encoder of its own (the handler's stays on the loop).
+                    return .later { audit in try WireJSON.encoder().encode(Reply(id: id, result: try work(audit))) }
+                }
+                return .now(try codec.encoder.encode(Reply(id: id, result: try C.run(args, in: context))))
             }
         }
         precondition(entries[command.name] == nil, "command '\(command.name)' registered twice")
@@ -115,11 +132,17 @@ public final class ControlHandler {
     public private(set) var auditDropped = 0
     private var leftoverAudit: AuditRow?
 
+    /// Whether work a command hands off (`EngineCommand.later`) is returned to the caller to run
+    /// off the loop (the daemon) or run here at once (tests, the fuzzer): the same code either way.
+    public var runsLater = false
+
     /// One request handled: the reply, and the command it decoded (nil when it named none we
-    /// know), so metrics need not parse the request again.
+    /// know), so metrics need not parse the request again. With `runsLater`, a command that
+    /// hands its work off has no reply yet but `later`, which makes it (bounded, errors encoded).
     public struct Handled {
         public var reply: Data
         public var command: (any ControlCommand.Type)?
+        public var later: (@Sendable () -> Data)?
     }
 
     public init(engine: Engine, logger: Logger, registry: CommandRegistry = .standard) {
@@ -161,11 +184,11 @@ public final class ControlHandler {
                 throw ErrorBody(.unavailable, problem)
             }
             let started = ContinuousClock.now
-            let reply: Data
+            let ran: CommandRegistry.Ran
             var decodedArgs: Data?
             do {
                 defer { leftoverAudit = engine.store.detachAudit() }
-                reply = try entry.run(body, header.id, CommandContext(engine: engine, now: now, caller: caller, host: host), codec) { args in
+                ran = try entry.run(body, header.id, CommandContext(engine: engine, now: now, caller: caller, host: host), codec) { args in
                     decodedArgs = args
                     // The "ok" row rides in the command's own write transaction (Store.write).
                     if command.audited { engine.store.attachAudit(auditEntry(command, args: args, caller: caller, result: "ok")) }
@@ -185,19 +208,39 @@ public final class ControlHandler {
                 }
                 throw e
             }
-            // A command that wrote nothing to the database (a reload of keys) is audited on its own.
-            if let leftover = leftoverAudit { audit(leftover) }
-            guard reply.count <= maxReply else {
-                throw ErrorBody(.tooLarge, "the reply would be \(reply.count) bytes, above the limit of \(maxReply); ask for less (--limit, one unit)")
+            let reply: Data
+            switch ran {
+            case .now(let data):
+                // A command that wrote nothing to the database (a reload of keys) is audited on its own.
+                if let leftover = leftoverAudit { audit(leftover) }
+                reply = data
+            case .later(let work):
+                // The work writes its own audit row, in its transaction.
+                let row = leftoverAudit, limit = maxReply, id = requestId
+                leftoverAudit = nil
+                let job: @Sendable () -> Data = {
+                    do { return try Self.bounded(try work(row), limit: limit) } catch {
+                        return Codec().error(id: id, error as? ErrorBody ?? ErrorBody(.internalError, "\(error)"))
+                    }
+                }
+                return Handled(reply: runsLater ? Data() : job(), command: command, later: runsLater ? job : nil)
             }
             logger.debug("control", metadata: ["command": "\(command.name)", "elapsed": "\(ContinuousClock.now - started)"])
-            return Handled(reply: reply, command: command)
+            return Handled(reply: try Self.bounded(reply, limit: maxReply), command: command)
         } catch let e as ErrorBody {
             return Handled(reply: codec.error(id: requestId, e), command: decoded)
         } catch {
             logger.error("control command failed", metadata: ["error": "\(error)"])
             return Handled(reply: codec.error(id: requestId, ErrorBody(.internalError, "\(error)")), command: decoded)
         }
+    }
+
+    /// A reply within `limit` bytes, or `too_large`.
+    static func bounded(_ reply: Data, limit: Int) throws -> Data {
+        guard reply.count <= limit else {
+            throw ErrorBody(.tooLarge, "the reply would be \(reply.count) bytes, above the limit of \(limit); ask for less (--limit, one unit)")
+        }
+        return reply
     }
 
     /// Whether a request may be answered while a firing is in progress, between its slices: a

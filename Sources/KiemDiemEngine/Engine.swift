@@ -43,6 +43,26 @@ public final class Engine {
         try reload()
     }
 
+    /// A copy of the in-memory state (campaigns, schedules: values) over the same store.
+    private init(copying e: Engine) {
+        store = e.store
+        logger = e.logger
+        routing = e.routing
+        wallNow = e.wallNow
+        schedules = e.schedules
+        campaigns = e.campaigns
+    }
+
+    /// The engine as it is now, for a read that runs off the loop (`EngineCommand.later`): the
+    /// loop goes on changing its own engine meanwhile, the copy reads the store's snapshot.
+    /// @unchecked: the copy is made on the loop and then used by one thread, the reader's.
+    public final class ReadView: @unchecked Sendable {
+        public let engine: Engine
+        fileprivate init(_ engine: Engine) { self.engine = engine }
+    }
+
+    public func readView() -> ReadView { ReadView(Engine(copying: self)) }
+
     /// Rebuilds the in-memory schedules from the store (start-up, and after a campaign changes).
     func reload() throws {
         let rows = try store.read { tx in try tx.campaigns().map { ($0, try tx.extensions($0.id), try Engine.tasks(of: $0.id, tx: tx)) } }

@@ -60,7 +60,9 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let release = dir.appendingPathComponent("release-the-apply")
         let d = try DaemonProcess(dir: dir, environment: ["KIEMDIEM_TEST_HOLD_APPLY": release.path])
+        FileManager.default.createFile(atPath: release.path, contents: Data()) // the units go through
         _ = try d.ctl(["import", "units", Self.units])
+        try FileManager.default.removeItem(at: release)
         let (client, err) = try start(d, ["import", "members", Self.members, "--chunk-size", "20000"])
         _ = try err.wait(what: "every chunk sent") { $0.contains("the daemon applies it now") }
         // The apply holds its transaction open until the file appears: meanwhile the daemon

@@ -7,6 +7,10 @@ extension ImportMembers: EngineCommand {
     public static func run(_ args: Args, in context: CommandContext) throws -> Result {
         try context.engine.importMembers(args, now: context.now)
     }
+
+    public static func later(_ args: Args, in context: CommandContext) throws -> (@Sendable (AuditRow?) throws -> Result)? {
+        try context.engine.importLater(kind: "members", args)
+    }
 }
 
 extension Engine {

@@ -68,29 +68,67 @@ public final class ImportApply: @unchecked Sendable {
     private let outcome = Mutex<Outcome?>(nil)
     public var ended: Outcome? { outcome.withLock { $0 } }
 
-    init(_ state: UploadState) { self.state = state }
+    /// The file of a one-request import (`import.units`/`import.members`), held in memory; nil
+    /// for a chunked one, whose chunks are staged.
+    private let inline: FileArgs?
+
+    init(_ state: UploadState) {
+        self.state = state
+        inline = nil
+    }
+
+    /// A one-request import applied off the loop: the request's file, not a staged upload.
+    init(kind: String, file: FileArgs) {
+        let id = "inline-" + (0..<8).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
+        let bytes = file.content.utf8.count
+        state = UploadState(upload: id, kind: kind, name: file.name, chunks: 1, bytes: bytes, received: 1, nextMissing: 1)
+        inline = file
+    }
 
     func start(store: Store) {
-        let state = self.state
-        Thread { [self] in
-            let result: Outcome
-            do {
-                result = .applied(try store.writeOnSecondConnection { tx in
-                    let r = try Self.apply(state, tx: tx)
-                    try tx.dropUpload(state.upload)
-                    Self.holdForTests()
-                    return r
-                })
-            } catch let e as InputErrors {
-                try? store.writeOnSecondConnection { try $0.dropUpload(state.upload) } // the findings are final
-                result = .failed(ErrorBody(e))
-            } catch let e as ErrorBody {
-                result = .failed(e) // still staged
-            } catch {
-                result = .failed(ErrorBody(Store.isStorageFault(error) ? .unavailable : .internalError, "import '\(state.upload)' not applied: \(error)"))
-            }
-            outcome.withLock { $0 = result }
-        }.start()
+        Thread { [self] in _ = run(store: store, audit: nil) }.start()
+    }
+
+    /// Applies the import in one transaction on a second connection, with `audit` (the request's
+    /// "ok" row) in it; a refusal is audited instead. Sets the outcome the loop waits for.
+    @discardableResult
+    func run(store: Store, audit: AuditRow?) -> Outcome {
+        let state = self.state, inline = self.inline
+        let result: Outcome
+        do {
+            result = .applied(try store.writeOnSecondConnection { tx in
+                let r = try inline.map { try Self.apply(state.kind, file: $0, tx: tx) } ?? Self.apply(state, tx: tx)
+                if inline == nil { try tx.dropUpload(state.upload) }
+                if let audit { try tx.appendAudit(audit) }
+                TestHold.apply.wait()
+                return r
+            })
+        } catch let e as InputErrors {
+            if inline == nil { try? store.writeOnSecondConnection { try $0.dropUpload(state.upload) } } // the findings are final
+            result = .failed(ErrorBody(e))
+        } catch let e as ErrorBody {
+            result = .failed(e) // still staged
+        } catch {
+            result = .failed(ErrorBody(Store.isStorageFault(error) ? .unavailable : .internalError, "import '\(state.upload)' not applied: \(error)"))
+        }
+        if var refused = audit, case .failed(let e) = result {
+            refused.result = String("refused: \(e.code.rawValue): \(e.message)".prefix(2000))
+            try? store.writeOnSecondConnection { try $0.appendAudit(refused) }
+        }
+        outcome.withLock { $0 = result }
+        return result
+    }
+
+    /// A one-request import: the same checks and writes as on the loop without ratings in force
+    /// (`Engine.importLater` keeps those on the loop).
+    static func apply(_ kind: String, file: FileArgs, tx: StoreTx) throws -> ImportResult {
+        if kind == "units" {
+            let incoming = try TreeImport.parseUnits(file.content, source: file.name)
+            let merged = try TreeImport.validateTree(existing: try tx.allUnits(), incoming: incoming, source: file.name)
+            return try tx.saveTree(merged, incoming: Set(incoming.map(\.unit.id)))
+        }
+        let kinds = try tx.unitKinds()
+        return try tx.saveMembers(try TreeImport.parseMembers(file.content, source: file.name) { kinds[$0] })
     }
 
     /// The same checks and writes as `import.units`/`import.members` (without the rating
@@ -142,14 +180,6 @@ public final class ImportApply: @unchecked Sendable {
         try tx.rebuildRollups()
         return ImportResult(added: added, updated: updated, total: try tx.counts().members)
     }
-
-    /// `KIEMDIEM_TEST_HOLD_APPLY=FILE`: the apply waits, its transaction open, until FILE exists
-    /// (at most 60 s), so that a test can watch the daemon while an import is being applied.
-    static func holdForTests() {
-        guard let file = ProcessInfo.processInfo.environment["KIEMDIEM_TEST_HOLD_APPLY"] else { return }
-        let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: file), Date() < deadline { usleep(10_000) }
-    }
 }
 
 extension Engine {
@@ -173,6 +203,27 @@ extension Engine {
         finishedImportsLatest = s
         try reload()
         return true
+    }
+}
+
+extension Engine {
+    /// A one-request import, applied off the loop when it can be (a file store in the daemon,
+    /// no ratings in force to check it against): the loop holds its writes meanwhile, as for a
+    /// chunked commit, and the request is answered when the import ends. Nil: apply it here.
+    func importLater(kind: String, _ file: FileArgs) throws -> (@Sendable (AuditRow?) throws -> ImportResult)? {
+        guard applyInBackground, store.path != nil else { return nil }
+        if let hold = writeHold { throw ErrorBody(.unavailable, hold) }
+        let campaigns = openCampaigns
+        guard try !store.read({ tx in try campaigns.contains { try tx.hasRatings(campaign: $0.id) } }) else { return nil }
+        let apply = ImportApply(kind: kind, file: file)
+        applying = apply
+        let store = self.store
+        return { audit in
+            switch apply.run(store: store, audit: audit) {
+            case .applied(let r): return r
+            case .failed(let e): throw e
+            }
+        }
     }
 }
 

@@ -7,6 +7,10 @@ extension ImportUnits: EngineCommand {
     public static func run(_ args: Args, in context: CommandContext) throws -> Result {
         try context.engine.importUnits(args, now: context.now)
     }
+
+    public static func later(_ args: Args, in context: CommandContext) throws -> (@Sendable (AuditRow?) throws -> Result)? {
+        try context.engine.importLater(kind: "units", args)
+    }
 }
 
 extension Engine {

@@ -16,10 +16,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
-        // Metrics: the swift-metrics API, a Prometheus registry behind it, served by a small HTTP server.
+        // Metrics: the swift-metrics API and a Prometheus registry behind it, served on the HTTP server.
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
-        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
+        // The committee's page (and /metrics): Hummingbird 2 on SwiftNIO; tokens and links: swift-crypto.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         // Property-based tests of the rating rules (test targets only).
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],
@@ -40,6 +44,15 @@ let package = Package(
         .target(name: "KiemDiemEngine", dependencies: [
             "KiemDiemCore", "KiemDiemWire", "KiemDiemStore",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The committee's web page: pages, live events, letters' links, /metrics (Hummingbird 2).
+        .target(name: "KiemDiemWeb", dependencies: [
+            "KiemDiemCore", "KiemDiemWire", "KiemDiemStore", "KiemDiemEngine",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // The process around the engine: the reactor and its sockets, config, systemd, metrics.
         .target(name: "KiemDiemDaemon", dependencies: [
@@ -50,7 +63,8 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "FlyingFox", package: "FlyingFox"),
+            "KiemDiemWeb",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         // The stderr log handler of the daemon and the worker: journald priority prefixes, live level.
         .target(name: "KiemDiemLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),

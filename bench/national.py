@@ -168,7 +168,8 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build/release"))
     ap.add_argument("--files", help="where the generated files are kept")
     ap.add_argument("--scale", type=int, help="a generated bloc of this scale instead of the national tree")
-    ap.add_argument("--only", choices=["ctl"], help="only the import through kiemdiemctl (with its raw baseline)")
+    ap.add_argument("--only", choices=["ctl", "offline"],
+                    help="ctl: only the import through kiemdiemctl; offline: all but it (each with its raw baseline)")
     args = ap.parse_args()
     files = args.files or os.path.join(ROOT, ".build-bench", "national" if args.scale is None else f"scale-{args.scale}")
     generate(files, args.scale)
@@ -266,7 +267,8 @@ def main():
     report(f"{label}: raw insert of the rows that firing stored ({same_rows} events and jobs, same tables and indexes)", same_s, "s",
            fired_s, "s (kiemdiem)", higher_is_better=False)
 
-    ctl_import(args, work, label, units_csv, members_csv, raw_s)
+    if args.only != "offline":
+        ctl_import(args, work, label, units_csv, members_csv, raw_s)
 
 
 def ctl_import(args, work, label, units_csv, members_csv, raw_s):

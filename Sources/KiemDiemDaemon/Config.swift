@@ -43,6 +43,25 @@ public struct DaemonConfig: Sendable {
     public var metricsListen: MetricsListen?
     /// How often the gauges counted over the whole tree (open deadlines) are refreshed.
     public var metricsRefresh: Duration = .seconds(30)
+    /// Loopback `host:port` of the HTTP server (the committee's page, letters' links, `/metrics`);
+    /// nil: no page.
+    public var httpListen: MetricsListen?
+    /// The page's address as people reach it (through a reverse proxy), for links in letters
+    /// and tokens; nil: `http://` and the address bound.
+    public var httpPublicURL: String?
+    /// How long a letter's link works, and how long links signed with the key before a rotation
+    /// still do.
+    public var linkTTL: Duration = .seconds(30 * 86_400)
+    public var linkGrace: Duration = .seconds(7 * 86_400)
+    /// The key that signs letters' links; nil: `web-link.key` beside the database.
+    public var linkKeyFile: String?
+
+    /// Where the HTTP server listens: `http.listen`, or `metrics.listen` (its older name, for
+    /// a server with `/metrics` only in use before the page existed).
+    public var webListen: MetricsListen? { httpListen ?? metricsListen }
+    public var linkKeyPath: String {
+        linkKeyFile ?? ((database as NSString).deletingLastPathComponent as NSString).appendingPathComponent("web-link.key")
+    }
 
     public init() {}
 
@@ -156,6 +175,21 @@ public struct DaemonConfig: Sendable {
         ConfigKey("metrics.refresh", "how often the open-deadline gauges are counted over the whole tree, e.g. 30s", \.metricsRefresh) { s, _ in
             try duration(s, "30s")
         },
+        ConfigKey("http.listen", "loopback HOST:PORT of the web page (and /metrics), e.g. 127.0.0.1:8080; empty: off (see docs/dashboard.md)", \.httpListen) { s, _ in
+            guard let m = MetricsListen.parse(s) else {
+                throw ConfigKey.Invalid("'\(s)' is not a loopback HOST:PORT; put a reverse proxy in front for other machines (docs/dashboard.md), e.g. 127.0.0.1:8080")
+            }
+            return m
+        },
+        ConfigKey("http.public_url", "the page's address as people open it, for links in letters, e.g. https://kiemdiem.example.gov.vn; empty: http:// and http.listen", \.httpPublicURL) { s, _ in
+            guard let u = URL(string: s), ["http", "https"].contains(u.scheme ?? ""), u.host != nil, u.query == nil else {
+                throw ConfigKey.Invalid("'\(s)' is not an http:// or https:// address")
+            }
+            return s
+        },
+        ConfigKey("http.link_ttl", "how long a letter's link works, e.g. 30d", \.linkTTL) { s, _ in try duration(s, "30d") },
+        ConfigKey("http.link_grace", "how long links signed before a key rotation (reload) still work, e.g. 7d", \.linkGrace) { s, _ in try duration(s, "7d") },
+        ConfigKey("http.link_key_file", "file of the key that signs letters' links (made if missing); empty: web-link.key beside the database", \.linkKeyFile) { s, _ in s },
     ]
 
     private static func endpoint(_ s: String, _ config: DaemonConfig) throws -> String {
@@ -250,6 +284,9 @@ public struct DaemonConfig: Sendable {
         for key in DaemonConfig.keys {
             guard let text = v[key.name]?.text, !text.isEmpty else { continue }
             do { try key.apply(&self, text) } catch { throw bad(key.name, error.reason) }
+        }
+        if let h = httpListen, let m = metricsListen, h != m {
+            throw bad("metrics.listen", "/metrics is served by the HTTP server on http.listen (\(h)); drop metrics.listen or make it the same")
         }
         if jobs.workerTimeout <= jobs.heartbeat { throw bad("jobs.worker_timeout", "must be longer than jobs.heartbeat") }
         if curveEvents, !curve { throw bad("security.curve_events", "needs security.curve: true") }

@@ -1,6 +1,8 @@
 import Foundation
+import KiemDiemCore
 import KiemDiemEngine
 import KiemDiemStore
+import KiemDiemWeb
 import KiemDiemWire
 import Logging
 import ServiceLifecycle
@@ -12,7 +14,7 @@ import UnixSignals
 /// - the SIGHUP listener, which asks the reactor to reload;
 /// - the operations monitor (systemd STATUS, database-backed gauges), from the moment the
 ///   daemon serves, when anyone listens;
-/// - the Prometheus endpoint, when `metrics.listen` is set.
+/// - the HTTP server (the page, letters' links, `/metrics`), when `http.listen` is set.
 public final class Daemon: Sendable {
     let config: DaemonConfig
     let logger: Logger
@@ -65,42 +67,44 @@ public final class Daemon: Sendable {
                                  interval: config.heartbeat, deadlineInterval: config.metricsRefresh)
         let logger = self.logger
         var services: [any Service] = []
-        var metricsServer: MetricsServer?
-        if let listen = config.metricsListen, let registry = metrics.registry {
-            let server = try MetricsServer(listen: listen, registry: registry) { isError, message in
-                if isError { logger.error("\(message)") } else { logger.warning("\(message)") }
-            }
-            let address: String
-            do { address = try await server.start() } catch {
-                throw DaemonError("cannot serve metrics on \(listen) (metrics.listen): \(error)")
-            }
-            logger.info("metrics on http://\(address)/metrics")
-            metricsServer = server
-            services.append(server)
-        }
         // SIGHUP is trapped before the reactor can say it is ready: a reload asked for right
         // after `ready` must reach it, not end the process (SIGHUP's default action).
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
         let onReady = self.onReady
+        // The link key is read (or made) before anything runs: a bad one stops the start here.
+        let linkKeys = try config.webListen.map { _ in
+            try LinkKeys(path: config.linkKeyPath, ttl: Int64(config.linkTTL.seconds), grace: Int64(config.linkGrace.seconds))
+        }
         // From here on the reactor's run() must be reached: its sockets are closed only there, and
         // its ZeroMQ context cannot end while one is open.
-        let reactor: Reactor
-        do {
-            reactor = try Reactor(config: config, engine: engine, logger: logger, notify: notify,
+        let reactor = try Reactor(config: config, engine: engine, logger: logger, notify: notify,
                                   ops: ReactorOps(configSource: configSource, setLogLevel: setLogLevel, metrics: metrics, monitor: monitor),
                                   onReady: { endpoints in
                                       onReady(endpoints)
                                       readyContinuation.yield()
                                       readyContinuation.finish()
                                   })
-        } catch {
-            metricsServer?.stop()
-            throw error
+        // The HTTP server (the page, letters' links, /metrics) listens before the reactor starts,
+        // so that READY=1 means it answers too; the reactor waits for it (`listening`).
+        var listening: AsyncStream<String>?
+        if let listen = config.webListen, let linkKeys {
+            let inbox = WebInbox()
+            reactor.webInbox = inbox
+            reactor.linkKeys = linkKeys
+            let (stream, bound) = AsyncStream.makeStream(of: String.self)
+            listening = stream
+            let backend = DaemonWeb(store: store, inbox: inbox, waker: reactor.waker, registry: metrics.registry, keys: linkKeys)
+            let app = WebServer.application(host: listen.host, port: Int(listen.port), backend: backend, logger: logger) { address in
+                bound.yield(address)
+                bound.finish()
+            }
+            services.append(WebService(app: app, listen: listen.description, bound: bound))
         }
         if monitor.isNeeded { services.append(MonitorService(monitor: monitor, ready: ready, logger: logger)) }
         services.append(ReloadOnHangup(waker: reactor.waker, hangups: hangups))
-        services.append(ReactorService(reactor: UncheckedBox(reactor), waker: reactor.waker, notify: notify, ready: readyContinuation))
+        services.append(ReactorService(reactor: UncheckedBox(reactor), waker: reactor.waker, notify: notify, ready: readyContinuation,
+                                       listening: listening, publicURL: config.httpPublicURL, logger: logger, metricsOn: metrics.registry != nil))
         return services
     }
 }
@@ -112,10 +116,30 @@ struct ReactorService: Service {
     let waker: ReactorWaker
     let notify: SystemdNotify
     let ready: AsyncStream<Void>.Continuation
+    /// The HTTP server's address once it listens (nil: no server).
+    let listening: AsyncStream<String>?
+    let publicURL: String?
+    let logger: Logger
+    let metricsOn: Bool
 
     func run() async throws {
         defer { ready.finish() }
         let reactor = self.reactor, notify = self.notify, waker = self.waker
+        if let listening {
+            var address: String?
+            for await a in listening { address = a; break }
+            // The server failed to listen: the group is stopping with its error.
+            guard let address else {
+                reactor.value.abandon()
+                return
+            }
+            reactor.value.httpAddress = address
+            let base = publicURL ?? "http://\(address)"
+            try reactor.value.linkKeys?.configure(base: base)
+            reactor.value.engine.links = reactor.value.linkKeys?.signer
+            logger.info("page on \(base)/")
+            if metricsOn { logger.info("metrics on http://\(address)/metrics") }
+        }
         try await withGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, any Error>) in
                 let thread = Thread {
@@ -161,17 +185,6 @@ struct MonitorService: Service {
         await cancelWhenGracefulShutdown {
             for await _ in ready { break }
             await monitor.run { error in logger.warning("cannot refresh status and metrics", metadata: ["error": "\(error)"]) }
-        }
-    }
-}
-
-extension MetricsServer: Service {
-    /// Serves until the group shuts down; the end of a server stopped on purpose is no error.
-    func run() async throws {
-        do {
-            try await withGracefulShutdownHandler { try await serve() } onGracefulShutdown: { self.stop() }
-        } catch where !isServing {
-            return
         }
     }
 }

@@ -19,6 +19,8 @@ struct ReactorWaker: Sendable {
     func reload() { send("reload") }
     /// Work handed off the loop has ended: its reply is waiting (`Reactor.finished`).
     func replyReady() { send("reply") }
+    /// A request from the web page waits in the `WebInbox`.
+    func web() { send("web") }
 
     private func send(_ message: String) {
         do {
@@ -106,6 +108,11 @@ final class Reactor: CommandHost {
     /// `finished` for the loop, which alone may send on the control socket.
     private let laterQueue = DispatchQueue(label: "kiemdiem.later")
     private let finished = FinishedReplies()
+    /// Requests from the web page (nil: no page), the key of letters' links, and where the page
+    /// listens: set by the daemon before the loop starts.
+    var webInbox: WebInbox?
+    var linkKeys: LinkKeys?
+    var httpAddress: String?
     /// Monitors of the CURVE sockets (control, jobs), for handshakes that fail before ZAP.
     private var monitors: [(socket: Socket, domain: String)] = []
 
@@ -155,6 +162,7 @@ final class Reactor: CommandHost {
                 send(dispatcher.tick(now: pass.wall.timeIntervalSince1970, lease: false), on: jobs)
             }
             if let control { try serveControl(control, pass, readOnly: true, deadline: .now + Reactor.readsBetweenSlices) }
+            try serveWeb(pass, readOnly: true)
         } catch {
             logger.error("between slices of a firing", metadata: ["error": "\(error)"])
         }
@@ -296,6 +304,10 @@ final class Reactor: CommandHost {
     }
 
     /// The loop. Returns when stopped; throws when it cannot start.
+    /// For a reactor that will never run (the HTTP server could not listen): closes the one
+    /// socket it opened, so that its context can end.
+    func abandon() { wake.close() }
+
     func run() throws {
         defer {
             control?.close(); events?.close(); jobs?.close(); zap?.close(); wake.close()
@@ -337,7 +349,8 @@ final class Reactor: CommandHost {
         try storageStep("prune") { try prune(pass) }
         try storageStep("publish") { try publishPending() }
 
-        logger.info("ready control=\(boundEndpoints.control) events=\(boundEndpoints.events) jobs=\(boundEndpoints.jobs)")
+        defer { webInbox?.stop() }
+        logger.info("ready control=\(boundEndpoints.control) events=\(boundEndpoints.events) jobs=\(boundEndpoints.jobs)\(httpAddress.map { " http=\($0)" } ?? "")")
         notify.send("READY=1\nSTATUS=\(ops.monitor.statusLine())")
         onReady(boundEndpoints)
 
@@ -364,6 +377,7 @@ final class Reactor: CommandHost {
             // At most `controlPerPass` of requests per pass: a steady stream of them must not
             // keep the workers, the firing and the publishing waiting (found by `make soak`).
             if ready.control || !deferred.isEmpty { try serveControl(control, pass, deadline: .now + Reactor.controlPerPass) }
+            try serveWeb(pass)
             // While a chunked import is applied on its own connection, the loop writes nothing
             // (its writes would wait for that transaction): workers, firing and publishing wait;
             // reads, heartbeats and the watchdog go on.
@@ -429,6 +443,7 @@ final class Reactor: CommandHost {
             switch frames.first.map({ String(decoding: $0, as: UTF8.self) }) {
             case "reload": reload(pass)
             case "reply": break // sent after the wake (`sendFinished`)
+            case "web": break // served after the wake (`serveWeb`)
             default: stop = true
             }
         }
@@ -450,6 +465,15 @@ final class Reactor: CommandHost {
             }
         }
         _ = try? reloadKeys()
+        if let linkKeys {
+            do {
+                try linkKeys.rotate(now: Date())
+                engine.links = linkKeys.signer
+                logger.notice("link key rotated; links signed before keep working for http.link_grace")
+            } catch {
+                logger.error("link key not rotated; keeping the one in force", metadata: ["reason": "\(error)"])
+            }
+        }
         notify.send("READY=1\nSTATUS=\(ops.monitor.statusLine())")
     }
 
@@ -601,6 +625,33 @@ final class Reactor: CommandHost {
         do { try socket.send(envelope + [reply], dontWait: true) } catch {
             logger.warning("cannot send a control reply", metadata: ["error": "\(error)"])
         }
+        try storageStep("publish") { try publishPending() }
+    }
+
+    /// Serves the page's requests, as the control socket's: the same handler, audit and roles,
+    /// the caller named by its token or its letter. With `readOnly` (between the slices of a
+    /// firing) a change waits for the firing to end.
+    private func serveWeb(_ pass: Pass, readOnly: Bool = false) throws {
+        guard let webInbox else { return }
+        var kept: [WebInbox.Item] = []
+        for item in webInbox.take() {
+            if readOnly, !handler.mayRunDuringFiring(item.body) {
+                kept.append(item)
+                continue
+            }
+            let started = ContinuousClock.now
+            let handled = handler.handle(item.body, caller: item.caller, now: campaignNow(pass))
+            if let later = handled.later {
+                laterQueue.async {
+                    TestHold.later.wait()
+                    item.reply.resume(returning: later())
+                }
+            } else {
+                ops.metrics.commandServed(handled.command?.name, duration: ContinuousClock.now - started)
+                item.reply.resume(returning: handled.reply)
+            }
+        }
+        if !kept.isEmpty { webInbox.putBack(kept) }
         try storageStep("publish") { try publishPending() }
     }
 

@@ -30,9 +30,8 @@ public struct SystemdNotify: Sendable {
     /// CLOCK_MONOTONIC in microseconds, for `MONOTONIC_USEC=` with `RELOADING=1` (systemd 253+
     /// uses it to tell this reload from an earlier one; older versions ignore it).
     public static func monotonicMicroseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+        // DispatchTime is CLOCK_MONOTONIC on Linux.
+        DispatchTime.now().uptimeNanoseconds / 1000
     }
 
     /// Sends `state` (e.g. "READY=1\nSTATUS=…"); returns false when there is no socket or it failed.

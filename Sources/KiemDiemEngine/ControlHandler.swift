@@ -114,6 +114,7 @@ public struct CommandRegistry: Sendable {
         FlagRaise.self, Unflag.self, FlagConfirm.self, Conclude.self, Suggest.self,
         Rate.self, RateAnnul.self, RateList.self,
         RemediationAdd.self, RemediationDone.self, RemediationList.self,
+        TokenIssue.self, TokenList.self, TokenRevoke.self, View.self,
     ])
 }
 

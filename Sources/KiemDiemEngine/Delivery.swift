@@ -64,6 +64,13 @@ extension Engine {
         if !lateMembers.isEmpty { p.lateMembers = lateMembers }
         p.late = event.late
         extra(&p)
+        if let links, kind == .escalation || kind == .reminder || kind == .overdue {
+            // Real time: a person opens it, whatever the campaign's clock says.
+            let claim = kind == .escalation
+                ? links.claim(.ack, escalation: p.escalation ?? 0, recipient: recipient.id, unit: unit.id, stage: stage.id, now: wallNow())
+                : links.claim(.view, recipient: recipient.id, unit: unit.id, stage: stage.id, now: wallNow())
+            p.link = links.link(claim)
+        }
         try tx.enqueueJob(key: p.key, eventSeq: event.seq, kind: kind, channel: routing.channel(forPath: recipient.path),
                           recipient: recipient.id, address: recipient.email, payload: p.json, now: wallNow())
     }

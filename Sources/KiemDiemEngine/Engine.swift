@@ -33,6 +33,9 @@ public final class Engine {
     /// Apply a commit on a second connection (the daemon); false: on the caller's (tests on an
     /// in-memory store, and the one-request imports).
     public var applyInBackground = false
+    /// The web page's links (`http.listen` set): letters carry a signed link for their
+    /// recipient, and `token.issue` prints the page's address.
+    public var links: LinkSigner?
 
     public init(store: Store, logger: Logger = Logger(label: "kiemdiem.engine"), routing: DeliveryRouting = DeliveryRouting(),
                 wallNow: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
@@ -51,6 +54,7 @@ public final class Engine {
         wallNow = e.wallNow
         schedules = e.schedules
         campaigns = e.campaigns
+        links = e.links
     }
 
     /// The engine as it is now, for a read that runs off the loop (`EngineCommand.later`): the

@@ -37,6 +37,7 @@ public struct EscalationRow: Sendable {
     public var level: Int
     public var target: String
     public var acknowledgedAt: Date?
+    public var raisedAt: Date? = nil
 }
 
 /// Jobs live in wall-clock time (seconds since 1970 as Double): a lease or a back-off is about
@@ -198,5 +199,19 @@ extension StoreTx {
 extension Array {
     func chunked(_ n: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: n).map { self[$0..<Swift.min($0 + n, count)] }
+    }
+}
+
+extension StoreTx {
+    /// Escalations not acknowledged about units of a subtree, newest first.
+    public func openEscalations(subtree path: String, limit: Int) throws -> [EscalationRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT e.* FROM escalation e JOIN unit u ON u.id = e.unit
+            WHERE e.acknowledged_at IS NULL AND substr(u.path, 1, ?) = ?
+            ORDER BY e.raised_at DESC, e.id DESC LIMIT ?
+            """, arguments: [path.unicodeScalars.count, path, limit]).map {
+            EscalationRow(id: $0["id"], campaign: $0["campaign"], stage: $0["stage"], unit: $0["unit"], due: Date(epoch: $0["due"]),
+                          level: $0["level"], target: $0["target"], acknowledgedAt: nil, raisedAt: Date(epoch: $0["raised_at"]))
+        }
     }
 }

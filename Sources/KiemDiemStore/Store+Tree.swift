@@ -166,3 +166,17 @@ extension StoreTx {
         return out
     }
 }
+
+extension StoreTx {
+    /// Units of a subtree whose id or name contains `text` (case as typed for names with
+    /// diacritics: SQLite folds ASCII only), by path, at most `limit`.
+    public func searchUnits(subtree path: String, text: String, limit: Int) throws -> [UnitRow] {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard !t.isEmpty else { return [] }
+        let like = "%" + t.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+        return try Row.fetchAll(db, sql: """
+            SELECT * FROM unit WHERE substr(path, 1, ?) = ? AND (id LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')
+            ORDER BY path LIMIT ?
+            """, arguments: [path.unicodeScalars.count, path, like, like, limit]).map(StoreTx.unitRow)
+    }
+}

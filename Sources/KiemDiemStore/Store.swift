@@ -429,6 +429,22 @@ public final class Store: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v8-web-tokens") { db in
+            // Tokens of the web page: what an admin issued, the secret's SHA-256 only.
+            try db.execute(sql: """
+                CREATE TABLE web_token (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    unit TEXT NOT NULL,            -- the subtree it sees
+                    role TEXT NOT NULL,            -- observer | committee
+                    hash TEXT NOT NULL,            -- hex SHA-256 of the secret
+                    label TEXT NOT NULL,
+                    actor TEXT NOT NULL,           -- who issued it
+                    created_at INTEGER NOT NULL,   -- real time, epoch seconds
+                    expires_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -23,7 +23,7 @@ public protocol ControlCommand: Sendable {
 
 extension ControlCommand {
     public static var mutates: Bool { false }
-    public static var roles: Set<Role> { mutates ? [.admin] : [.admin, .observer] }
+    public static var roles: Set<Role> { mutates ? [.admin] : [.admin, .observer, .committee] }
     public static var audited: Bool { mutates }
 }
 

@@ -52,6 +52,9 @@ public struct JobPayload: Codable, Sendable, Equatable {
     public var authorName: String?
     public var time: String
     public var late: Bool?
+    /// A signed link to the web page for the recipient (when the daemon serves it): an
+    /// escalation's acknowledges it, a reminder's shows the case.
+    public var link: String?
 
     public init(kind: Kind, event: String, key: String, campaign: String, campaignTitle: String, stage: String, stageTitle: String,
                 unit: String, unitName: String, unitPath: String, recipient: String, recipientName: String, recipientEmail: String?,

@@ -3,7 +3,9 @@ import Foundation
 /// Who a client key is (docs/protocol.md, Security). The role decides which sockets a key may use and
 /// which commands it may run.
 public enum Role: String, Codable, Sendable, CaseIterable {
-    case admin, observer, worker
+    /// `committee` is the web page's: a committee's token reads its subtree and may acknowledge
+    /// and mark done there; no key has it (the keys file refuses it).
+    case admin, observer, worker, committee
 
     /// Whether this role may run `command` (its declared `roles`).
     public func allows(_ command: any ControlCommand.Type) -> Bool { command.roles.contains(self) }
@@ -107,7 +109,7 @@ public struct AuthorizedKeys: Sendable, Equatable {
             let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             let place = "\(source):\(i + 1)"
             guard parts.count == 3 else { throw SecurityFileError("\(place): expected '<role> <z85-public-key> <name>'") }
-            guard let role = Role(rawValue: parts[0]) else { throw SecurityFileError("\(place): unknown role '\(parts[0])' (admin, observer, worker)") }
+            guard let role = Role(rawValue: parts[0]), role != .committee else { throw SecurityFileError("\(place): unknown role '\(parts[0])' (admin, observer, worker)") }
             guard isZ85Key(parts[1]) else { throw SecurityFileError("\(place): '\(parts[1].prefix(48))' is not a 40-character Z85 public key") }
             if keys.byKey[parts[1]] != nil { throw SecurityFileError("\(place): this key is listed twice") }
             if let first = names[parts[2]] { throw SecurityFileError("\(place): name '\(parts[2])' is already used on line \(first)") }

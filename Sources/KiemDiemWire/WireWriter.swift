@@ -183,6 +183,7 @@ extension JobPayload {
         w.field("lateText", lateText)
         w.field("leadText", leadText)
         w.field("level", level)
+        w.field("link", link)
         w.field("recipient", recipient)
         w.field("recipientEmail", recipientEmail)
         w.field("recipientName", recipientName)

@@ -35,6 +35,7 @@ public struct NotificationTemplates: Sendable {
         if let v = p.lateText { ctx["lateText"] = v }
         if let v = p.level { ctx["level"] = v }
         if let v = p.escalation { ctx["escalation"] = String(v) }
+        if let v = p.link { ctx["link"] = v }
         if let v = p.text { ctx["text"] = v }
         if let v = p.authorName { ctx["authorName"] = v }
         guard let text = library.render(ctx, withTemplate: p.kind.rawValue) else {

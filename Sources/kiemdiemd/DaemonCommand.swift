@@ -57,7 +57,7 @@ struct Serve: AsyncParsableCommand {
         JournalLogHandler.bootstrap(level: level)
         let logger = Logger(label: "kiemdiemd")
         // The registry exists only when the endpoint is configured: metrics cost nothing otherwise.
-        let metrics = DaemonMetrics(registry: cfg.metricsListen == nil ? nil : PrometheusCollectorRegistry())
+        let metrics = DaemonMetrics(registry: cfg.webListen == nil ? nil : PrometheusCollectorRegistry())
         let daemon = Daemon(config: cfg, logger: logger, configSource: source, setLogLevel: { level.level = $0 }, metrics: metrics)
         do {
             // Any service that ends, or fails, ends them all: the reactor stopping is the daemon stopping.

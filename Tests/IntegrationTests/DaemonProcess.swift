@@ -90,6 +90,9 @@ final class DaemonProcess {
     let stderr: OutputCollector
     private(set) var control = ""
     private(set) var events = ""
+    /// `HOST:PORT` of the HTTP server, when `http.listen` is set.
+    private(set) var http = ""
+    var httpProbe: HTTPProbe { HTTPProbe(port: UInt16(http.split(separator: ":").last!)!) }
 
     var configPath: String { dir.appendingPathComponent("kiemdiem.yaml").path }
 
@@ -131,6 +134,7 @@ final class DaemonProcess {
         for part in line.split(separator: " ") {
             if part.hasPrefix("control=") { control = String(part.dropFirst("control=".count)) }
             if part.hasPrefix("events=") { events = String(part.dropFirst("events=".count)) }
+            if part.hasPrefix("http=") { http = String(part.dropFirst("http=".count)) }
         }
     }
 

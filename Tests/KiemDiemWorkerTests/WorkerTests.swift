@@ -23,13 +23,20 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
     let templates = try! NotificationTemplates(directory: repoRoot.appendingPathComponent("config/templates").path)
 
     @Test func anEscalationLetterNamesUnitStageDeadlineLatenessAndTheAsk() throws {
-        let (subject, body) = try templates.render(payload(.escalation, level: 1))
+        var p = payload(.escalation, level: 1)
+        p.link = "https://kiemdiem.example.vn/a/ack.42.so-tai-chinh.cb-1.self-review.1700000000.abcd"
+        let (subject, body) = try templates.render(p)
         #expect(subject == "Báo cáo chậm tiến độ: Chi bộ Văn phòng — Đảng viên tự kiểm điểm")
         for part in ["Kính gửi: Đảng ủy Sở Tài chính", "Chi bộ Văn phòng chưa hoàn thành", "trước ngày 25/11/2022", "đã quá hạn 3 ngày",
-                     "Nguyễn Văn An", "Đề nghị Đảng ủy Sở Tài chính kịp thời xem xét, chỉ đạo, đôn đốc", "kiemdiemctl ack 42"] {
+                     "Nguyễn Văn An", "Đề nghị Đảng ủy Sở Tài chính kịp thời xem xét, chỉ đạo, đôn đốc", "bấm \"Đã nhận\"", p.link!] {
             #expect(body.contains(part), "missing: \(part)\n\(body)")
         }
+        // The way to acknowledge is the link: no command a committee cannot run.
+        #expect(!body.contains("kiemdiemctl"))
         #expect(!body.contains("&"), "plain text, not HTML-escaped")
+        // Without the page (no link), the letter asks nothing it cannot do.
+        let (_, plain) = try templates.render(payload(.escalation, level: 1))
+        #expect(!plain.contains("Đã nhận") && !plain.contains("kiemdiemctl"))
     }
 
     @Test func aLetterAboutALateRemediationItemNamesTheItem() throws {

@@ -6,6 +6,8 @@ public enum Ack: ControlCommand {
     public typealias Result = AckResult
     public static let name = "ack"
     public static let mutates = true
+    /// A committee acts from the web page, within its own subtree (the page checks the unit).
+    public static let roles: Set<Role> = [.admin, .committee]
 }
 
 public struct AckResult: Codable, Sendable {

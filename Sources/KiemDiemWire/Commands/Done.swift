@@ -6,6 +6,8 @@ public enum Done: ControlCommand {
     public typealias Result = DoneResult
     public static let name = "done"
     public static let mutates = true
+    /// A committee acts from the web page, within its own subtree (the page checks the unit).
+    public static let roles: Set<Role> = [.admin, .committee]
 }
 
 public struct DoneArgs: Codable, Sendable {

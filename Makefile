@@ -23,6 +23,7 @@ test: deps
 	swift build --build-tests $(SWIFT_FLAGS)
 	swift test --skip-build $(SWIFT_FLAGS)
 	BIN=$$(swift build --show-bin-path $(SWIFT_FLAGS)) bash deploy/check-units.sh
+	BIN=$$(swift build --show-bin-path $(SWIFT_FLAGS)) python3 tests/browser/test_page.py
 
 # systemd-analyze verify and security on the units (also part of `make test`).
 check-units: build

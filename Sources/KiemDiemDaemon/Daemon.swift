@@ -99,7 +99,7 @@ public final class Daemon: Sendable {
                 bound.yield(address)
                 bound.finish()
             }
-            services.append(WebService(app: app, listen: listen.description, bound: bound))
+            services.append(WebService(app: app, listen: listen.description, key: config.httpListen != nil ? "http.listen" : "metrics.listen", bound: bound))
         }
         if monitor.isNeeded { services.append(MonitorService(monitor: monitor, ready: ready, logger: logger)) }
         services.append(ReloadOnHangup(waker: reactor.waker, hangups: hangups))

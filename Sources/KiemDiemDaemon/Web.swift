@@ -139,13 +139,15 @@ struct DaemonWeb: WebBackend {
 struct WebService<App: ApplicationProtocol>: Service {
     let app: App
     let listen: String
+    /// The key that set it: `http.listen`, or `metrics.listen` (its older name).
+    let key: String
     /// Ended when the server fails, so that the reactor waiting for the address gives up.
     let bound: AsyncStream<String>.Continuation
 
     func run() async throws {
         do { try await app.run() } catch { // run(), not runService(): the daemon's group owns the signals
             bound.finish()
-            throw DaemonError("cannot serve http on \(listen) (http.listen): \(error)")
+            throw DaemonError("cannot serve http on \(listen) (\(key)): \(error)")
         }
     }
 }

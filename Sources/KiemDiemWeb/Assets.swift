@@ -49,7 +49,13 @@ enum Assets {
       section { padding: 8px; }
       th, td { padding: 4px; }
       ul.members { columns: 1; }
-      svg.bar { width: 110px; }
+      /* The progress tables become one card per row: the name, the bar, then labelled figures. */
+      table.stages thead, table.children thead { display: none; }
+      table.stages tr, table.children tr { display: flex; flex-wrap: wrap; gap: 2px 12px; padding: 8px 0; border-bottom: 1px solid var(--line); }
+      table.stages th, table.stages td, table.children th, table.children td { border: 0; padding: 0; text-align: left; }
+      table.stages th[scope=row], table.children th[scope=row], td.bar-cell { flex: 1 1 100%; }
+      svg.bar { width: 100%; max-width: none; }
+      td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-weight: 400; }
     }
     """
 

@@ -130,10 +130,10 @@ struct UnitPage {
             rows += """
             <tr id="stage-\(HTML.esc(s.stage))" class="\(s.overdue > 0 ? "is-late" : "")" data-stage="\(HTML.esc(s.stage))" data-completed="\(s.completed)" data-total="\(s.total)" data-overdue="\(s.overdue)">
             <th scope="row">\(HTML.esc(s.title))</th>
-            <td>\(HTML.bar(completed: s.completed, overdue: s.overdue, total: s.total, label: "\(s.completed)/\(s.total) hoàn thành, \(s.overdue) quá hạn"))</td>
-            <td class="num">\(s.completed)/\(s.total) \(whom) (\(HTML.percent(s.completed, s.total)))</td>
-            <td class="num late-count">\(s.overdue)</td>
-            <td>\(HTML.when(s.due))</td>
+            <td class="bar-cell">\(HTML.bar(completed: s.completed, overdue: s.overdue, total: s.total, label: "\(s.completed)/\(s.total) hoàn thành, \(s.overdue) quá hạn"))</td>
+            <td class="num" data-label="Đã hoàn thành">\(s.total == 0 ? "không áp dụng" : "\(s.completed)/\(s.total) \(whom) (\(HTML.percent(s.completed, s.total)))")</td>
+            <td class="num late-count" data-label="Quá hạn">\(s.overdue)</td>
+            <td data-label="Hạn">\(HTML.when(s.due))</td>
             </tr>
             """
         }
@@ -216,8 +216,8 @@ struct UnitPage {
             rows += """
             <tr class="\(c.overdue > 0 ? "is-late" : "")" data-unit="\(HTML.esc(c.unit))" data-overdue="\(c.overdue)">
             <th scope="row">\(name)<br><small>\(HTML.esc(UnitKind(rawValue: c.kind)?.vietnamese ?? c.kind))</small></th>
-            <td>\(HTML.bar(completed: c.completed, overdue: c.overdue, total: c.total, label: "\(c.completed)/\(c.total)"))</td>
-            <td class="num">\(c.completed)/\(c.total)</td><td class="num late-count">\(c.overdue)</td><td class="num">\(c.flags)</td>
+            <td class="bar-cell">\(HTML.bar(completed: c.completed, overdue: c.overdue, total: c.total, label: "\(c.completed)/\(c.total)"))</td>
+            <td class="num" data-label="Đã hoàn thành">\(c.completed)/\(c.total)</td><td class="num late-count" data-label="Quá hạn">\(c.overdue)</td><td class="num" data-label="Dấu hiệu">\(c.flags)</td>
             </tr>
             """
         }

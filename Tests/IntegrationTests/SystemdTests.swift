@@ -357,7 +357,8 @@ func gaps(_ times: [Double]) -> [Double] { zip(times.dropFirst(), times).map { $
         let port = try occupied.wait("a port in use") { $0.first { $0["port"] != nil }?["port"] as? Int }
         let cases = [
             ("endpoints:\n  control: ipc://\(dir.path)/missing/control.sock\n", "cannot bind the control socket"),
-            ("metrics:\n  listen: 127.0.0.1:\(port)\n", "cannot serve metrics on 127.0.0.1:\(port)"),
+            ("metrics:\n  listen: 127.0.0.1:\(port)\n", "cannot serve http on 127.0.0.1:\(port) (metrics.listen)"),
+            ("http:\n  listen: 127.0.0.1:\(port)\n", "cannot serve http on 127.0.0.1:\(port) (http.listen)"),
         ]
         for (n, (extra, reason)) in cases.enumerated() {
             let config = try write("database: \(dir.path)/db-\(n).sqlite\n" + extra, "bad-\(n).yaml", in: dir)

@@ -56,6 +56,10 @@ import Testing
         ("reload", "{}"),
         ("campaign.load", #"{"name":"p.yaml","content":"id: t9\ntitle: Kế hoạch khác\nroot: duk\nyear: 2023\nopens: 2023-11-01T08:00:00+07:00\nstages:\n  - {id: a, title: A, for: members, due: 2023-11-25}\n"}"#),
         ("audit", #"{"limit":3}"#),
+        ("token.issue", #"{"unit":"gc","role":"committee","expires":"30d","label":"Văn phòng Đảng ủy"}"#),
+        ("token.list", "{}"),
+        ("token.revoke", #"{"id":"<token>"}"#),
+        ("view", #"{"unit":"c1"}"#),
         ("done", #"{"unit":"nowhere","stage":"a"}"#),
     ]
 
@@ -65,6 +69,12 @@ import Testing
         var s = reply
         for (pattern, with) in [(#"/[0-9A-F]{8}/"#, "/<random>/"), (#"/[0-9A-F]{8}""#, "/<random>\"")] {
             s = s.replacingOccurrences(of: pattern, with: with, options: .regularExpression)
+        }
+        if command.hasPrefix("token.") { // a token's id and secret are random, its times wall-clock
+            for (pattern, with) in [(#""id":"[0-9a-f]{12}""#, #""id":"<token>""#), (#""token":"[^"]+""#, #""token":"<secret>""#),
+                                    (#""(created|expires|revoked)":"[0-9T:+-]+""#, #""$1":"<wall>""#)] {
+                s = s.replacingOccurrences(of: pattern, with: with, options: .regularExpression)
+            }
         }
         if command == Audit.name { // the audit records wall-clock time, whatever the campaign's clock says
             s = s.replacingOccurrences(of: #""time":"[0-9T:+-]+""#, with: #""time":"<wall>""#, options: .regularExpression)
@@ -82,14 +92,20 @@ import Testing
         handler.host = context
         var lines: [String] = []
         var upload = "" // the random id of the latest import.begin, put where a request says <upload>
+        var token = "" // and of the latest token.issue, where it says <token>
         for (i, (command, args)) in Self.script.enumerated() {
-            let request = #"{"id":"r\#(i)","command":"\#(command)","args":\#(args.replacingOccurrences(of: "<upload>", with: upload))}"#
+            let request = #"{"id":"r\#(i)","command":"\#(command)","args":\#(args.replacingOccurrences(of: "<upload>", with: upload).replacingOccurrences(of: "<token>", with: token))}"#
             var reply = String(decoding: handler.handle(Data(request.utf8), caller: Caller(name: "admin", role: .admin), now: context.now).reply, as: UTF8.self)
             if let r = reply.range(of: #""upload":"[0-9a-f]{16}""#, options: .regularExpression) {
                 upload = String(reply[r].dropFirst(10).dropLast())
                 reply = reply.replacingOccurrences(of: upload, with: "<upload>")
             }
-            let record = try JSONSerialization.data(withJSONObject: ["request": upload.isEmpty ? request : request.replacingOccurrences(of: upload, with: "<upload>"),
+            if command == TokenIssue.name, let r = reply.range(of: #""id":"[0-9a-f]{12}""#, options: .regularExpression) {
+                token = String(reply[r].dropFirst(6).dropLast())
+            }
+            var shown = upload.isEmpty ? request : request.replacingOccurrences(of: upload, with: "<upload>")
+            if !token.isEmpty { shown = shown.replacingOccurrences(of: token, with: "<token>") }
+            let record = try JSONSerialization.data(withJSONObject: ["request": shown,
                                                                      "reply": Self.normalized(reply, command)], options: [.sortedKeys, .withoutEscapingSlashes])
             lines.append(String(decoding: record, as: UTF8.self))
         }

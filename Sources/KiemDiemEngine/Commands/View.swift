@@ -20,7 +20,9 @@ extension Engine {
     func view(_ f: UnitFilter, now: Date, simulated: Bool) throws -> ViewResult {
         guard let unitId = f.unit else { throw ErrorBody(.invalidInput, "view needs a unit") }
         let reports = try report(f, now: now)
-        guard let r = reports.last, let c = campaigns[r.campaign] else { throw ErrorBody(.notFound, "no campaign covers unit '\(unitId)'") }
+        // The latest campaign that has opened (campaigns come in order of opening), else the first.
+        let opened = reports.last { campaigns[$0.campaign].map { $0.plan.opens <= now } ?? false }
+        guard let r = opened ?? reports.first, let c = campaigns[r.campaign] else { throw ErrorBody(.notFound, "no campaign covers unit '\(unitId)'") }
         let zone = c.plan.zone
         let sched = schedules[c.id] ?? Schedule(plan: c.plan)
         return try store.read { tx in

@@ -46,9 +46,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The page's HTML and stylesheet, for the daemon's page and `kiemdiemctl report --format html`.
+        .target(name: "KiemDiemPages", dependencies: ["KiemDiemCore", "KiemDiemWire"]),
         // The committee's web page: pages, live events, letters' links, /metrics (Hummingbird 2).
         .target(name: "KiemDiemWeb", dependencies: [
-            "KiemDiemCore", "KiemDiemWire", "KiemDiemStore", "KiemDiemEngine",
+            "KiemDiemCore", "KiemDiemWire", "KiemDiemStore", "KiemDiemEngine", "KiemDiemPages",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -91,7 +93,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "kiemdiemctl", dependencies: [
-            "KiemDiemClient", "KiemDiemWire", "KiemDiemCore", "ZeroMQ",
+            "KiemDiemClient", "KiemDiemWire", "KiemDiemCore", "ZeroMQ", "KiemDiemPages",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

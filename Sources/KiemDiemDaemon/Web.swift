@@ -103,6 +103,8 @@ final class WebInbox: Sendable {
         return taken
     }
 
+    var isStopped: Bool { state.withLock { $0.stopped } }
+
     func take() -> [Item] { state.withLock { s in defer { s.items.removeAll() }; return s.items } }
     func putBack(_ items: [Item]) { state.withLock { $0.items.insert(contentsOf: items, at: 0) } }
 
@@ -133,6 +135,8 @@ struct DaemonWeb: WebBackend {
 
     func metricsText() -> String? { registry.map { String(decoding: $0.emitToBuffer(), as: UTF8.self) } }
     func linkSigner() -> LinkSigner? { keys.signer }
+    /// The reactor stops first (the group stops its services in reverse), and stops the inbox.
+    var isStopping: Bool { inbox.isStopped }
 }
 
 /// The HTTP server as one of the daemon's services; a failure to listen names the key.

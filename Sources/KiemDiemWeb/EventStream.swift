@@ -8,7 +8,7 @@ import NIOCore
 /// without it the stream starts after the latest stored event. The outbox is read every 250 ms
 /// (a read of the seq index; it is the committed truth, the same the PUB socket sends from).
 struct EventStream {
-    let store: Store
+    let backend: any WebBackend
     /// The subtree's path: only events about units under it are sent.
     let path: String
     let after: Int64?
@@ -17,13 +17,13 @@ struct EventStream {
     static let keepAlive: Duration = .seconds(15)
 
     func response() throws -> Response {
+        let backend = self.backend, store = backend.store, path = self.path
         let start = try after ?? store.read { try $0.lastSeq() }
-        let store = self.store, path = self.path
         let body = ResponseBody { writer in
             var last = start
             var quiet = ContinuousClock.now
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
-            while !Task.isCancelled {
+            while !Task.isCancelled, !backend.isStopping {
                 let batch = try store.read { try $0.events(since: last, topic: nil, limit: 500) }
                 var out = ""
                 for e in batch {

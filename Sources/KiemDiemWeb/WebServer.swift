@@ -4,6 +4,7 @@ import Hummingbird
 import KiemDiemCore
 import KiemDiemEngine
 import KiemDiemStore
+import KiemDiemPages
 import KiemDiemWire
 import Logging
 import NIOCore
@@ -19,6 +20,8 @@ public protocol WebBackend: Sendable {
     func metricsText() -> String?
     /// The signer of letters' links in force (it rotates on reload).
     func linkSigner() -> LinkSigner?
+    /// True once the daemon stops: open event streams end, so that the server can.
+    var isStopping: Bool { get }
 }
 
 /// The daemon's HTTP server (Hummingbird 2): the committee's page, its live events, the links in
@@ -159,7 +162,7 @@ struct Routes: Sendable {
                 let v = try viewer(request)
                 let resume = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int64($0) }
                     ?? request.uri.queryParameters.get("after").flatMap { Int64($0) }
-                return try EventStream(store: backend.store, path: v.path, after: resume).response()
+                return try EventStream(backend: backend, path: v.path, after: resume).response()
             } catch let r as Refused { return r.response }
         }
         router.get("/a/{link}") { _, context -> Response in

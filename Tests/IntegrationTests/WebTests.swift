@@ -193,4 +193,60 @@ import Testing
         #expect(try d.ctl(["status"]).status == 0)
         #expect(d.terminate() == 0)
     }
+
+    @Test func aReportFileIsTheOverviewInOneSelfContainedFile() throws {
+        let d = try DaemonProcess() // no page needed: the file is made by kiemdiemctl
+        _ = try d.ctl(["import", "units", Self.units])
+        _ = try d.ctl(["import", "members", Self.members])
+        _ = try d.ctl(["campaign", "load", Self.plan])
+        _ = try d.ctl(["clock", "set", "2022-11-26T08:00:00+07:00"])
+        let file = d.dir.appendingPathComponent("bao-cao.html")
+        let r = try d.ctl(["report", "--format", "html", "--out", file.path, "--unit", "vp-tinh-uy"])
+        #expect(r.out.contains("bao-cao.html"))
+        let html = try String(contentsOf: file, encoding: .utf8)
+        // Self-contained: its style inside, no script, nothing fetched from elsewhere.
+        #expect(html.contains("<style>") && !html.contains("<script") && !html.contains("src=") && !html.contains("stylesheet"))
+        #expect(html.contains("<svg class=\"bar\"") && html.contains("<svg class=\"timeline\""))
+        #expect(html.contains("Báo cáo tiến độ: Đảng bộ Văn phòng Tỉnh ủy"))
+        // Its figures are the report's.
+        let stages = (try d.ctlJSON(["report", "--unit", "vp-tinh-uy"]) as! [[String: Any]])[0]["stages"] as! [[String: Any]]
+        for s in stages {
+            let id = s["stage"] as! String
+            let row = "data-stage=\"\(id)\" data-completed=\"\(s["completed"] as! Int)\" data-total=\"\(s["total"] as! Int)\" data-overdue=\"\(s["overdue"] as! Int)\""
+            #expect(html.contains(row), "\(id)")
+        }
+        // Without --out it is printed; an unwritable place is exit status 2.
+        #expect(try d.ctl(["report", "--format", "html"]).out.hasPrefix("<!DOCTYPE html>"))
+        #expect(try d.ctl(["report", "--format", "html", "--out", "/nonexistent/x.html"], allowFailure: true).status == 2)
+        #expect(d.terminate() == 0)
+    }
+
+    @Test func theEventStreamResumesAfterLastEventIDWithTheSubtreesEventsOnly() throws {
+        let d = try daemon()
+        let (t, _) = try token(d, unit: "vp-tinh-uy")
+        let before = ((try d.ctlJSON(["events", "--since", "0"]) as! [[String: Any]]).compactMap { ($0["seq"] as? NSNumber)?.int64Value }.max()) ?? 0
+        _ = try d.ctl(["clock", "set", "2022-11-26T08:00:00+07:00"])
+        // What the stream owes a browser that saw `before`: the subtree's events since, by seq.
+        let all = try d.ctlJSON(["events", "--since", "\(before)"]) as! [[String: Any]]
+        let path = "duk/vp-tinh-uy/"
+        let expected = all.filter { ($0["path"] as? String ?? "").hasPrefix(path) }
+            .compactMap { ($0["seq"] as? NSNumber)?.int64Value }
+        #expect(!expected.isEmpty && expected.count < all.count)
+        let c = try HTTPProbe.Connection(port: d.httpProbe.port)
+        c.send("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(t)\r\nLast-Event-ID: \(before)\r\n\r\n")
+        var text = "", seen: [Int64] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        let deadline = Date().addingTimeInterval(60)
+        while seen.count < expected.count, Date() < deadline {
+            let n = recv(c.fd, &buf, buf.count, 0)
+            guard n > 0 else { break }
+            text += String(decoding: buf[0..<n], as: UTF8.self)
+            // By scalars: "\r\n" (the chunks' framing) is one Character to Swift.
+            seen = text.unicodeScalars.split(separator: "\n").map { String(String.UnicodeScalarView($0)) }.filter { $0.hasPrefix("id: ") }.compactMap { Int64($0.dropFirst(4)) }
+        }
+        #expect(text.contains("text/event-stream"))
+        #expect(seen == expected, "\(seen.count) of \(expected.count): \(seen.prefix(5)) vs \(expected.prefix(5))")
+        // A stream left open does not keep the daemon from stopping.
+        #expect(d.terminate() == 0)
+    }
 }

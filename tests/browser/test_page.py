@@ -213,6 +213,15 @@ def main():
         phone.get(f"{d.http}/u/{cell}")
         shot(phone, "drilldown-phone.png")
 
+        # The report to attach: one file, drawn the same way offline.
+        report_file = os.path.join(ARTIFACTS, "bao-cao.html")
+        d.ctl("report", "--format", "html", "--out", report_file, "--unit", org)
+        phone.get("file://" + report_file)
+        check(stage_rows(phone) == report_rows(d, org), "the report file's figures equal `report --unit`")
+        check(phone.execute_script("return getComputedStyle(document.querySelector('svg.bar rect.late')).fill") == "rgb(179, 38, 30)",
+              "and it is styled from inside the file")
+        shot(phone, "report-file-phone.png")
+
         # One organization's token sees nothing of another, also by guessing addresses.
         other = next(u["id"] for u in units if u["kind"] == "grassroots-committee" and u["id"] != org)
         phone.delete_all_cookies()

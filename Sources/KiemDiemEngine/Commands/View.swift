@@ -16,13 +16,14 @@ extension View: EngineCommand {
 }
 
 extension Engine {
-    /// The page's view of a unit under the latest campaign that covers it (or the one named).
+    /// The page's view of a unit (without one, the campaign's root) under the latest campaign
+    /// that has opened and covers it (or the one named).
     func view(_ f: UnitFilter, now: Date, simulated: Bool) throws -> ViewResult {
-        guard let unitId = f.unit else { throw ErrorBody(.invalidInput, "view needs a unit") }
         let reports = try report(f, now: now)
         // The latest campaign that has opened (campaigns come in order of opening), else the first.
         let opened = reports.last { campaigns[$0.campaign].map { $0.plan.opens <= now } ?? false }
-        guard let r = opened ?? reports.first, let c = campaigns[r.campaign] else { throw ErrorBody(.notFound, "no campaign covers unit '\(unitId)'") }
+        guard let r = opened ?? reports.first, let c = campaigns[r.campaign] else { throw ErrorBody(.notFound, "no campaign covers unit '\(f.unit ?? "")'") }
+        let unitId = r.unit // without --unit: the campaign's root
         let zone = c.plan.zone
         let sched = schedules[c.id] ?? Schedule(plan: c.plan)
         return try store.read { tx in

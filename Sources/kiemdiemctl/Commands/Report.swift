@@ -2,17 +2,42 @@ import ArgumentParser
 import Foundation
 import KiemDiemClient
 import KiemDiemCore
+import KiemDiemPages
 import KiemDiemWire
 
 struct ReportCmd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "Where things stand, per stage.")
-    enum Format: String, ExpressibleByArgument { case table, csv, json }
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Where things stand, per stage.",
+        discussion: """
+            Examples:
+              kiemdiemctl report --unit so-tai-chinh
+              kiemdiemctl report --format html --out bao-cao.html   (one self-contained file, for email or print)
+            """)
+    enum Format: String, ExpressibleByArgument { case table, csv, json, html }
     @Option(help: "Only this unit's subtree.") var unit: String?
     @Option var campaign: String?
-    @Option(help: "table, csv or json.") var format: Format = .table
+    @Option(help: "table, csv, json or html (the web page's overview as one file: charts inline, no script).") var format: Format = .table
+    @Option(help: "With --format html: write the file here instead of standard output.") var out: String?
     @OptionGroup var options: ClientOptions
 
     func run() throws {
+        if format == .html {
+            try options.run(View.self, UnitFilter(unit: unit, campaign: campaign)) { v in
+                let f = DateFormatter()
+                f.dateFormat = "dd/MM/yyyy HH:mm"
+                let html = UnitPage(v: v, canAct: false, navigable: false).standalone(generated: f.string(from: Date()))
+                if let out {
+                    do { try html.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+                        FileHandle.standardError.write(Data("kiemdiemctl: cannot write \(out): \(error.localizedDescription)\n".utf8))
+                        Foundation.exit(2)
+                    }
+                    print("report written to \(out)")
+                } else {
+                    print(html)
+                }
+            }
+            return
+        }
         var opts = options
         if format == .json { opts.json = true }
         try opts.run(Report.self, UnitFilter(unit: unit, campaign: campaign)) { reports in

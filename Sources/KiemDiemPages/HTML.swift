@@ -6,8 +6,8 @@ import KiemDiemWire
 /// engine, and every value passes through `esc`. Readable without JavaScript; the script only
 /// refreshes `<main>` when an event arrives. No inline script or style (the CSP forbids them):
 /// bars and the timeline are SVG shapes whose sizes are attributes.
-enum HTML {
-    static func esc(_ s: String) -> String {
+public enum HTML {
+    public static func esc(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {
@@ -24,7 +24,7 @@ enum HTML {
     }
 
     /// "2022-11-25T00:00:00+07:00" → "25/11/2022 00:00" (in the plan's zone, as given).
-    static func when(_ instant: String) -> String {
+    public static func when(_ instant: String) -> String {
         let s = Array(instant)
         guard s.count >= 16 else { return instant }
         return "\(String(s[8..<10]))/\(String(s[5..<7]))/\(String(s[0..<4])) \(String(s[11..<16]))"
@@ -37,7 +37,8 @@ enum HTML {
     }
 
     /// The whole document around `main`; `live` lets the script follow events.
-    static func document(title: String, heading: String, sub: String, main: String, live: Bool, search: Bool) -> String {
+    /// With `inlineStyle` the stylesheet is in the file and there is no script: a report to attach.
+    public static func document(title: String, heading: String, sub: String, main: String, live: Bool, search: Bool, inlineStyle: String? = nil) -> String {
         """
         <!DOCTYPE html>
         <html lang="vi">
@@ -45,8 +46,7 @@ enum HTML {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(esc(title))</title>
-        <link rel="stylesheet" href="/static/app.css">
-        <script src="/static/app.js" defer></script>
+        \(inlineStyle.map { "<style>\n\($0)\n</style>" } ?? "<link rel=\"stylesheet\" href=\"/static/app.css\">\n<script src=\"/static/app.js\" defer></script>")
         </head>
         <body>
         <header>
@@ -64,7 +64,7 @@ enum HTML {
         """
     }
 
-    static func message(title: String, text: String, status: String = "") -> String {
+    public static func message(title: String, text: String, status: String = "") -> String {
         document(title: title, heading: title, sub: status, main: "<section><p>\(esc(text))</p></section>", live: false, search: false)
     }
 
@@ -88,24 +88,38 @@ enum HTML {
 }
 
 /// The unit page: overview at the token's unit, drill-down below it.
-struct UnitPage {
-    let v: ViewResult
+public struct UnitPage {
+    public let v: ViewResult
     /// A committee's token may mark units done.
-    let canAct: Bool
-    /// Links to other units (false on a page opened from a letter's link: no token, one unit).
-    let navigable: Bool
+    public let canAct: Bool
+    /// Links to other units (false on a page opened from a letter's link, or in a file).
+    public let navigable: Bool
 
-    var title: String { "\(v.report.name) — \(v.campaignTitle)" }
-    var sub: String {
+    public init(v: ViewResult, canAct: Bool, navigable: Bool) {
+        self.v = v
+        self.canAct = canAct
+        self.navigable = navigable
+    }
+
+    public var title: String { "\(v.report.name) — \(v.campaignTitle)" }
+    public var sub: String {
         let clock = v.simulatedClock ? " (đồng hồ mô phỏng)" : ""
         return "Thời điểm: \(HTML.when(v.report.asOf))\(clock) · \(UnitKind(rawValue: v.kind)?.vietnamese ?? v.kind)"
     }
 
-    func document() -> String {
+    public func document() -> String {
         HTML.document(title: title, heading: v.report.name, sub: "\(v.campaignTitle) · \(sub)", main: main(), live: navigable, search: navigable)
     }
 
-    func main() -> String {
+    /// One self-contained file (`kiemdiemctl report --format html`): the same overview, its
+    /// stylesheet inside, no script, no link that needs the daemon; for email or print.
+    public func standalone(generated: String) -> String {
+        HTML.document(title: "Báo cáo tiến độ — \(title)", heading: "Báo cáo tiến độ: \(v.report.name)",
+                      sub: "\(v.campaignTitle) · \(sub) · lập lúc \(generated)", main: main(), live: false, search: false,
+                      inlineStyle: PageAssets.css + PageAssets.printCSS)
+    }
+
+    public func main() -> String {
         var out = ""
         if navigable, v.trail.count > 1 {
             out += "<nav class=\"trail\" aria-label=\"Cấp trên\">"

@@ -37,6 +37,8 @@ endpoints:
   jobs: tcp://127.0.0.1:7402
 events:
   heartbeat: 5s
+http:
+  listen: 127.0.0.1:8080
 security:
   curve: true
   server_secret_key_file: $keys/server.key_secret
@@ -61,6 +63,8 @@ ctl import units "$here/config/samples/units.csv"
 ctl import members "$here/config/samples/members.csv"
 ctl campaign load "$here/config/plans/2022-annual.yaml" >/dev/null
 ctl status
+# The committee's page: a link with a token for the whole bloc (a new one each run).
+page=$(ctl token issue --unit duk --role committee --expires 30d --label "make run" | grep '/t/' || true)
 # One worker delivers reminders and escalations into the maildir $STATE/spool/new.
 "$BIN/kiemdiem-worker" --endpoint tcp://127.0.0.1:7402 --key "$keys/worker-1.key_secret" --server-key "$keys/server.key" \
   --spool "$STATE/spool" --templates "$here/config/templates" --name worker-1 2>> "$STATE/worker.log" &
@@ -75,6 +79,7 @@ kiemdiemd is running (pid $pid) with CURVE on. In another terminal:
   $BIN/kiemdiemctl done co-quan-duk self-review
   $BIN/kiemdiemctl overdue
   $BIN/kiemdiemctl jobs                        # deliveries; the messages are in $STATE/spool/new
+The committee's page (open it in a browser on this machine): ${page:-set http.listen in $config}
 Ctrl-C stops it; 'make run' again resumes where it stopped.
 TXT
 wait $pid

@@ -94,7 +94,7 @@ extension Engine {
 
 extension Engine {
     /// Flags, ratings against the quota, remediation, and one line per unit one level down.
-    func addRulesReport(_ r: inout ReportResult, campaign c: CampaignRow, unit: UnitRow, now: Date, tx: StoreTx) throws {
+    func addRulesReport(_ r: inout ReportResult, campaign c: CampaignRow, unit: UnitRow, now: Date, tx: StoreTx, childStages: Bool = false) throws {
         let zone = c.plan.zone
         let flags = try tx.openFlags(subtree: unit.path)
         r.flags = flags.map { FlagInfo(id: $0.id, unit: $0.unit, reasons: $0.reasons.map(\.rawValue), confirmed: $0.confirmed,
@@ -148,8 +148,10 @@ extension Engine {
                 total += stage[i].total
                 overdue += stage[i].overdue
             }
-            return ChildReport(unit: row.id, name: row.unit.name, kind: row.unit.kind.rawValue, completed: completed, total: total, overdue: overdue,
-                               flags: flagsOf[row.id] ?? 0, openRemediation: remediationOf[row.id] ?? 0)
+            var child = ChildReport(unit: row.id, name: row.unit.name, kind: row.unit.kind.rawValue, completed: completed, total: total, overdue: overdue,
+                                    flags: flagsOf[row.id] ?? 0, openRemediation: remediationOf[row.id] ?? 0)
+            if childStages { child.stages = perStage.map { [$0[i].completed, $0[i].total, $0[i].overdue] } }
+            return child
         }
     }
 }

@@ -23,6 +23,8 @@ public enum PageAssets {
     a { color: #0b57d0; }
     .trail { margin: 8px 0; font-size: .95rem; }
     svg.bar { display: block; width: 200px; max-width: 40vw; height: 12px; }
+    .stage-bars { display: flex; flex-direction: column; gap: 2px; margin-top: 4px; }
+    svg.bar.thin { height: 5px; }
     svg.bar .rest { fill: var(--rest); } svg.bar .done { fill: var(--ok); } svg.bar .late { fill: var(--late); }
     svg.timeline { width: 100%; height: auto; }
     svg.timeline rect.open { fill: #8fb3e8; } svg.timeline rect.done { fill: var(--ok); } svg.timeline rect.late { fill: var(--late); }

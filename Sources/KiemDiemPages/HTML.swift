@@ -69,16 +69,17 @@ public enum HTML {
     }
 
     /// A bar of `total` in three parts: completed (green), overdue (red), the rest (grey).
-    static func bar(completed: Int, overdue: Int, total: Int, label: String) -> String {
+    static func bar(completed: Int, overdue: Int, total: Int, label: String, thin: Bool = false) -> String {
         let w = 200.0
+        let h = thin ? 5 : 12
         let t = Double(max(total, 1))
         let done = (w * Double(completed) / t).rounded()
         let late = (w * Double(min(overdue, max(0, total - completed))) / t).rounded()
         return """
-        <svg class="bar" viewBox="0 0 200 12" width="200" height="12" role="img" aria-label="\(esc(label))">\
-        <rect class="rest" x="0" y="0" width="200" height="12"></rect>\
-        <rect class="done" x="0" y="0" width="\(Int(done))" height="12"></rect>\
-        <rect class="late" x="\(Int(done))" y="0" width="\(Int(late))" height="12"></rect></svg>
+        <svg class="bar\(thin ? " thin" : "")" viewBox="0 0 200 \(h)" width="200" height="\(h)" role="img" aria-label="\(esc(label))">\
+        <rect class="rest" x="0" y="0" width="200" height="\(h)"></rect>\
+        <rect class="done" x="0" y="0" width="\(Int(done))" height="\(h)"></rect>\
+        <rect class="late" x="\(Int(done))" y="0" width="\(Int(late))" height="\(h)"></rect></svg>
         """
     }
 
@@ -130,9 +131,9 @@ public struct UnitPage {
         if canAct { out += doneForm() }
         out += timeline()
         out += members()
+        out += children()
         out += escalations()
         out += flags()
-        out += children()
         out += ratings()
         return out
     }
@@ -198,9 +199,11 @@ public struct UnitPage {
         let rows = v.escalations.map { e in
             "<tr data-escalation=\"\(e.id)\"><td>\(HTML.esc(e.unitName))</td><td>\(HTML.esc(e.stageTitle))</td><td>\(HTML.when(e.due))</td><td>\(HTML.esc(e.targetName))</td><td>\(HTML.when(e.raised))</td></tr>"
         }.joined()
+        // A long list is folded (readable without JavaScript: <details>), its count in view.
         return """
-        <section id="escalations"><h2>Báo cáo chậm tiến độ chưa được tiếp nhận</h2>
-        <table><thead><tr><th>Đơn vị</th><th>Nội dung</th><th>Hạn</th><th>Gửi cấp ủy</th><th>Lúc</th></tr></thead><tbody>\(rows)</tbody></table></section>
+        <section id="escalations"><h2>Báo cáo chậm tiến độ chưa được tiếp nhận (\(v.escalations.count))</h2>
+        <details\(v.escalations.count <= 10 ? " open" : "")><summary>Danh sách</summary>
+        <table><thead><tr><th>Đơn vị</th><th>Nội dung</th><th>Hạn</th><th>Gửi cấp ủy</th><th>Lúc</th></tr></thead><tbody>\(rows)</tbody></table></details></section>
         """
     }
 
@@ -230,7 +233,7 @@ public struct UnitPage {
             rows += """
             <tr class="\(c.overdue > 0 ? "is-late" : "")" data-unit="\(HTML.esc(c.unit))" data-overdue="\(c.overdue)">
             <th scope="row">\(name)<br><small>\(HTML.esc(UnitKind(rawValue: c.kind)?.vietnamese ?? c.kind))</small></th>
-            <td class="bar-cell">\(HTML.bar(completed: c.completed, overdue: c.overdue, total: c.total, label: "\(c.completed)/\(c.total)"))</td>
+            <td class="bar-cell">\(HTML.bar(completed: c.completed, overdue: c.overdue, total: c.total, label: "\(c.completed)/\(c.total)"))\(stageBars(c))</td>
             <td class="num" data-label="Đã hoàn thành">\(c.completed)/\(c.total)</td><td class="num late-count" data-label="Quá hạn">\(c.overdue)</td><td class="num" data-label="Dấu hiệu">\(c.flags)</td>
             </tr>
             """
@@ -241,6 +244,18 @@ public struct UnitPage {
         <table class="children"><thead><tr><th>Đơn vị</th><th>Tiến độ</th><th>Đã hoàn thành</th><th>Quá hạn</th><th>Dấu hiệu</th></tr></thead>
         <tbody>\(rows)</tbody></table>\(more)</section>
         """
+    }
+
+    /// A thin bar per stage that applies to the child (its total is not zero), titled.
+    func stageBars(_ c: ChildReport) -> String {
+        guard let per = c.stages, per.count == v.report.stages.count else { return "" }
+        var out = "<div class=\"stage-bars\">"
+        for (s, f) in zip(v.report.stages, per) where f.count == 3 && f[1] > 0 {
+            let label = "\(s.title): \(f[0])/\(f[1]) hoàn thành, \(f[2]) quá hạn"
+            out += "<span class=\"stage-bar\" data-stage=\"\(HTML.esc(s.stage))\" data-completed=\"\(f[0])\" data-total=\"\(f[1])\" data-overdue=\"\(f[2])\" title=\"\(HTML.esc(label))\">"
+                + HTML.bar(completed: f[0], overdue: f[2], total: f[1], label: label, thin: true) + "</span>"
+        }
+        return out + "</div>"
     }
 
     /// A committee marks this unit done for a stage of its kind (the same as `kiemdiemctl done`).

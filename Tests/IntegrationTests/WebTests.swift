@@ -249,4 +249,29 @@ import Testing
         // A stream left open does not keep the daemon from stopping.
         #expect(d.terminate() == 0)
     }
+
+    @Test func aReloadRotatesTheLinkKeyAndOldLinksWorkDuringTheGrace() throws {
+        let d = try daemon()
+        let http = d.httpProbe
+        let spool = d.dir.appendingPathComponent("spool")
+        let worker = try WorkerProcess(daemon: d, spool: spool)
+        _ = try d.ctl(["clock", "set", "2022-11-18T08:00:00+07:00"]) // the first reminders
+        _ = try waitForJobs(d)
+        let letter = try #require(try FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent("new").path).lazy
+            .map { try letterText(spool.appendingPathComponent("new/\($0)")) }.first { $0.contains("/a/view.") })
+        let old = String(try #require(letter.split(whereSeparator: \.isWhitespace).first { $0.contains("/a/view.") }).dropFirst("http://\(d.http)".count))
+        let key = d.dir.appendingPathComponent("web-link.key")
+        let before = try String(contentsOf: key, encoding: .utf8)
+        #expect(try http.get(old).status == 200)
+        kill(d.process.processIdentifier, SIGHUP)
+        _ = try d.stderr.wait(what: "the key rotated") { $0.contains("link key rotated") }
+        #expect(try String(contentsOf: key, encoding: .utf8) != before)
+        #expect(try String(contentsOf: URL(fileURLWithPath: key.path + ".previous"), encoding: .utf8).contains(before.trimmingCharacters(in: .newlines)))
+        #expect(try http.get(old).status == 200, "a link signed before the rotation works during the grace")
+        // A link signed with the new key differs from the old one's MAC for the same claim.
+        let forged = old.split(separator: ".").dropLast().joined(separator: ".") + "." + String(repeating: "0", count: 64)
+        #expect(try http.get(forged).status == 403)
+        worker.kill9()
+        #expect(d.terminate() == 0)
+    }
 }

@@ -169,6 +169,7 @@ def main():
         check(desk.current_url.rstrip("/") == d.http, f"the token's link signs in and lands on the overview ({desk.current_url})")
         check(stage_rows(desk) == report_rows(d), "the overview's done / total / overdue per stage equal `report --json`")
         check(desk.find_element(By.CSS_SELECTOR, "svg.timeline line.now") is not None, "the timeline marks now")
+        desk.save_screenshot(os.path.join(ARTIFACTS, "overview-desktop-top.png"))  # the first screen, for README
         shot(desk, "overview-desktop.png")
 
         # Live: an overdue event fired by `clock set` reaches the open page without a reload.
@@ -196,6 +197,10 @@ def main():
         check(len(late) > 0 and children[: len(late)] == late, "late units come first")
         check(late[0][2] == "rgb(179, 38, 30)", f"and are red ({late[0][2]})")
         cell = late[0][0]
+        bars = desk.execute_script("""return Array.from(document.querySelectorAll('tr[data-unit="' + arguments[0] + '"] span.stage-bar')).map(function (b) {
+            return [b.dataset.stage, +b.dataset.completed, +b.dataset.total, +b.dataset.overdue]; });""", cell)
+        own = {k: v for k, v in report_rows(d, cell).items() if v[1] > 0}
+        check({b[0]: (b[1], b[2], b[3]) for b in bars} == own and len(own) > 0, f"{cell}'s bar per stage equals `report --unit {cell}`")
         click(desk, f'tr[data-unit="{cell}"] a')
         WebDriverWait(desk, 10).until(lambda x: x.current_url.endswith(f"/u/{cell}"))
         shown = sorted(li.text for li in desk.find_elements(By.CSS_SELECTOR, 'ul.members[data-stage="self-review"] li'))

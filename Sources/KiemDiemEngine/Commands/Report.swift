@@ -17,7 +17,8 @@ extension Report: EngineCommand {
 }
 
 extension Engine {
-    public func report(_ f: UnitFilter, now: Date) throws -> [ReportResult] {
+    /// With `childStages`, each child carries its figures per stage too (the page's `view`).
+    public func report(_ f: UnitFilter, now: Date, childStages: Bool = false) throws -> [ReportResult] {
         if let id = f.campaign { _ = try campaign(id) }
         return try store.read { tx in
             let filterUnit = try f.unit.map { try knownUnit($0, tx: tx) }
@@ -28,7 +29,7 @@ extension Engine {
                 guard let unit, unit.path.hasPrefix(c.rootPath) else { continue }
                 var r = ReportResult(campaign: c.id, unit: unit.id, name: unit.unit.name, asOf: Instant.format(now, timeZone: c.plan.zone),
                                      stages: try progress(c, subtree: unit.path, now: now, tx: tx))
-                try addRulesReport(&r, campaign: c, unit: unit, now: now, tx: tx)
+                try addRulesReport(&r, campaign: c, unit: unit, now: now, tx: tx, childStages: childStages)
                 out.append(r)
             }
             if out.isEmpty, let u = f.unit { throw ErrorBody(.notFound, "no campaign covers unit '\(u)'") }

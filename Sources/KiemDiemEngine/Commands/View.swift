@@ -19,7 +19,7 @@ extension Engine {
     /// The page's view of a unit (without one, the campaign's root) under the latest campaign
     /// that has opened and covers it (or the one named).
     func view(_ f: UnitFilter, now: Date, simulated: Bool) throws -> ViewResult {
-        let reports = try report(f, now: now)
+        let reports = try report(f, now: now, childStages: true)
         // The latest campaign that has opened (campaigns come in order of opening), else the first.
         let opened = reports.last { campaigns[$0.campaign].map { $0.plan.opens <= now } ?? false }
         guard let r = opened ?? reports.first, let c = campaigns[r.campaign] else { throw ErrorBody(.notFound, "no campaign covers unit '\(f.unit ?? "")'") }

@@ -89,6 +89,9 @@ public struct ChildReport: Codable, Sendable {
     public var overdue: Int
     public var flags: Int
     public var openRemediation: Int
+    /// Per stage, in the report's order: [completed, total, overdue]. In `view` only (the page
+    /// draws a bar per stage); `report` leaves it out, its rows stay small at a wide level.
+    public var stages: [[Int]]?
     public init(unit: String, name: String, kind: String, completed: Int, total: Int, overdue: Int, flags: Int, openRemediation: Int) {
         self.unit = unit
         self.name = name

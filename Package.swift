@@ -76,6 +76,7 @@ let package = Package(
             "KiemDiemWire", "KiemDiemClient", "ZeroMQ",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "kiemdiem-worker", dependencies: [
             "KiemDiemWorker", "KiemDiemWire", "KiemDiemClient", "KiemDiemLogging",

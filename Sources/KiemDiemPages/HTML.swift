@@ -270,8 +270,18 @@ public struct UnitPage {
         """
     }
 
+    /// Findings of rating files the daemon refused: what to correct before sending again.
+    func rejected() -> String {
+        guard let list = v.rejected, !list.isEmpty else { return "" }
+        let items = list.map { "<li data-rule=\"\(HTML.esc($0.rule))\"><small>\(HTML.when($0.time)) · \(HTML.esc($0.unit))</small><br>\(HTML.esc($0.message))</li>" }.joined()
+        return "<h3>Kết quả xếp loại bị từ chối: các phát hiện cần sửa (\(list.count) gần nhất)</h3><ul class=\"rejected\">\(items)</ul>"
+    }
+
     func ratings() -> String {
-        guard let r = v.report.ratings, !(r.members.isEmpty && r.units.isEmpty && r.quota.isEmpty) else { return "" }
+        guard let r = v.report.ratings, !(r.members.isEmpty && r.units.isEmpty && r.quota.isEmpty) else {
+            let rej = rejected()
+            return rej.isEmpty ? "" : "<section id=\"ratings\"><h2>\(ReportText.ratingsHeading)</h2>\(rej)</section>"
+        }
         let levels = ["excellent", "good", "completed", "failed"]
         func row(_ label: String, _ m: [String: Int]) -> String {
             "<tr><th scope=\"row\">\(label)</th>" + levels.map { "<td class=\"num\">\(m[$0] ?? 0)</td>" }.joined() + "</tr>"
@@ -289,6 +299,6 @@ public struct UnitPage {
         if let conflicts = v.report.conflicts, !conflicts.isEmpty {
             out += "<h3>\(ReportText.conflictsHeading)</h3><ul>" + conflicts.map { "<li>\(HTML.esc($0.message))</li>" }.joined() + "</ul>"
         }
-        return out + "</section>"
+        return out + rejected() + "</section>"
     }
 }

@@ -59,6 +59,17 @@ extension StoreTx {
 }
 
 extension StoreTx {
+    /// The latest events whose topic starts with `prefix`, newest first (a scan from the newest
+    /// back: for the page, off the daemon's loop).
+    public func latestEvents(topicPrefix prefix: String, limit: Int) throws -> [StoredEvent] {
+        try Row.fetchAll(db, sql: "SELECT seq, topic, body FROM event WHERE substr(topic, 1, ?) = ? ORDER BY seq DESC LIMIT ?",
+                         arguments: [prefix.unicodeScalars.count, prefix, limit]).map {
+            StoredEvent(seq: $0["seq"], topic: $0["topic"], body: Data(($0["body"] as String).utf8))
+        }
+    }
+}
+
+extension StoreTx {
     /// Drops events whose instant is before `cutoff`. Seqs are never reused: the counter lives in
     /// `meta`, not in the table.
     @discardableResult

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Crypto
 import KiemDiemWire
 
 /// One notification ready to go: the job's facts and its rendered text.
@@ -112,22 +113,47 @@ public struct SpoolChannel: DeliveryChannel {
     }
 }
 
-/// HTTP POST of the job's JSON with an `Idempotency-Key` header.
+/// HTTP POST of the job's JSON with an `Idempotency-Key` header. The body is the job's payload
+/// with `rendered` (the letter's subject and text, for a bridge to SMS or chat that should not
+/// render again) and `sentAt`; with a secret, `X-Kiemdiem-Signature: sha256=<hex HMAC-SHA256 of
+/// the body>` signs it (GitHub's scheme), and `X-Kiemdiem-Timestamp` repeats `sentAt` in Unix
+/// seconds, so that a receiver can refuse old replays. A retry keeps the key.
 public struct WebhookChannel: DeliveryChannel {
     public let url: URL
     public let timeout: TimeInterval
+    /// The shared secret (`--webhook-secret-file`); nil: unsigned.
+    let secret: Data?
 
-    public init(url: URL, timeout: TimeInterval = 10) {
+    public init(url: URL, timeout: TimeInterval = 10, secret: Data? = nil) {
         self.url = url
         self.timeout = timeout
+        self.secret = secret
+    }
+
+    /// The body sent for a notification at `now`.
+    public static func body(_ n: Outgoing, now: Date) throws -> Data {
+        guard var object = try JSONSerialization.jsonObject(with: n.json) as? [String: Any] else {
+            throw DeliveryError(retryable: false, "job \(n.key): its payload is not a JSON object")
+        }
+        object["rendered"] = ["subject": n.subject, "text": n.body]
+        object["sentAt"] = ISO8601DateFormatter().string(from: now)
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    public static func signature(_ body: Data, secret: Data) -> String {
+        "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret)).map { String(format: "%02x", $0) }.joined()
     }
 
     public func deliver(_ n: Outgoing) throws {
+        let now = Date()
+        let body = try WebhookChannel.body(n, now: now)
         var req = URLRequest(url: url, timeoutInterval: timeout)
         req.httpMethod = "POST"
-        req.httpBody = n.json
+        req.httpBody = body
         req.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
         req.setValue(n.key, forHTTPHeaderField: "Idempotency-Key")
+        req.setValue(String(Int64(now.timeIntervalSince1970)), forHTTPHeaderField: "X-Kiemdiem-Timestamp")
+        if let secret { req.setValue(WebhookChannel.signature(body, secret: secret), forHTTPHeaderField: "X-Kiemdiem-Signature") }
         let box = ResultBox()
         let sem = DispatchSemaphore(value: 0)
         URLSession.shared.dataTask(with: req) { _, response, error in

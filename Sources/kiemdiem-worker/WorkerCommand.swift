@@ -22,6 +22,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Directory of the message templates.") var templates: String = "/etc/kiemdiem/templates"
     @Option(help: "SMTP relay HOST:PORT for the smtp channel.") var smtp: String?
     @Option(help: "Webhook URL for the webhook channel.") var webhook: String?
+    @Option(name: .customLong("webhook-secret-file"),
+            help: "File holding the webhook secret: each request is signed (X-Kiemdiem-Signature: sha256=<HMAC of the body>).")
+    var webhookSecretFile: String?
     @Option(help: "From address of mail.") var from: String = "kiemdiem@localhost"
     @Option(help: "The window: jobs held at once.") var capacity: Int = 64
     @Option(help: "Deliveries running at once, inside the window.") var concurrency: Int = 8
@@ -61,7 +64,14 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         if let webhook {
             guard let url = URL(string: webhook), url.scheme == "http" || url.scheme == "https" else { throw fail("--webhook must be an http(s) URL") }
-            channels[.webhook] = WebhookChannel(url: url)
+            var secret: Data?
+            if let file = webhookSecretFile {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw fail("--webhook-secret-file \(file): cannot read it") }
+                let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard trimmed.utf8.count >= 16 else { throw fail("--webhook-secret-file \(file): the secret must be at least 16 bytes") }
+                secret = Data(trimmed.utf8)
+            }
+            channels[.webhook] = WebhookChannel(url: url, secret: secret)
         }
         let tmpl: NotificationTemplates
         do { tmpl = try NotificationTemplates(directory: templates) } catch { throw fail("\(error)") }

@@ -274,4 +274,32 @@ import Testing
         worker.kill9()
         #expect(d.terminate() == 0)
     }
+
+    @Test func theFindingsOfARefusedRatingFileAreOnTheOrganizationsPageOnly() throws {
+        let d = try daemon()
+        let http = d.httpProbe
+        let (mine, _) = try token(d, unit: "vp-tinh-uy")
+        let (other, _) = try token(d, unit: "vp-ubnd")
+        // Every member of one cell decided excellent: far above the organization's 20% cap.
+        let cell = "vp-tinh-uy-cb-nha-khach-tinh-uy"
+        let ids = try String(contentsOfFile: Self.members, encoding: .utf8).split(separator: "\n").filter { $0.contains(",\(cell),") }.map { $0.split(separator: ",")[0] }
+        let file = try write("subject,kind,level\n" + ids.map { "\($0),member,excellent" }.joined(separator: "\n") + "\n", "xuat-sac.csv", in: d.dir)
+        let refused = try d.ctl(["rate", file], allowFailure: true)
+        #expect(refused.status != 0 && refused.err.contains("nothing was stored"), "\(refused.err)")
+        let page = try http.get("/", token: mine)
+        #expect(page.body.contains("bị từ chối") && page.body.contains("<ul class=\"rejected\">"), "\(page.body.suffix(1500))")
+        let findings = try #require(d.ctlJSON(["events", "--since", "0", "--topic", "rating.rejected/"]) as? [[String: Any]])
+        let message = try #require(findings.first?["message"] as? String)
+        #expect(page.body.contains(HTMLText.escape(message)))
+        #expect(!(try http.get("/", token: other).body.contains("bị từ chối")))
+        #expect(d.terminate() == 0)
+    }
+}
+
+/// The page escapes text the way HTML needs; the test compares with the same rules.
+enum HTMLText {
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
 }

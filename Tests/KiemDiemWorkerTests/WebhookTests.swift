@@ -18,9 +18,9 @@ import Testing
         let changed = DispatchSemaphore(value: 0)
         var port = 0
 
-        init(status: Int) throws {
+        init(status: Int, secret: String? = nil) throws {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", repoRoot.appendingPathComponent("Tests/KiemDiemWorkerTests/Support/webhook_sink.py").path, "\(status)"]
+            process.arguments = ["python3", repoRoot.appendingPathComponent("Tests/KiemDiemWorkerTests/Support/webhook_sink.py").path, "\(status)"] + (secret.map { [$0] } ?? [])
             let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
@@ -76,5 +76,32 @@ import Testing
         // Nothing listening: retryable.
         #expect(performing: { try WebhookChannel(url: URL(string: "http://127.0.0.1:9/")!, timeout: 2).deliver(try outgoing()) },
                 throws: { ($0 as? DeliveryError)?.retryable == true })
+    }
+
+    @Test func aSignedRequestCarriesTheLetterAndVerifiesAndAnAlteredOneDoesNot() throws {
+        let secret = "bí-mật-của-cầu-nối-sms-0123456789"
+        let server = try Server(status: 204, secret: secret)
+        var n = try outgoing()
+        n.subject = "Báo cáo chậm tiến độ: Chi bộ Văn phòng — Đảng viên tự kiểm điểm"
+        n.body = "Kính gửi: Đảng ủy Sở Tài chính\n…"
+        try WebhookChannel(url: URL(string: "http://127.0.0.1:\(server.port)/hooks")!, secret: Data(secret.utf8)).deliver(n)
+        let line = try server.waitFor { $0.contains("signature_ok") }.split(separator: "\n").first { $0.contains("signature_ok") }!
+        let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        #expect(obj["signature_ok"] as? Bool == true, "the receiver's own HMAC agrees")
+        #expect(obj["altered_ok"] as? Bool == false, "one byte changed: refused")
+        let body = try #require(obj["body"] as? [String: Any])
+        let rendered = try #require(body["rendered"] as? [String: Any])
+        #expect(rendered["subject"] as? String == n.subject && rendered["text"] as? String == n.body)
+        #expect(body["unitName"] as? String == "Chi bộ Văn phòng", "the payload's fields stay where they were")
+        let sentAt = try #require((body["sentAt"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(obj["timestamp"] as? String == String(Int64(sentAt.timeIntervalSince1970)))
+        #expect(obj["key"] as? String == n.key)
+    }
+
+    @Test func withoutASecretNothingIsSigned() throws {
+        let server = try Server(status: 204)
+        try WebhookChannel(url: URL(string: "http://127.0.0.1:\(server.port)/")!).deliver(try outgoing())
+        let text = try server.waitFor { $0.contains("\"key\"") }
+        #expect(text.contains("\"signature\": null"), "\(text)")
     }
 }

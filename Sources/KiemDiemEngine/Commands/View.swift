@@ -50,8 +50,15 @@ extension Engine {
                                target: e.target, targetName: names[e.target]?.unit.name ?? e.target,
                                raised: e.raisedAt.map { Instant.format($0, timeZone: zone) } ?? "")
             }
-            return ViewResult(campaign: c.id, campaignTitle: c.plan.title, simulatedClock: simulated, kind: unit.unit.kind.rawValue,
-                              trail: trail, report: r, members: members, escalations: escalations)
+            var result = ViewResult(campaign: c.id, campaignTitle: c.plan.title, simulatedClock: simulated, kind: unit.unit.kind.rawValue,
+                                    trail: trail, report: r, members: members, escalations: escalations)
+            // A refused rating file stores nothing but its findings, as `rating.rejected` events.
+            let decoder = WireJSON.decoder()
+            result.rejected = try tx.latestEvents(topicPrefix: EventBody.topic(type: EventType.ratingRejected.rawValue, path: unit.path), limit: 50)
+                .compactMap { try? decoder.decode(EventBody.self, from: $0.body) }
+                .filter { $0.campaign == c.id }
+                .map { RejectedFinding(time: $0.time, unit: $0.unit ?? "", rule: $0.rule ?? "", message: $0.message ?? "") }
+            return result
         }
     }
 }

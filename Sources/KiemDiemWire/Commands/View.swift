@@ -60,6 +60,20 @@ public struct EscalationInfo: Codable, Sendable {
     }
 }
 
+/// A finding of a refused rating file (`rating.rejected`), for the page.
+public struct RejectedFinding: Codable, Sendable {
+    public var time: String
+    public var unit: String
+    public var rule: String
+    public var message: String
+    public init(time: String, unit: String, rule: String, message: String) {
+        self.time = time
+        self.unit = unit
+        self.rule = rule
+        self.message = message
+    }
+}
+
 public struct ViewResult: Codable, Sendable {
     public var campaign: String
     public var campaignTitle: String
@@ -72,6 +86,8 @@ public struct ViewResult: Codable, Sendable {
     public var members: [StageMembers]
     /// Open (not acknowledged) escalations about units of the subtree, newest first (at most 200).
     public var escalations: [EscalationInfo]
+    /// Findings of refused rating files about units of the subtree, newest first (at most 50).
+    public var rejected: [RejectedFinding]?
     public init(campaign: String, campaignTitle: String, simulatedClock: Bool, kind: String, trail: [NamedUnit], report: ReportResult,
                 members: [StageMembers], escalations: [EscalationInfo]) {
         self.campaign = campaign

@@ -1,5 +1,6 @@
 """A bridge from kiemdiem-worker's webhook to an SMS gateway's HTTP API, in twenty lines.
 Run: SECRET_FILE=/etc/kiemdiem/webhook.secret GATEWAY=https://sms.example.vn/send python3 webhook_bridge.py 8090
+(port 0: any free port; it prints "ready PORT")
 and start the worker with --webhook http://127.0.0.1:8090/ --webhook-secret-file /etc/kiemdiem/webhook.secret"""
 import hashlib, hmac, json, os, sys, time, urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -21,4 +22,6 @@ class Bridge(BaseHTTPRequestHandler):
             seen.add(key)
         self.send_response(204); self.end_headers()
 
-HTTPServer(("127.0.0.1", int(sys.argv[1])), Bridge).serve_forever()
+server = HTTPServer(("127.0.0.1", int(sys.argv[1])), Bridge)
+print("ready", server.server_address[1], flush=True)
+server.serve_forever()

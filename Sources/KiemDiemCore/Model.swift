@@ -40,8 +40,11 @@ public struct OrgUnit: Codable, Sendable, Equatable {
     public var email: String?
     /// The collective was disciplined (its leadership collective, under the rules' wording).
     public var discipline: Discipline?
+    /// For an SMS bridge (a webhook): digits with an optional leading `+`.
+    public var phone: String?
 
-    public init(id: String, parent: String?, kind: UnitKind, name: String, head: String? = nil, email: String? = nil, discipline: Discipline? = nil) {
+    public init(id: String, parent: String?, kind: UnitKind, name: String, head: String? = nil, email: String? = nil, discipline: Discipline? = nil,
+                phone: String? = nil) {
         self.id = id
         self.parent = parent
         self.kind = kind
@@ -49,6 +52,7 @@ public struct OrgUnit: Codable, Sendable, Equatable {
         self.head = head
         self.email = email
         self.discipline = discipline
+        self.phone = phone
     }
 
 }
@@ -100,14 +104,31 @@ public struct Member: Codable, Sendable, Equatable {
     public var email: String?
     public var discipline: Discipline?
     public var disciplined: Bool { discipline != nil }
+    public var phone: String?
 
-    public init(id: String, unit: String, name: String, role: MemberRole, email: String? = nil, discipline: Discipline? = nil) {
+    public init(id: String, unit: String, name: String, role: MemberRole, email: String? = nil, discipline: Discipline? = nil, phone: String? = nil) {
         self.id = id
         self.unit = unit
         self.name = name
         self.role = role
         self.email = email
         self.discipline = discipline
+        self.phone = phone
+    }
+}
+
+/// A phone number as a file gives it: digits, with an optional leading `+` and spaces, dots or
+/// dashes between groups; stored as `+` and digits only.
+public enum Phone {
+    public static func normalized(_ text: String) -> String? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard !t.isEmpty, t.count <= 24 else { return nil }
+        var out = ""
+        for (i, c) in t.enumerated() {
+            if c == "+", i == 0 { out.append(c) } else if c.isASCII, c.isNumber { out.append(c) } else if !(c == " " || c == "." || c == "-") { return nil }
+        }
+        let digits = out.filter(\.isNumber).count
+        return (8...15).contains(digits) ? out : nil
     }
 }
 

@@ -1,8 +1,21 @@
+import Foundation
+
 /// Parsing and validating the units and members files (docs/protocol.md, "Input files").
 public enum TreeImport {
     /// `disciplined` (optional): the collective was disciplined in the year, `true` or its date.
-    public static let unitColumns = ["id", "parent", "kind", "name", "head", "email", "disciplined"]
-    public static let memberColumns = ["id", "unit", "name", "role", "email", "disciplined"]
+    /// `phone` is optional: a file without the column imports as before.
+    public static let unitColumns = ["id", "parent", "kind", "name", "head", "email", "disciplined", "phone"]
+    public static let memberColumns = ["id", "unit", "name", "role", "email", "disciplined", "phone"]
+
+    /// The `phone` cell: empty (none), or a number `Phone` accepts.
+    static func phone(_ v: CSVRow, source: String, line: Int, errors: inout [InputError]) -> String?? {
+        guard let text = v["phone"], !text.trimmingCharacters(in: .whitespaces).isEmpty else { return .some(nil) }
+        guard let p = Phone.normalized(text) else {
+            errors.append(InputError(source: source, line: line, reason: "phone '\(text.prefix(40))' must be 8 to 15 digits, with an optional leading +"))
+            return nil
+        }
+        return .some(p)
+    }
 
     /// Parses a units file; every bad row is reported.
     public static func parseUnits(_ text: String, source: String) throws(InputErrors) -> [(line: Int, unit: OrgUnit)] {
@@ -37,8 +50,9 @@ public enum TreeImport {
             case .value(let d): discipline = d
             case .invalid(let reason): errors.append(InputError(source: source, line: line, reason: reason)); continue
             }
+            guard let phone = phone(v, source: source, line: line, errors: &errors) else { continue }
             out.append((line, OrgUnit(id: id, parent: parent, kind: kind, name: name, head: head, email: v["email"].flatMap { $0.isEmpty ? nil : $0 },
-                                      discipline: discipline)))
+                                      discipline: discipline, phone: phone)))
         }
         if !errors.isEmpty { throw InputErrors(errors) }
         return out
@@ -148,7 +162,8 @@ public enum TreeImport {
             case .value(let d): discipline = d
             case .invalid(let reason): errors.append(InputError(source: source, line: line, reason: reason)); continue
             }
-            out.append(Member(id: id, unit: unit, name: name, role: role, email: v["email"].flatMap { $0.isEmpty ? nil : $0 }, discipline: discipline))
+            guard let phone = phone(v, source: source, line: line, errors: &errors) else { continue }
+            out.append(Member(id: id, unit: unit, name: name, role: role, email: v["email"].flatMap { $0.isEmpty ? nil : $0 }, discipline: discipline, phone: phone))
         }
         if !errors.isEmpty { throw InputErrors(errors) }
         return out

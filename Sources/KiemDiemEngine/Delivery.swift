@@ -53,7 +53,7 @@ public struct JobPolicy: Sendable, Equatable {
 
 extension Engine {
     /// Queues the notification of a stored event to one unit, in the event's transaction.
-    func enqueue(_ kind: JobPayload.Kind, event: EventBody, to recipient: (id: String, name: String, path: String, email: String?),
+    func enqueue(_ kind: JobPayload.Kind, event: EventBody, to recipient: (id: String, name: String, path: String, email: String?, phone: String?),
                  about unit: (id: String, name: String, path: String), stage: Stage, plan: Plan, due: Date,
                  lateMembers: [String], extra: (inout JobPayload) -> Void = { _ in }, tx: StoreTx) throws {
         let zone = plan.zone
@@ -62,6 +62,7 @@ extension Engine {
                            recipientName: recipient.name, recipientEmail: recipient.email, due: Instant.format(due, timeZone: zone),
                            dueText: Instant.vietnameseDeadline(due, timeZone: zone), time: event.time)
         if !lateMembers.isEmpty { p.lateMembers = lateMembers }
+        p.recipientPhone = recipient.phone
         p.late = event.late
         extra(&p)
         if let links, kind == .escalation || kind == .reminder || kind == .overdue {

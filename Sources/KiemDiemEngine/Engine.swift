@@ -269,7 +269,7 @@ public final class Engine {
                 // Reminders go to the unit; an overdue unit hears from the escalation ladder, or,
                 // when the plan has none, from this event.
                 if isReminder || (plan.escalation?.ladder ?? []).isEmpty {
-                    let who = (target.unit, target.name, target.path, target.email)
+                    let who = (target.unit, target.name, target.path, target.email, target.phone)
                     try enqueue(isReminder ? .reminder : .overdue, event: stored, to: who, about: (target.unit, target.name, target.path),
                                 stage: stage, plan: plan, due: t.due, lateMembers: names, extra: { $0.leadText = isReminder ? DurationText.vietnamese(lead) : nil }, tx: tx)
                 }
@@ -293,7 +293,7 @@ public final class Engine {
                 if stage.isMemberStage { b.members = target.members.map { EventMember(id: $0.id, name: $0.name) } }
                 b.message = Messages.escalation(stage: stage, unitName: target.name, targetName: to.unit.name, level: step, due: t.due, late: late, plan: plan)
                 guard let stored = try emit(b) else { continue }
-                try enqueue(.escalation, event: stored, to: (to.id, to.unit.name, to.path, to.unit.email), about: (target.unit, target.name, target.path),
+                try enqueue(.escalation, event: stored, to: (to.id, to.unit.name, to.path, to.unit.email, to.unit.phone), about: (target.unit, target.name, target.path),
                             stage: stage, plan: plan, due: t.due, lateMembers: target.members.map(\.name), extra: {
                                 $0.level = step
                                 $0.escalation = escalation

@@ -25,6 +25,7 @@ public struct Target: Sendable {
     public var path: String
     public var email: String?
     public var members: [(id: String, name: String)]
+    public var phone: String? = nil
 }
 
 extension StoreTx {
@@ -185,7 +186,7 @@ extension StoreTx {
         switch stage.scope {
         case .members:
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT u.id AS uid, u.name AS uname, u.path AS upath, u.email AS uemail, m.id AS mid, m.name AS mname
+                SELECT u.id AS uid, u.name AS uname, u.path AS upath, u.email AS uemail, u.phone AS uphone, m.id AS mid, m.name AS mname
                 FROM unit u JOIN member m ON m.unit = u.id
                 WHERE u.path >= :lo AND u.path < :hi \(afterClause) AND u.kind IN ('cell', 'grassroots-cell') \(unitClause)
                   AND NOT EXISTS (SELECT 1 FROM member_task t WHERE t.campaign = :c AND t.stage = :s AND t.member = m.id)
@@ -195,17 +196,17 @@ extension StoreTx {
                 let uid: String = r["uid"]
                 if out.last?.unit != uid {
                     if let limit, out.count >= limit { break }
-                    out.append(Target(unit: uid, name: r["uname"], path: r["upath"], email: r["uemail"], members: []))
+                    out.append(Target(unit: uid, name: r["uname"], path: r["upath"], email: r["uemail"], members: [], phone: r["uphone"]))
                 }
                 out[out.count - 1].members.append((r["mid"], r["mname"]))
             }
         case .units(let kinds):
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT u.id, u.name, u.path, u.email FROM unit u
+                SELECT u.id, u.name, u.path, u.email, u.phone FROM unit u
                 WHERE u.path >= :lo AND u.path < :hi \(afterClause) AND u.kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ","))) \(unitClause)
                 ORDER BY u.path \(limit.map { "LIMIT \($0)" } ?? "")
                 """, arguments: args)
-            while let r = try rows.next() { out.append(Target(unit: r["id"], name: r["name"], path: r["path"], email: r["email"], members: [])) }
+            while let r = try rows.next() { out.append(Target(unit: r["id"], name: r["name"], path: r["path"], email: r["email"], members: [], phone: r["phone"])) }
         }
         return out
     }

@@ -13,7 +13,7 @@ public struct UnitRow: Sendable, Equatable {
 extension StoreTx {
     static func unitRow(_ row: Row) -> UnitRow {
         UnitRow(unit: OrgUnit(id: row["id"], parent: row["parent"], kind: UnitKind(rawValue: row["kind"]) ?? .cell,
-                              name: row["name"], head: row["head"], email: row["email"], discipline: discipline(row["discipline"])),
+                              name: row["name"], head: row["head"], email: row["email"], discipline: discipline(row["discipline"]), phone: row["phone"]),
                 path: row["path"])
     }
 
@@ -26,7 +26,8 @@ extension StoreTx {
     static func member(_ row: Row) -> Member {
         let disciplined: Bool = row["disciplined"]
         return Member(id: row["id"], unit: row["unit"], name: row["name"], role: MemberRole(rawValue: row["role"]) ?? .member,
-                      email: row["email"], discipline: disciplined ? ((row["disciplined_on"] as String?).map(Discipline.on) ?? .undated) : nil)
+                      email: row["email"], discipline: disciplined ? ((row["disciplined_on"] as String?).map(Discipline.on) ?? .undated) : nil,
+                      phone: row["phone"])
     }
 
     public func allUnits() throws -> [OrgUnit] {
@@ -69,19 +70,19 @@ extension StoreTx {
             return paths[id]!
         }
         let stmt = try db.cachedStatement(sql: """
-            INSERT INTO unit(id, parent, kind, name, head, email, path, discipline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO unit(id, parent, kind, name, head, email, path, discipline, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET parent = excluded.parent, kind = excluded.kind, name = excluded.name,
-              head = excluded.head, email = excluded.email, path = excluded.path, discipline = excluded.discipline
-            WHERE (parent, kind, name, head, email, path, discipline)
-              IS NOT (excluded.parent, excluded.kind, excluded.name, excluded.head, excluded.email, excluded.path, excluded.discipline)
+              head = excluded.head, email = excluded.email, path = excluded.path, discipline = excluded.discipline, phone = excluded.phone
+            WHERE (parent, kind, name, head, email, path, discipline, phone)
+              IS NOT (excluded.parent, excluded.kind, excluded.name, excluded.head, excluded.email, excluded.path, excluded.discipline, excluded.phone)
             """)
         // Into an empty table a plain INSERT: no conflict to look for.
         let insert = existing.isEmpty
-            ? try db.cachedStatement(sql: "INSERT INTO unit(id, parent, kind, name, head, email, path, discipline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            ? try db.cachedStatement(sql: "INSERT INTO unit(id, parent, kind, name, head, email, path, discipline, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
             : stmt
         var added = 0, updated = 0
         for u in units {
-            insert.setUncheckedArguments([u.id, u.parent, u.kind.rawValue, u.name, u.head, u.email, path(u.id), u.discipline?.text])
+            insert.setUncheckedArguments([u.id, u.parent, u.kind.rawValue, u.name, u.head, u.email, path(u.id), u.discipline?.text, u.phone])
             try insert.execute()
             if !existing.contains(u.id) { added += 1 } else if incoming.contains(u.id), db.changesCount > 0 { updated += 1 }
         }
@@ -91,21 +92,21 @@ extension StoreTx {
 
     public func saveMembers(_ members: [Member], rollups: Bool = true, progress: (Int) -> Void = { _ in }) throws -> ImportResult {
         let stmt = try db.cachedStatement(sql: """
-            INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET unit = excluded.unit, name = excluded.name, role = excluded.role,
-              email = excluded.email, disciplined = excluded.disciplined, disciplined_on = excluded.disciplined_on
-            WHERE (unit, name, role, email, disciplined, disciplined_on)
-              IS NOT (excluded.unit, excluded.name, excluded.role, excluded.email, excluded.disciplined, excluded.disciplined_on)
+              email = excluded.email, disciplined = excluded.disciplined, disciplined_on = excluded.disciplined_on, phone = excluded.phone
+            WHERE (unit, name, role, email, disciplined, disciplined_on, phone)
+              IS NOT (excluded.unit, excluded.name, excluded.role, excluded.email, excluded.disciplined, excluded.disciplined_on, excluded.phone)
             """)
         let before = try counts().members
         // Into an empty table a plain INSERT: no conflict to look for.
         let insert = before == 0
-            ? try db.cachedStatement(sql: "INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            ? try db.cachedStatement(sql: "INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             : stmt
         var changed = 0
         for (i, m) in members.enumerated() {
             let on: String? = if case .on(let d) = m.discipline { d } else { nil }
-            insert.setUncheckedArguments([m.id, m.unit, m.name, m.role.rawValue, m.email, m.disciplined, on])
+            insert.setUncheckedArguments([m.id, m.unit, m.name, m.role.rawValue, m.email, m.disciplined, on, m.phone])
             try insert.execute()
             changed += db.changesCount
             if (i + 1) % 100_000 == 0 { progress(i + 1) }

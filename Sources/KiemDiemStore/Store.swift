@@ -445,6 +445,10 @@ public final class Store: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v9-phones") { db in
+            // For an SMS bridge: optional in the files, stored as `+` and digits.
+            try db.execute(sql: "ALTER TABLE unit ADD COLUMN phone TEXT; ALTER TABLE member ADD COLUMN phone TEXT")
+        }
         return m
     }
 }

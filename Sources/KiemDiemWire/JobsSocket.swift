@@ -37,6 +37,8 @@ public struct JobPayload: Codable, Sendable, Equatable {
     public var recipient: String
     public var recipientName: String
     public var recipientEmail: String?
+    /// For an SMS bridge: the recipient's `phone` from the tree files, when it has one.
+    public var recipientPhone: String?
     public var due: String
     /// "trước ngày 25/11/2022"
     public var dueText: String

@@ -187,6 +187,7 @@ extension JobPayload {
         w.field("recipient", recipient)
         w.field("recipientEmail", recipientEmail)
         w.field("recipientName", recipientName)
+        w.field("recipientPhone", recipientPhone)
         w.field("stage", stage)
         w.field("stageTitle", stageTitle)
         w.field("text", text)

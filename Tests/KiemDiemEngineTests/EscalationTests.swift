@@ -93,4 +93,19 @@ let escalatingPlan = smallPlan + """
         #expect(DeliveryRouting.parseUnits("gc:smtp, c2:webhook") == ["gc": .smtp, "c2": .webhook])
         #expect(DeliveryRouting.parseUnits("gc:fax") == nil)
     }
+
+    @Test func aJobCarriesItsRecipientsPhoneWhenTheTreeHasOne() throws {
+        // The same tree with the optional columns; only g2 has a phone.
+        let units = smallUnits.split(separator: "\n").enumerated().map { i, line in
+            i == 0 ? line + ",disciplined,phone" : line + (line.hasPrefix("g2,") ? ",,+84 912 000 222" : ",,")
+        }.joined(separator: "\n") + "\n"
+        let f = try Fixture(units: units)
+        try f.load(escalatingPlan)
+        try f.engine.advance(to: at("2022-11-24T12:00:00+07:00"))
+        let jobs = try f.store.read { try $0.jobs(state: .pending, limit: 1000) }
+        let payloads = try jobs.map { try JSONDecoder().decode(JobPayload.self, from: Data($0.payload.utf8)) }
+        #expect(payloads.first { $0.recipient == "g2" }?.recipientPhone == "+84912000222")
+        #expect(payloads.filter { $0.recipient != "g2" }.allSatisfy { $0.recipientPhone == nil })
+    }
 }
+

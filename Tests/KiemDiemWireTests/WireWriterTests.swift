@@ -47,6 +47,7 @@ import Testing
         p.leadText = maybe(&rng, text)
         p.lateText = maybe(&rng, text)
         p.link = maybe(&rng, text)
+        p.recipientPhone = maybe(&rng, text)
         p.level = maybe(&rng) { Int.random(in: 0...9, using: &$0) }
         p.escalation = maybe(&rng) { Int64.random(in: 0...Int64.max, using: &$0) }
         p.lateMembers = maybe(&rng) { r in (0..<Int.random(in: 0...4, using: &r)).map { _ in text(&r) } }

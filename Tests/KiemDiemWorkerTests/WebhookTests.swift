@@ -104,4 +104,44 @@ import Testing
         let text = try server.waitFor { $0.contains("\"key\"") }
         #expect(text.contains("\"signature\": null"), "\(text)")
     }
+
+    /// docs/webhook_bridge.py, the example bridge to an SMS gateway, kept working: a signed
+    /// letter reaches the gateway once with the recipient's phone; an unsigned one is refused.
+    @Test func theDocsExampleBridgeForwardsASignedLetterOnceAndRefusesAForgedOne() throws {
+        let gateway = try Server(status: 200)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-bridge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let secretFile = dir.appendingPathComponent("webhook.secret")
+        let secret = "a-secret-of-thirty-two-bytes-0123"
+        try (secret + "\n").write(to: secretFile, atomically: true, encoding: .utf8)
+        let bridge = Process()
+        bridge.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        bridge.arguments = ["python3", repoRoot.appendingPathComponent("docs/webhook_bridge.py").path, "0"]
+        bridge.environment = ProcessInfo.processInfo.environment.merging(["SECRET_FILE": secretFile.path, "GATEWAY": "http://127.0.0.1:\(gateway.port)/send"]) { _, b in b }
+        let out = Pipe()
+        bridge.standardOutput = out
+        bridge.standardError = FileHandle.nullDevice
+        let lines = Text(), ready = DispatchSemaphore(value: 0)
+        out.fileHandleForReading.readabilityHandler = { h in lines.append(String(decoding: h.availableData, as: UTF8.self)); ready.signal() }
+        try bridge.run()
+        defer { kill(bridge.processIdentifier, SIGKILL); bridge.waitUntilExit() }
+        let deadline = Date().addingTimeInterval(20)
+        while !lines.current.contains("ready "), Date() < deadline { _ = ready.wait(timeout: .now() + .milliseconds(200)) }
+        let port = try #require(Int(lines.current.split(separator: " ").last?.prefix { $0.isNumber } ?? ""))
+        var n = try outgoing()
+        n.payload.recipientPhone = "+84912000222"
+        n.json = try WireJSON.encoder().encode(n.payload)
+        n.subject = "Báo cáo chậm tiến độ: Chi bộ Văn phòng"
+        let url = URL(string: "http://127.0.0.1:\(port)/")!
+        try WebhookChannel(url: url, secret: Data(secret.utf8)).deliver(n)
+        try WebhookChannel(url: url, secret: Data(secret.utf8)).deliver(n) // a retry: same key
+        let sent = try gateway.waitFor { $0.contains("\"to\"") }
+        #expect(sent.components(separatedBy: "\"to\"").count == 2, "sent once: \(sent)")
+        #expect(sent.contains("+84912000222") && sent.contains("Báo cáo chậm tiến độ: Chi bộ Văn phòng"))
+        // Unsigned, or signed with another secret: refused (401, not retried).
+        for forged in [WebhookChannel(url: url), WebhookChannel(url: url, secret: Data("another-secret-of-32-bytes-xxxxxxx".utf8))] {
+            #expect(performing: { try forged.deliver(n) }, throws: { ($0 as? DeliveryError)?.retryable == false })
+        }
+    }
 }
+

@@ -35,6 +35,7 @@ extension Engine {
                                dueText: Instant.vietnameseDate(now, timeZone: zone), time: b.time)
             p.text = text
             p.authorName = author.unit.committeeName
+            p.recipientPhone = unit.unit.phone
             try tx.enqueueJob(key: p.key, eventSeq: seq, kind: p.kind, channel: routing.channel(forPath: unit.path), recipient: unit.id,
                               address: unit.unit.email, payload: p.json, now: wallNow())
             return SuggestionInfo(id: id, unit: unit.id, author: author.id, name: a.name, text: text, time: b.time)

@@ -77,6 +77,10 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
+        ], resources: [
+            // The default letters, inside the binary (config/templates links here); a directory
+            // given with --templates overrides any of them.
+            .embedInCode("Templates"),
         ]),
         .executableTarget(name: "kiemdiem-worker", dependencies: [
             "KiemDiemWorker", "KiemDiemWire", "KiemDiemClient", "KiemDiemLogging",

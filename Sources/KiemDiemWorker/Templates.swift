@@ -2,24 +2,42 @@ import Foundation
 import KiemDiemWire
 import Mustache
 
-/// The Vietnamese messages, from `config/templates/{reminder,overdue,escalation}.mustache`. The
-/// first line a template renders is the subject; the rest is the body.
+/// The Vietnamese messages. The defaults are inside the binary (`Templates/*.mustache`,
+/// embedded at build time; `config/templates` links there); a directory overrides any of them
+/// with a file of the same name. The first line a template renders is the subject; the rest is
+/// the body.
 public struct NotificationTemplates: Sendable {
     let library: MustacheLibrary
     public static let names = ["reminder", "overdue", "escalation", "suggestion"]
+    /// Which templates came from the directory (the others are the built-in ones).
+    public let overridden: [String]
 
-    public init(directory: String) throws {
+    static let builtIn: [String: [UInt8]] = [
+        "reminder": PackageResources.reminder_mustache, "overdue": PackageResources.overdue_mustache,
+        "escalation": PackageResources.escalation_mustache, "suggestion": PackageResources.suggestion_mustache,
+    ]
+
+    /// The built-in templates, with those of `directory` (when it exists) in their place.
+    public init(directory: String? = nil) throws {
         var lib = MustacheLibrary()
+        var overridden: [String] = []
         for name in NotificationTemplates.names {
-            let path = (directory as NSString).appendingPathComponent("\(name).mustache")
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw DeliveryError(retryable: false, "template \(path) is missing")
+            var text = String(decoding: NotificationTemplates.builtIn[name] ?? [], as: UTF8.self)
+            var origin = "built-in \(name).mustache"
+            if let directory {
+                let path = (directory as NSString).appendingPathComponent("\(name).mustache")
+                if let data = FileManager.default.contents(atPath: path) {
+                    text = String(decoding: data, as: UTF8.self)
+                    origin = path
+                    overridden.append(name)
+                }
             }
-            do { try lib.register(String(decoding: data, as: UTF8.self), named: name) } catch {
-                throw DeliveryError(retryable: false, "template \(path): \(error)")
+            do { try lib.register(text, named: name) } catch {
+                throw DeliveryError(retryable: false, "template \(origin): \(error)")
             }
         }
         library = lib
+        self.overridden = overridden
     }
 
     /// Subject and body for one notification.

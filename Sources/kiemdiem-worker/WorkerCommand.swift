@@ -19,7 +19,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Your own CURVE .key_secret (default: $KIEMDIEM_KEY).") var key: String?
     @Option(name: .customLong("server-key"), help: "The daemon's public .key (default: $KIEMDIEM_SERVER_KEY).") var serverKey: String?
     @Option(help: "Maildir for the spool channel (messages land in DIR/new).") var spool: String = "/var/lib/kiemdiem/spool"
-    @Option(help: "Directory of the message templates.") var templates: String = "/etc/kiemdiem/templates"
+    @Option(help: "Directory whose reminder|overdue|escalation|suggestion.mustache replace the built-in letters (those missing stay built-in; a missing directory: all built-in).")
+    var templates: String = "/etc/kiemdiem/templates"
     @Option(help: "SMTP relay HOST:PORT for the smtp channel.") var smtp: String?
     @Option(help: "Webhook URL for the webhook channel.") var webhook: String?
     @Option(name: .customLong("webhook-secret-file"),
@@ -75,6 +76,8 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         let tmpl: NotificationTemplates
         do { tmpl = try NotificationTemplates(directory: templates) } catch { throw fail("\(error)") }
+        logger.info("templates", metadata: ["from \(templates)": "\(tmpl.overridden.isEmpty ? "none" : tmpl.overridden.joined(separator: ","))",
+                                            "built-in": "\(NotificationTemplates.names.filter { !tmpl.overridden.contains($0) }.joined(separator: ","))"])
         var options = WorkerOptions(endpoint: endpoint ?? env["KIEMDIEM_ENDPOINT"] ?? "tcp://127.0.0.1:7402", curve: curve,
                                     capacity: max(1, capacity), name: name)
         options.concurrency = max(1, min(concurrency, 64))

@@ -301,7 +301,7 @@ func gaps(_ times: [Double]) -> [Double] { zip(times.dropFirst(), times).map { $
         let d = try DaemonProcess(extra: "jobs:\n  worker_timeout: 3s\n  heartbeat: 1s")
         defer { _ = d.terminate() }
         let templates = d.dir.appendingPathComponent("templates")
-        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config/templates"), to: templates)
+        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config/templates").resolvingSymlinksInPath(), to: templates)
         let spool = d.dir.appendingPathComponent("spool")
         let worker = try WorkerProcess(daemon: d, spool: spool, extra: ["--templates", templates.path, "--name", "w"])
         try d.stderr.wait(what: "the worker") { $0.components(separatedBy: "worker joined").count == 2 }

@@ -10,8 +10,9 @@ final class WorkerProcess {
     init(daemon: DaemonProcess, spool: URL, extra: [String] = []) throws {
         let pipe = Pipe()
         process.executableURL = binDir.appendingPathComponent("kiemdiem-worker")
+        // No template files: the built-in letters (as a worker with nothing under /etc).
         process.arguments = ["--endpoint", "ipc://\(daemon.dir.appendingPathComponent("jobs.sock").path)", "--spool", spool.path,
-                             "--templates", repoRoot.appendingPathComponent("config/templates").path,
+                             "--templates", daemon.dir.appendingPathComponent("no-templates-here").path,
                              "--heartbeat", "0.5", "--daemon-timeout", "3"] + extra
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice

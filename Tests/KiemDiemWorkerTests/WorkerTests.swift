@@ -20,7 +20,26 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
 }
 
 @Suite(.timeLimit(.minutes(5))) struct TemplateTests {
-    let templates = try! NotificationTemplates(directory: repoRoot.appendingPathComponent("config/templates").path)
+    /// The built-in letters: no directory at all.
+    let templates = try! NotificationTemplates()
+
+    @Test func aDirectoryOverridesTheTemplatesItHoldsAndABrokenOneIsNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-tmpl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try "Nhắc: {{{unitName}}}\nThân gửi {{{recipientName}}}.\n".write(to: dir.appendingPathComponent("reminder.mustache"), atomically: true, encoding: .utf8)
+        let t = try NotificationTemplates(directory: dir.path)
+        #expect(t.overridden == ["reminder"])
+        #expect(try t.render(payload(.reminder, level: nil)).subject == "Nhắc: Chi bộ Văn phòng")
+        #expect(try t.render(payload(.escalation, level: 1)).subject == (try templates.render(payload(.escalation, level: 1))).subject)
+        // The built-in ones are the files under config/templates, byte for byte.
+        for name in NotificationTemplates.names {
+            let file = try Data(contentsOf: repoRoot.appendingPathComponent("config/templates/\(name).mustache"))
+            #expect(Array(file) == NotificationTemplates.builtIn[name], "\(name)")
+        }
+        try "{{#unclosed}}".write(to: dir.appendingPathComponent("overdue.mustache"), atomically: true, encoding: .utf8)
+        #expect(performing: { try NotificationTemplates(directory: dir.path) }, throws: { "\($0)".contains("overdue.mustache") })
+        #expect(try NotificationTemplates(directory: "/nonexistent/kiemdiem").overridden.isEmpty)
+    }
 
     @Test func anEscalationLetterNamesUnitStageDeadlineLatenessAndTheAsk() throws {
         var p = payload(.escalation, level: 1)

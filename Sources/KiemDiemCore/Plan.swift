@@ -96,4 +96,8 @@ public struct Escalation: Codable, Sendable, Equatable {
     public var ladder: [Step]
     /// In whole seconds (see `Stage.reminders`).
     public var repeatEvery: Int64?
+    /// `notify_resolved`: when the unit completes, each committee an escalation went to gets a
+    /// short notice. Optional in stored plans (loaded before the setting); on by default.
+    public var notifyResolved: Bool?
+    public var sendsResolved: Bool { notifyResolved ?? true }
 }

@@ -244,7 +244,7 @@ public enum PlanParser {
         }
 
         mutating func escalation(_ node: Node) -> Escalation? {
-            guard let m = mapping(node, "escalation", keys: ["ladder", "repeat"]) else { return nil }
+            guard let m = mapping(node, "escalation", keys: ["ladder", "repeat", "notify_resolved"]) else { return nil }
             var steps: [Escalation.Step] = []
             if let l = m["ladder"] {
                 guard case .sequence(let seq) = l, !seq.isEmpty else { fail(l, "escalation.ladder must be a non-empty list"); return nil }
@@ -262,7 +262,11 @@ public enum PlanParser {
             // The last step repeats for months: a repeat of seconds would be millions of messages
             // (found by fuzzing: `repeat: 1s` exhausted memory in the schedule).
             if let rep, rep < 3600 { fail(m["repeat"], "escalation.repeat must be at least 1h (a committee is not reminded every few seconds)") }
-            return Escalation(ladder: steps, repeatEvery: rep)
+            var notify: Bool?
+            if let n = m["notify_resolved"] {
+                switch n.string { case "true": notify = true; case "false": notify = false; default: fail(n, "escalation.notify_resolved must be true or false") }
+            }
+            return Escalation(ladder: steps, repeatEvery: rep, notifyResolved: notify)
         }
     }
 }

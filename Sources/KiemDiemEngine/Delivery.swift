@@ -65,7 +65,7 @@ extension Engine {
         p.recipientPhone = recipient.phone
         p.late = event.late
         extra(&p)
-        if let links, kind == .escalation || kind == .reminder || kind == .overdue {
+        if let links, kind != .suggestion {
             // Real time: a person opens it, whatever the campaign's clock says.
             let claim = kind == .escalation
                 ? links.claim(.ack, escalation: p.escalation ?? 0, recipient: recipient.id, unit: unit.id, stage: stage.id, now: wallNow())

@@ -215,3 +215,15 @@ extension StoreTx {
         }
     }
 }
+
+extension StoreTx {
+    /// Every escalation raised about a unit at a stage (one per deadline), oldest first.
+    public func escalations(campaign: String, stage: String, unit: String) throws -> [EscalationRow] {
+        try Row.fetchAll(db, sql: "SELECT * FROM escalation WHERE campaign = ? AND stage = ? AND unit = ? ORDER BY id",
+                         arguments: [campaign, stage, unit]).map {
+            EscalationRow(id: $0["id"], campaign: $0["campaign"], stage: $0["stage"], unit: $0["unit"], due: Date(epoch: $0["due"]),
+                          level: $0["level"], target: $0["target"], acknowledgedAt: ($0["acknowledged_at"] as Int64?).map(Date.init(epoch:)),
+                          raisedAt: Date(epoch: $0["raised_at"]))
+        }
+    }
+}

@@ -10,6 +10,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case stageCompleted = "stage.completed"
     case escalationRaised = "escalation.raised"
     case escalationAcknowledged = "escalation.acknowledged"
+    /// The unit an escalation was about completed the stage: the committees it went to are told.
+    case escalationResolved = "escalation.resolved"
     case unitFlagged = "unit.flagged"
     case reviewDirected = "review.directed"
     case ratingRejected = "rating.rejected"

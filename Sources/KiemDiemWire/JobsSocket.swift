@@ -22,7 +22,7 @@ public enum Channel: String, Codable, Sendable, CaseIterable {
 /// Everything a worker needs to write one notification: the facts, already formatted for people.
 /// The worker renders it with the templates of its channel.
 public struct JobPayload: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case reminder, overdue, escalation, suggestion }
+    public enum Kind: String, Codable, Sendable { case reminder, overdue, escalation, suggestion, resolved }
     public var kind: Kind
     /// The event that caused the notification; with the recipient, the idempotency key.
     public var event: String

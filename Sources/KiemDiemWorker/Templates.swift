@@ -8,13 +8,14 @@ import Mustache
 /// the body.
 public struct NotificationTemplates: Sendable {
     let library: MustacheLibrary
-    public static let names = ["reminder", "overdue", "escalation", "suggestion"]
+    public static let names = ["reminder", "overdue", "escalation", "suggestion", "resolved"]
     /// Which templates came from the directory (the others are the built-in ones).
     public let overridden: [String]
 
     static let builtIn: [String: [UInt8]] = [
         "reminder": PackageResources.reminder_mustache, "overdue": PackageResources.overdue_mustache,
         "escalation": PackageResources.escalation_mustache, "suggestion": PackageResources.suggestion_mustache,
+        "resolved": PackageResources.resolved_mustache,
     ]
 
     /// The built-in templates, with those of `directory` (when it exists) in their place.

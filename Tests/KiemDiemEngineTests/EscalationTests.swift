@@ -107,5 +107,39 @@ let escalatingPlan = smallPlan + """
         #expect(payloads.first { $0.recipient == "g2" }?.recipientPhone == "+84912000222")
         #expect(payloads.filter { $0.recipient != "g2" }.allSatisfy { $0.recipientPhone == nil })
     }
+
+    @Test func completionTellsEachCommitteeTheEscalationWentToOnce() throws {
+        let f = try Fixture()
+        try f.load(escalatingPlan)
+        for cell in ["c1", "g2"] { _ = try f.done(cell, "a", now: at("2022-11-10")) }
+        try f.engine.advance(to: at("2022-12-03"))
+        // The committees that received an escalation about c2, as the events say, but c2 itself.
+        let told = Set(try raised(f).filter { $0.stage == "a" && $0.unit == "c2" }.compactMap(\.to)).subtracting(["c2"])
+        #expect(told == ["sc", "gc"])
+        let before = try f.store.read { try $0.lastSeq() }
+        _ = try f.done("c2", "a", now: at("2022-12-03T09:00:00+07:00"))
+        let resolved = try f.events(since: before).filter { $0.type == "escalation.resolved" }
+        #expect(resolved.count == 1 && resolved[0].unit == "c2" && (resolved[0].message ?? "").contains("đã hoàn thành"))
+        let jobs = try f.store.read { try $0.jobs(state: nil, limit: 1000) }.filter { $0.kind == .resolved }
+        #expect(Set(jobs.map(\.recipient)) == told && jobs.count == told.count)
+        let payload = try JSONDecoder().decode(JobPayload.self, from: Data(jobs[0].payload.utf8))
+        #expect(payload.unit == "c2" && payload.stage == "a" && payload.escalation == resolved[0].escalation)
+        // The ladder stops, and completing again tells no one twice.
+        let after = try f.store.read { try $0.lastSeq() }
+        try f.engine.advance(to: at("2022-12-20"))
+        #expect(!(try raised(f, since: after)).contains { $0.unit == "c2" && $0.stage == "a" })
+        _ = try f.done("c2", "a", now: at("2022-12-20T09:00:00+07:00"))
+        #expect(try f.store.read { try $0.jobs(state: nil, limit: 1000) }.filter { $0.kind == .resolved }.count == told.count)
+    }
+
+    @Test func aPlanMayTurnResolvedNoticesOff() throws {
+        let f = try Fixture()
+        try f.load(escalatingPlan.replacingOccurrences(of: "  repeat: 2d", with: "  repeat: 2d\n  notify_resolved: false"))
+        for cell in ["c1", "g2"] { _ = try f.done(cell, "a", now: at("2022-11-10")) }
+        try f.engine.advance(to: at("2022-12-03"))
+        _ = try f.done("c2", "a", now: at("2022-12-03T09:00:00+07:00"))
+        #expect(try f.events().filter { $0.type == "escalation.resolved" }.isEmpty)
+        #expect(try f.store.read { try $0.jobs(state: nil, limit: 1000) }.filter { $0.kind == .resolved }.isEmpty)
+    }
 }
 

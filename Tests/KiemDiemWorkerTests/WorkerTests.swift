@@ -23,6 +23,14 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
     /// The built-in letters: no directory at all.
     let templates = try! NotificationTemplates()
 
+    @Test func aResolvedNoticeNamesTheUnitTheStageAndThatNoMoreIsNeeded() throws {
+        var p = payload(.resolved, level: nil)
+        p.recipientName = "Đảng ủy Sở Tài chính"
+        let (subject, body) = try templates.render(p)
+        #expect(subject == "Đã hoàn thành: Chi bộ Văn phòng — Đảng viên tự kiểm điểm")
+        #expect(body.contains("Kính gửi: Đảng ủy Sở Tài chính") && body.contains("đã hoàn thành nội dung \"Đảng viên tự kiểm điểm\"") && body.contains("không cần đôn đốc thêm"))
+    }
+
     @Test func aDirectoryOverridesTheTemplatesItHoldsAndABrokenOneIsNamed() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-tmpl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

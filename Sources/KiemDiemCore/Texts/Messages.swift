@@ -52,6 +52,11 @@ extension Messages {
         return "Báo cáo cấp trên (cấp \(level)): \(unitName) chưa hoàn thành \"\(stage.title)\" (\(when)). Đề nghị \(targetName) chỉ đạo, đôn đốc hoàn thành và báo cáo kết quả."
     }
 
+    /// The unit an escalation was about has completed: told to the committees it went to.
+    public static func escalationResolved(stageTitle: String, unitName: String, due: Date, zone: TimeZone) -> String {
+        "\(unitName) đã hoàn thành \"\(stageTitle)\" (hạn \(Instant.vietnameseDeadline(due, timeZone: zone))); việc báo cáo chậm tiến độ về nội dung này kết thúc."
+    }
+
     public static func escalationAcknowledged(stageTitle: String, unitName: String, by: String) -> String {
         "Cấp ủy cấp trên đã tiếp nhận việc \(unitName) chậm \"\(stageTitle)\" (xác nhận bởi \(by))."
     }

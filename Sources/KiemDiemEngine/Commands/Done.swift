@@ -61,16 +61,49 @@ extension Engine {
                 if let m = a.member, result.completedMembers > 0 { try completedEvent(member: m, memberName: memberName) }
                 if try tx.incompleteMembers(campaign: c.id, stage: stage.id, unit: unit.id).isEmpty {
                     result.unitCompleted = try tx.completeUnit(campaign: c.id, stage: stage.id, unit: unit.id, at: now, by: actor)
-                    if result.unitCompleted { try completedEvent(member: nil, memberName: nil) }
+                    if result.unitCompleted {
+                        try completedEvent(member: nil, memberName: nil)
+                        try notifyResolved(c, stage: stage, unit: unit, now: now, tx: tx)
+                    }
                 }
                 result.alreadyDone = result.completedMembers == 0 && !result.unitCompleted
             } else {
                 result.unitCompleted = try tx.completeUnit(campaign: c.id, stage: stage.id, unit: unit.id, at: now, by: actor)
-                if result.unitCompleted { try completedEvent(member: nil, memberName: nil) }
+                if result.unitCompleted {
+                    try completedEvent(member: nil, memberName: nil)
+                    try notifyResolved(c, stage: stage, unit: unit, now: now, tx: tx)
+                }
                 result.alreadyDone = !result.unitCompleted
             }
             if result.unitCompleted { try completeCampaignIfDone(c, now: now, tx: tx) }
             return result
         }
     }
+
+    /// A unit escalated about has completed the stage: each committee the escalation went to
+    /// (every ladder step reached, but the unit itself) gets one short notice
+    /// (`escalation.notify_resolved`, on by default), through one `escalation.resolved` event.
+    func notifyResolved(_ c: CampaignRow, stage: Stage, unit: UnitRow, now: Date, tx: StoreTx) throws {
+        guard let esc = c.plan.escalation, esc.sendsResolved, !esc.ladder.isEmpty else { return }
+        for e in try tx.escalations(campaign: c.id, stage: stage.id, unit: unit.id) {
+            let reached = esc.ladder.prefix(e.level + 1).map { Engine.escalationTarget($0.to, unitPath: unit.path, rootPath: c.rootPath) }
+            let recipients = Array(Set(reached).subtracting([unit.id])).sorted()
+            guard !recipients.isEmpty else { continue }
+            var b = event(.escalationResolved, ["\(e.id)"], campaign: c, unit: unit, stage: stage.id, at: now)
+            b.escalation = e.id
+            b.level = e.level
+            b.due = Instant.format(e.due, timeZone: c.plan.zone)
+            b.message = Messages.escalationResolved(stageTitle: stage.title, unitName: unit.unit.name, due: e.due, zone: c.plan.zone)
+            guard let seq = try tx.appendEvent(b, at: now) else { continue } // already told
+            b.seq = seq
+            let committees = try tx.units(Set(recipients))
+            for r in recipients {
+                guard let to = committees[r] else { continue }
+                try enqueue(.resolved, event: b, to: (to.id, to.unit.committeeName, to.path, to.unit.email, to.unit.phone),
+                            about: (unit.id, unit.unit.name, unit.path), stage: stage, plan: c.plan, due: e.due, lateMembers: [],
+                            extra: { $0.key = "\(b.id)/\(r)"; $0.escalation = e.id }, tx: tx)
+            }
+        }
+    }
 }
+

@@ -158,12 +158,12 @@ public struct DaemonConfig: Sendable {
             try duration(s, "5s")
         },
         ConfigKey("jobs.heartbeat", "interval of heartbeats to workers, e.g. 1s", live: true, \.jobs.heartbeat) { s, _ in try duration(s, "1s") },
-        ConfigKey("delivery.default", "spool, smtp or webhook: the channel for units not listed below", \.delivery.defaultChannel) { s, _ in
-            guard let c = Channel(rawValue: s) else { throw ConfigKey.Invalid("'\(s)' must be spool, smtp or webhook") }
+        ConfigKey("delivery.default", "spool, smtp, sendmail or webhook: the channel for units not listed below", \.delivery.defaultChannel) { s, _ in
+            guard let c = Channel(rawValue: s) else { throw ConfigKey.Invalid("'\(s)' must be spool, smtp, sendmail or webhook") }
             return c
         },
         ConfigKey("delivery.units", "per-unit channels, inherited by the subtree: 'so-tai-chinh:webhook, cuc-thue:smtp'", \.delivery.byUnit) { s, _ in
-            guard let m = DeliveryRouting.parseUnits(s) else { throw ConfigKey.Invalid("expected 'unit-id:channel, …' with channels spool, smtp, webhook") }
+            guard let m = DeliveryRouting.parseUnits(s) else { throw ConfigKey.Invalid("expected 'unit-id:channel, …' with channels spool, smtp, sendmail, webhook") }
             return m
         },
         ConfigKey("metrics.listen", "loopback HOST:PORT of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9464; empty: off", \.metricsListen) { s, _ in

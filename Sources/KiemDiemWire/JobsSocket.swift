@@ -17,6 +17,8 @@ public enum Channel: String, Codable, Sendable, CaseIterable {
     case spool
     case smtp
     case webhook
+    /// The system's MTA (`sendmail -t -oi`, as postfix or msmtp-mta provide).
+    case sendmail
 }
 
 /// Everything a worker needs to write one notification: the facts, already formatted for people.

@@ -176,3 +176,48 @@ public struct WebhookChannel: DeliveryChannel {
         func get() -> (Int?, (any Error)?) { lock.withLock { value } }
     }
 }
+
+/// The system's mail transfer agent: each message piped to `sendmail -t -oi` (postfix, or
+/// msmtp-mta for an agency's server with TLS and a login; docs/notifications.md). The MTA
+/// queues and retries; its exit status says whether it took the message: 0 yes, 75
+/// (EX_TEMPFAIL) or a failure to start it later, anything else never (its stderr is the reason).
+public struct SendmailChannel: DeliveryChannel {
+    public let path: String
+    public let from: String
+
+    public init(path: String = "/usr/sbin/sendmail", from: String) {
+        self.path = path
+        self.from = from
+    }
+
+    public func deliver(_ n: Outgoing) throws {
+        guard let to = n.address, to.contains("@") else {
+            throw DeliveryError(retryable: false, "unit \(n.payload.recipient) has no e-mail address")
+        }
+        let mail = MailMessage(from: from, to: to, subject: n.subject, body: n.body, key: n.key, date: Date())
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = ["-t", "-oi"]
+        let input = Pipe(), errors = Pipe()
+        p.standardInput = input
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = errors
+        do { try p.run() } catch { throw DeliveryError(retryable: true, "cannot run \(path): \(error.localizedDescription)") }
+        // The message, then end of input; stderr read to the end so the MTA never blocks on it.
+        let text = Data(mail.rendered().utf8)
+        do {
+            try input.fileHandleForWriting.write(contentsOf: text)
+            try input.fileHandleForWriting.close()
+        } catch {
+            p.terminate()
+        }
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        p.waitUntilExit()
+        guard p.terminationReason == .exit else { throw DeliveryError(retryable: true, "\(path) was killed (signal \(p.terminationStatus))") }
+        switch p.terminationStatus {
+        case 0: return
+        case 75: throw DeliveryError(retryable: true, "\(path): temporary failure (75)\(said.isEmpty ? "" : ": \(said.prefix(300))")")
+        case let s: throw DeliveryError(retryable: false, "\(path) refused the message (exit \(s))\(said.isEmpty ? "" : ": \(said.prefix(300))")")
+        }
+    }
+}

@@ -22,6 +22,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Directory whose reminder|overdue|escalation|suggestion.mustache replace the built-in letters (those missing stay built-in; a missing directory: all built-in).")
     var templates: String = "/etc/kiemdiem/templates"
     @Option(help: "SMTP relay HOST:PORT for the smtp channel.") var smtp: String?
+    @Option(help: "The system's sendmail for the sendmail channel, e.g. /usr/sbin/sendmail (postfix, msmtp-mta).") var sendmail: String?
     @Option(help: "Webhook URL for the webhook channel.") var webhook: String?
     @Option(name: .customLong("webhook-secret-file"),
             help: "File holding the webhook secret: each request is signed (X-Kiemdiem-Signature: sha256=<HMAC of the body>).")
@@ -62,6 +63,10 @@ struct WorkerCommand: AsyncParsableCommand {
             let parts = smtp.split(separator: ":")
             guard parts.count == 2, let port = UInt16(parts[1]) else { throw fail("--smtp must be HOST:PORT") }
             channels[.smtp] = SMTPChannel(host: String(parts[0]), port: port, from: from)
+        }
+        if let sendmail {
+            guard FileManager.default.isExecutableFile(atPath: sendmail) else { throw fail("--sendmail \(sendmail): no such program") }
+            channels[.sendmail] = SendmailChannel(path: sendmail, from: from)
         }
         if let webhook {
             guard let url = URL(string: webhook), url.scheme == "http" || url.scheme == "https" else { throw fail("--webhook must be an http(s) URL") }

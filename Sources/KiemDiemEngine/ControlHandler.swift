@@ -115,6 +115,7 @@ public struct CommandRegistry: Sendable {
         Rate.self, RateAnnul.self, RateList.self,
         RemediationAdd.self, RemediationDone.self, RemediationList.self,
         TokenIssue.self, TokenList.self, TokenRevoke.self, View.self,
+        SilenceAdd.self, SilenceList.self, SilenceExpire.self,
     ])
 }
 

@@ -53,7 +53,9 @@ public struct JobPolicy: Sendable, Equatable {
 
 extension Engine {
     /// Queues the notification of a stored event to one unit, in the event's transaction.
-    func enqueue(_ kind: JobPayload.Kind, event: EventBody, to recipient: (id: String, name: String, path: String, email: String?, phone: String?),
+    /// A notification for `recipient` about `unit`, queued; or held, when a silence covers the
+    /// unit and the stage at `instant` (reminders, overdue notices, escalations only).
+    func enqueue(_ kind: JobPayload.Kind, event: EventBody, at instant: Date? = nil, to recipient: (id: String, name: String, path: String, email: String?, phone: String?),
                  about unit: (id: String, name: String, path: String), stage: Stage, plan: Plan, due: Date,
                  lateMembers: [String], extra: (inout JobPayload) -> Void = { _ in }, tx: StoreTx) throws {
         let zone = plan.zone
@@ -72,7 +74,14 @@ extension Engine {
                 : links.claim(.view, recipient: recipient.id, unit: unit.id, stage: stage.id, now: wallNow())
             p.link = links.link(claim)
         }
-        try tx.enqueueJob(key: p.key, eventSeq: event.seq, kind: kind, channel: routing.channel(forPath: recipient.path),
+        let channel = routing.channel(forPath: recipient.path)
+        if [.reminder, .overdue, .escalation].contains(kind), let instant,
+           let s = silences.first(where: { $0.holds(campaign: plan.id, path: unit.path, stage: stage.id, at: instant) }) {
+            _ = try tx.holdJob(silence: s.id, key: p.key, eventSeq: event.seq, kind: kind, channel: channel, recipient: recipient.id,
+                               address: recipient.email, payload: p.json, stage: stage.id, unit: unit.id)
+            return
+        }
+        try tx.enqueueJob(key: p.key, eventSeq: event.seq, kind: kind, channel: channel,
                           recipient: recipient.id, address: recipient.email, payload: p.json, now: wallNow())
     }
 

@@ -78,7 +78,7 @@ extension Engine {
             b.escalation = escalation
             b.message = Messages.taskEscalation(unitName: unit.unit.name, work: what, level: step, due: deadline.due, late: late, target: to.unit.committeeName, zone: zone)
             guard let stored = try emit(b) else { return emit.stored }
-            try enqueue(.escalation, event: stored, to: (to.id, to.unit.committeeName, to.path, to.unit.email, to.unit.phone), about: (unit.id, unit.unit.name, unit.path),
+            try enqueue(.escalation, event: stored, at: t.instant, to: (to.id, to.unit.committeeName, to.path, to.unit.email, to.unit.phone), about: (unit.id, unit.unit.name, unit.path),
                         stage: stage, plan: c.plan, due: deadline.due, lateMembers: [], extra: {
                             $0.text = what
                             $0.level = step

@@ -27,6 +27,8 @@ public final class Engine {
     /// A chunked import being applied on a connection of its own: until it ends, the loop
     /// writes nothing (ImportStream.swift).
     public internal(set) var applying: ImportApply?
+    /// Silences in force (docs/notifications.md): notifications they cover are held.
+    public internal(set) var silences: [SilenceRow] = []
     /// Chunked imports that ended since the start, for `import.state` (the last 16).
     var finishedImports: [String: UploadState] = [:]
     public internal(set) var finishedImportsLatest: UploadState?
@@ -55,6 +57,7 @@ public final class Engine {
         schedules = e.schedules
         campaigns = e.campaigns
         links = e.links
+        silences = e.silences
     }
 
     /// The engine as it is now, for a read that runs off the loop (`EngineCommand.later`): the
@@ -69,7 +72,10 @@ public final class Engine {
 
     /// Rebuilds the in-memory schedules from the store (start-up, and after a campaign changes).
     func reload() throws {
-        let rows = try store.read { tx in try tx.campaigns().map { ($0, try tx.extensions($0.id), try Engine.tasks(of: $0.id, tx: tx)) } }
+        let (rows, active) = try store.read { tx in
+            (try tx.campaigns().map { ($0, try tx.extensions($0.id), try Engine.tasks(of: $0.id, tx: tx)) }, try tx.silences(activeOnly: true))
+        }
+        silences = active
         campaigns = [:]
         schedules = [:]
         for (row, ext, tasks) in rows {
@@ -105,7 +111,9 @@ public final class Engine {
 
     /// The next instant at which an active campaign has something to fire.
     public func nextInstant() -> Date? {
-        campaigns.values.filter { $0.status == .active }.compactMap { c in schedules[c.id]?.nextInstant(after: c.watermark) }.min()
+        let fire = campaigns.values.filter { $0.status == .active }.compactMap { c in schedules[c.id]?.nextInstant(after: c.watermark) }.min()
+        let end = silences.map(\.until).min()
+        return [fire, end].compactMap { $0 }.min()
     }
 
     /// Fires, in order, everything due up to `now`, one transaction per instant; with
@@ -170,6 +178,7 @@ public final class Engine {
                 for c in campaigns.values where c.status == .active && c.watermark < now { campaigns[c.id]?.watermark = now }
             }
         }
+        fired += try endSilences(upTo: now)
         if fired > 0 { logger.debug("fired events", metadata: ["count": "\(fired)", "now": "\(now)", "catchUp": "\(catchUp)"]) }
         return fired
     }
@@ -270,7 +279,7 @@ public final class Engine {
                 // when the plan has none, from this event.
                 if isReminder || (plan.escalation?.ladder ?? []).isEmpty {
                     let who = (target.unit, target.name, target.path, target.email, target.phone)
-                    try enqueue(isReminder ? .reminder : .overdue, event: stored, to: who, about: (target.unit, target.name, target.path),
+                    try enqueue(isReminder ? .reminder : .overdue, event: stored, at: t.instant, to: who, about: (target.unit, target.name, target.path),
                                 stage: stage, plan: plan, due: t.due, lateMembers: names, extra: { $0.leadText = isReminder ? DurationText.vietnamese(lead) : nil }, tx: tx)
                 }
             }
@@ -293,7 +302,7 @@ public final class Engine {
                 if stage.isMemberStage { b.members = target.members.map { EventMember(id: $0.id, name: $0.name) } }
                 b.message = Messages.escalation(stage: stage, unitName: target.name, targetName: to.unit.name, level: step, due: t.due, late: late, plan: plan)
                 guard let stored = try emit(b) else { continue }
-                try enqueue(.escalation, event: stored, to: (to.id, to.unit.name, to.path, to.unit.email, to.unit.phone), about: (target.unit, target.name, target.path),
+                try enqueue(.escalation, event: stored, at: t.instant, to: (to.id, to.unit.name, to.path, to.unit.email, to.unit.phone), about: (target.unit, target.name, target.path),
                             stage: stage, plan: plan, due: t.due, lateMembers: target.members.map(\.name), extra: {
                                 $0.level = step
                                 $0.escalation = escalation

@@ -449,6 +449,39 @@ public final class Store: Sendable {
             // For an SMS bridge: optional in the files, stored as `+` and digits.
             try db.execute(sql: "ALTER TABLE unit ADD COLUMN phone TEXT; ALTER TABLE member ADD COLUMN phone TEXT")
         }
+        m.registerMigration("v10-silences") { db in
+            // Reminders and escalations held for a subtree (and stage) until a time; what fell
+            // due meanwhile waits in held_job and goes out once, at the end, if still late.
+            try db.execute(sql: """
+                CREATE TABLE silence (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    campaign TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    path TEXT NOT NULL,            -- the unit's path when it was added: its subtree
+                    stage TEXT,                    -- null: every stage
+                    until INTEGER NOT NULL,        -- campaign time
+                    reason TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,   -- campaign time
+                    ended_at INTEGER,              -- campaign time: its end, or an early expiry
+                    ended_by TEXT
+                );
+                CREATE TABLE held_job (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    silence INTEGER NOT NULL REFERENCES silence(id),
+                    key TEXT NOT NULL UNIQUE,
+                    event_seq INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    address TEXT,
+                    payload TEXT NOT NULL,
+                    stage TEXT NOT NULL,
+                    unit TEXT NOT NULL             -- the unit the notification is about
+                );
+                CREATE INDEX held_job_silence ON held_job(silence, unit, stage, event_seq);
+                """)
+        }
         return m
     }
 }

@@ -12,6 +12,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case escalationAcknowledged = "escalation.acknowledged"
     /// The unit an escalation was about completed the stage: the committees it went to are told.
     case escalationResolved = "escalation.resolved"
+    case silenceAdded = "silence.added"
+    case silenceExpired = "silence.expired"
     case unitFlagged = "unit.flagged"
     case reviewDirected = "review.directed"
     case ratingRejected = "rating.rejected"

@@ -10,7 +10,7 @@ struct Ctl: ParsableCommand {
         abstract: "Administer and watch a kiemdiem daemon.",
         version: kiemdiemVersion,
         subcommands: [StatusCmd.self, ImportCmd.self, CampaignCmd.self, DoneCmd.self, ExtendCmd.self, OverdueCmd.self, ReportCmd.self,
-                      EventsCmd.self, WatchCmd.self, ClockCmd.self, PreviewCmd.self, AuditCmd.self, ReloadCmd.self, KeygenCmd.self, AckCmd.self, TokenCmd.self, JobsCmd.self, FlagCmd.self, UnflagCmd.self, ConcludeCmd.self, SuggestCmd.self, RateCmd.self, RemediationCmd.self])
+                      EventsCmd.self, WatchCmd.self, ClockCmd.self, PreviewCmd.self, AuditCmd.self, ReloadCmd.self, KeygenCmd.self, AckCmd.self, TokenCmd.self, SilenceCmd.self, JobsCmd.self, FlagCmd.self, UnflagCmd.self, ConcludeCmd.self, SuggestCmd.self, RateCmd.self, RemediationCmd.self])
 }
 
 /// Options every command takes, anywhere after the subcommand.

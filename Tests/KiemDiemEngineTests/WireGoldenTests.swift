@@ -60,6 +60,9 @@ import Testing
         ("token.list", "{}"),
         ("token.revoke", #"{"id":"<token>"}"#),
         ("view", #"{"unit":"c1"}"#),
+        ("silence.add", #"{"unit":"gc","stage":"a","until":"2022-12-31","reason":"Sáp nhập cơ quan","campaign":"t"}"#),
+        ("silence.list", "{}"),
+        ("silence.expire", #"{"id":1}"#),
         ("done", #"{"unit":"nowhere","stage":"a"}"#),
     ]
 

@@ -57,6 +57,15 @@ extension Messages {
         "\(unitName) đã hoàn thành \"\(stageTitle)\" (hạn \(Instant.vietnameseDeadline(due, timeZone: zone))); việc báo cáo chậm tiến độ về nội dung này kết thúc."
     }
 
+    /// A silence: reminders and escalations held for a subtree (and one stage) until a time.
+    public static func silenceAdded(unitName: String, stageTitle: String?, until: Date, reason: String, zone: TimeZone) -> String {
+        "Tạm dừng nhắc việc và báo cáo chậm tiến độ đối với \(unitName)\(stageTitle.map { " (nội dung \"\($0)\")" } ?? "") đến \(Instant.vietnameseDate(until, timeZone: zone)): \(reason). Việc đến hạn trong thời gian này sẽ được gửi một lần khi hết thời hạn, nếu vẫn chưa hoàn thành."
+    }
+
+    public static func silenceExpired(unitName: String, stageTitle: String?, released: Int) -> String {
+        "Hết thời hạn tạm dừng nhắc việc đối với \(unitName)\(stageTitle.map { " (nội dung \"\($0)\")" } ?? ""); \(released) thông báo còn hiệu lực được gửi."
+    }
+
     public static func escalationAcknowledged(stageTitle: String, unitName: String, by: String) -> String {
         "Cấp ủy cấp trên đã tiếp nhận việc \(unitName) chậm \"\(stageTitle)\" (xác nhận bởi \(by))."
     }

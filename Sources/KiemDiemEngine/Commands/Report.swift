@@ -30,6 +30,8 @@ extension Engine {
                 var r = ReportResult(campaign: c.id, unit: unit.id, name: unit.unit.name, asOf: Instant.format(now, timeZone: c.plan.zone),
                                      stages: try progress(c, subtree: unit.path, now: now, tx: tx))
                 try addRulesReport(&r, campaign: c, unit: unit, now: now, tx: tx, childStages: childStages)
+                let silenced = try silenceInfos(touching: unit.path, tx: tx).filter { $0.campaign == c.id }
+                if !silenced.isEmpty { r.silences = silenced }
                 out.append(r)
             }
             if out.isEmpty, let u = f.unit { throw ErrorBody(.notFound, "no campaign covers unit '\(u)'") }

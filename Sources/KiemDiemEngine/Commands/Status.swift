@@ -17,6 +17,7 @@ extension Status: EngineCommand {
                      reviewDue: Instant.format($0.reviewDue, timeZone: zone), reviewHeld: $0.reviewDoneAt != nil)
         }
         status.storage = context.host.storageProblem
+        if !engine.silences.isEmpty { status.silences = try engine.store.read { try engine.silenceInfos(touching: nil, tx: $0) } }
         return status
     }
 }

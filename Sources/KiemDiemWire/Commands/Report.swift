@@ -27,6 +27,8 @@ public struct ReportResult: Codable, Sendable {
     public var suggestions: [SuggestionInfo]?
     /// The same figures for each unit one level down.
     public var children: [ChildReport]?
+    /// Silences in force over the unit or its subtree.
+    public var silences: [SilenceInfo]?
     public init(campaign: String, unit: String, name: String, asOf: String, stages: [StageProgress]) {
         self.campaign = campaign
         self.unit = unit

@@ -22,6 +22,8 @@ public struct StatusResult: Codable, Sendable {
     /// Why changes are refused now (the database cannot be written: a full disk); absent when
     /// they are taken.
     public var storage: String?
+    /// Silences in force: reminders and escalations held (`silence list`).
+    public var silences: [SilenceInfo]?
     public init(version: String, protocolVersion: Int, clock: ClockInfo, endpoints: Endpoints, campaigns: [CampaignInfo], counts: Counts, workers: Int, lastSeq: Int64, security: SecurityInfo?) {
         self.security = security
         self.version = version

@@ -105,6 +105,10 @@ func printReport(_ r: ReportResult) {
         print("\n" + ReportText.suggestionsHeading)
         Table(ReportText.suggestionColumns, suggestions.map { [$0.unit, $0.author, $0.time, String($0.text.prefix(200))] }).print()
     }
+    if let silences = r.silences, !silences.isEmpty {
+        print("\nTạm dừng nhắc việc")
+        Table(["Số", "Đơn vị", "Nội dung", "Đến", "Đang giữ", "Lý do"], silences.map { ["\($0.id)", $0.unit, $0.stage ?? "(tất cả)", $0.until, "\($0.held)", $0.reason] }).print()
+    }
     if let children = r.children, !children.isEmpty {
         print("\n" + ReportText.childrenHeading)
         Table(ReportText.childColumns,

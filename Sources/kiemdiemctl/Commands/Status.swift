@@ -21,6 +21,9 @@ struct StatusCmd: ParsableCommand {
             for f in s.flags ?? [] {
                 print("flagged:   \(f.unit) (\(f.reasons.joined(separator: ", "))\(f.confirmed ? ", confirmed" : "")), directed review \(f.reviewHeld ? "held" : "due \(f.reviewDue)")")
             }
+            for x in s.silences ?? [] {
+                print("silenced:  \(x.unit)\(x.stage.map { " (\($0))" } ?? "") until \(x.until), \(x.held) held: \(x.reason) [silence \(x.id)]")
+            }
             printCampaigns(s.campaigns)
         }
     }

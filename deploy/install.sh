@@ -14,7 +14,7 @@
 #   WORKERS=N       worker keys made and worker units enabled (default 2)
 #
 # Layout (docs/operations.md): PREFIX/bin/{kiemdiemd,kiemdiemctl,kiemdiem-worker},
-# /etc/kiemdiem/{kiemdiem.yaml,worker.env,templates/,plans/,keys/}, /var/lib/kiemdiem,
+# /etc/kiemdiem/{kiemdiem.yaml,worker.env,templates/ (empty: overrides),plans/,keys/}, /var/lib/kiemdiem,
 # /lib/systemd/system/{kiemdiemd.service,kiemdiem-worker@.service,kiemdiem.target},
 # PREFIX/lib/kiemdiem/kiemdiem-setup, PREFIX/share/doc/kiemdiem/, the admin key in /root/.config/kiemdiem.
 set -euo pipefail
@@ -78,7 +78,9 @@ etc=$DESTDIR/etc/kiemdiem
 install -d -m 0755 "$etc" "$etc/templates" "$etc/plans"
 conf "$here/deploy/etc/kiemdiem.yaml" "$etc/kiemdiem.yaml"
 conf "$here/deploy/etc/worker.env" "$etc/worker.env"
-for t in "$here"/config/templates/*.mustache; do conf "$t" "$etc/templates/$(basename "$t")"; done
+# The letters are built into the worker; /etc/kiemdiem/templates is for the ones an agency
+# rewords (a file there replaces the built-in one), and the originals are kept to copy from.
+for t in "$here"/config/templates/*.mustache; do put 0644 "$t" "$DESTDIR$PREFIX/share/doc/kiemdiem/templates/$(basename "$t")"; done
 for p in "$here"/config/plans/*.yaml; do conf "$p" "$etc/plans/$(basename "$p")"; done
 
 [ "$files_only" = 1 ] && exit 0

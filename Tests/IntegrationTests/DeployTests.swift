@@ -93,7 +93,9 @@ import Testing
             expected["/etc/kiemdiem/keys/worker-\(n).key_secret"] = file(0o600, uid, gid)
             expected["/etc/kiemdiem/keys/worker-\(n).key"] = file(0o644)
         }
-        for t in ["reminder", "overdue", "escalation", "suggestion"] { expected["/etc/kiemdiem/templates/\(t).mustache"] = file(0o644) }
+        // The letters are built in: the originals go to the docs, /etc's directory waits for overrides.
+        for t in ["reminder", "overdue", "escalation", "suggestion", "resolved"] { expected["/usr/share/doc/kiemdiem/templates/\(t).mustache"] = file(0o644) }
+        expected["/etc/kiemdiem/templates"] = dir(0o755)
         for doc in ["README.md", "operations.md", "security.md", "protocol.md"] { expected["/usr/share/doc/kiemdiem/\(doc)"] = file(0o644) }
         let installed = tree(root)
         for (path, entry) in expected.sorted(by: { $0.key < $1.key }) {

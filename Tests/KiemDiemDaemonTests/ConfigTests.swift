@@ -34,7 +34,7 @@ import Testing
             "\($0)" == "environment KIEMDIEM_JOBS_MAX_ATTEMPTS: jobs.max_attempts: '0' must be a number from 1 to 1000"
         }
         #expect { try DaemonConfig.load(file: file, environment: [:], overrides: ["delivery.default=fax"]) } throws: {
-            "\($0)" == "--set delivery.default: delivery.default: 'fax' must be spool, smtp or webhook"
+            "\($0)" == "--set delivery.default: delivery.default: 'fax' must be spool, smtp, sendmail or webhook"
         }
         #expect { try DaemonConfig.load(file: file, environment: [:], overrides: ["jobs.heartbeat=10s"]) } throws: {
             "\($0)".contains("jobs.worker_timeout: must be longer than jobs.heartbeat")

@@ -58,7 +58,9 @@ class Daemon:
         with open(cfg, "w") as f:
             f.write(f"database: {database}\n"
                     f"clock: {{mode: simulated, start: 2022-11-01T00:00:00+07:00}}\n"
-                    f"endpoints: {{control: \"{self.control}\", events: \"{self.events}\", jobs: \"{self.jobs}\"}}\n")
+                    f"endpoints: {{control: \"{self.control}\", events: \"{self.events}\", jobs: \"{self.jobs}\"}}\n"
+                    # One letter per notification: the pipeline is measured (and compared) per job.
+                    "delivery: {group_wait: 0}\n")
             if curve:
                 f.write(f"security: {{curve: true, server_secret_key_file: {curve['server']}, authorized_keys_file: {curve['keys']}}}\n")
         self.log = open(os.path.join(work, f"daemon-{self.ports[0]}.log"), "w+")

@@ -115,7 +115,8 @@ class Daemon:
         cfg = os.path.join(work, f"kd-{ports[0]}.yaml")
         with open(cfg, "w") as f:
             f.write(f"database: {database}\nclock: {{mode: simulated, start: {start}}}\n"
-                    f"endpoints: {{control: \"{self.control}\", events: \"{self.events}\", jobs: \"{self.jobs}\"}}\n")
+                    f"endpoints: {{control: \"{self.control}\", events: \"{self.events}\", jobs: \"{self.jobs}\"}}\n"
+                    "delivery: {group_wait: 0}\n")  # a job per cell: the figure is per notification
         self.log = open(os.path.join(work, f"daemon-{ports[0]}.log"), "w+")
         t = time.perf_counter()
         self.proc = subprocess.Popen([os.path.join(bin_dir, "kiemdiemd"), "--config", cfg], stderr=self.log, stdout=subprocess.DEVNULL)

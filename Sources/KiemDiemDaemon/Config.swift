@@ -38,7 +38,8 @@ public struct DaemonConfig: Sendable {
     public var importIdle: Duration = .seconds(3600)
     public var logLevel = "info"
     public var jobs = JobPolicy()
-    public var delivery = DeliveryRouting()
+    /// One minute of campaign time gathers a recipient's notifications into one letter.
+    public var delivery = DeliveryRouting(groupWait: 60)
     /// Loopback `host:port` of the Prometheus `/metrics` endpoint; nil: no metrics endpoint.
     public var metricsListen: MetricsListen?
     /// How often the gauges counted over the whole tree (open deadlines) are refreshed.
@@ -161,6 +162,12 @@ public struct DaemonConfig: Sendable {
         ConfigKey("delivery.default", "spool, smtp, sendmail or webhook: the channel for units not listed below", \.delivery.defaultChannel) { s, _ in
             guard let c = Channel(rawValue: s) else { throw ConfigKey.Invalid("'\(s)' must be spool, smtp, sendmail or webhook") }
             return c
+        },
+        ConfigKey("delivery.group_wait", "campaign time within which a recipient's reminders, overdue notices and escalations go out as one letter, e.g. 1m; 0: each alone",
+                  \.delivery.groupWait) { s, _ in
+            if s == "0" || s == "off" { return Int64(0) }
+            guard let secs = DurationText.seconds(s), secs > 0, secs <= 7 * 86_400 else { throw ConfigKey.Invalid("'\(s)' is not a duration from 1s to 7d (or 0), such as 1m") }
+            return secs
         },
         ConfigKey("delivery.units", "per-unit channels, inherited by the subtree: 'so-tai-chinh:webhook, cuc-thue:smtp'", \.delivery.byUnit) { s, _ in
             guard let m = DeliveryRouting.parseUnits(s) else { throw ConfigKey.Invalid("expected 'unit-id:channel, …' with channels spool, smtp, sendmail, webhook") }

@@ -8,10 +8,15 @@ import KiemDiemWire
 public struct DeliveryRouting: Sendable, Equatable {
     public var defaultChannel = Channel.spool
     public var byUnit: [String: Channel] = [:]
+    /// `delivery.group_wait`, in seconds of campaign time: reminders, overdue notices and
+    /// escalations for one recipient within one window of this length go out as one letter
+    /// (0: each alone).
+    public var groupWait: Int64 = 0
 
-    public init(defaultChannel: Channel = .spool, byUnit: [String: Channel] = [:]) {
+    public init(defaultChannel: Channel = .spool, byUnit: [String: Channel] = [:], groupWait: Int64 = 0) {
         self.defaultChannel = defaultChannel
         self.byUnit = byUnit
+        self.groupWait = groupWait
     }
 
     /// `path` is the unit's path from the root, `duk/so-tai-chinh/…/`.
@@ -81,6 +86,13 @@ extension Engine {
                                address: recipient.email, payload: p.json, stage: stage.id, unit: unit.id)
             return
         }
+        if routing.groupWait > 0, [.reminder, .overdue, .escalation].contains(kind), let instant {
+            let end = Engine.windowEnd(instant, routing.groupWait)
+            _ = try tx.addDigestItem(windowEnd: end, recipient: recipient.id, channel: channel, key: p.key, eventSeq: event.seq, kind: kind,
+                                     address: recipient.email, payload: p.json)
+            digestEnds.insert(end) // at worst one wake-up too many, should the transaction fail
+            return
+        }
         try tx.enqueueJob(key: p.key, eventSeq: event.seq, kind: kind, channel: channel,
                           recipient: recipient.id, address: recipient.email, payload: p.json, now: wallNow())
     }
@@ -99,4 +111,53 @@ extension Engine {
         return ids[max(rootDepth - 1, ids.count - 1 - up)]
     }
 
+
+    /// The end of the window of `groupWait` seconds that `instant` falls in (windows are aligned
+    /// on the Unix epoch, so every daemon and restart cuts them alike).
+    static func windowEnd(_ instant: Date, _ groupWait: Int64) -> Date {
+        Date(epoch: (instant.epoch / groupWait + 1) * groupWait)
+    }
+
+    /// Sends what the windows ended by `now` gathered: a recipient with one notification gets it
+    /// as it is; with several, one digest listing them all, whose key is derived from theirs
+    /// (the recipient, the window, the SHA-256 of the notifications' keys): once, whatever
+    /// the restarts. Returns the jobs queued.
+    @discardableResult
+    func sealDigests(upTo now: Date) throws -> Int {
+        guard digestEnds.contains(where: { $0 <= now }) else { return 0 }
+        let queued = try store.write { tx -> Int in
+            let items = try tx.digestItems(endedBy: now)
+            var queued = 0
+            var i = 0
+            let decoder = WireJSON.decoder()
+            while i < items.count {
+                var j = i
+                while j < items.count, items[j].windowEnd == items[i].windowEnd, items[j].recipient == items[i].recipient, items[j].channel == items[i].channel { j += 1 }
+                let group = Array(items[i..<j])
+                i = j
+                if group.count == 1, let one = group.first {
+                    if try tx.enqueueJob(key: one.key, eventSeq: one.eventSeq, kind: one.kind, channel: one.channel, recipient: one.recipient,
+                                         address: one.address, payload: one.payload, now: wallNow()) { queued += 1 }
+                    continue
+                }
+                let payloads = group.compactMap { try? decoder.decode(JobPayload.self, from: Data($0.payload.utf8)) }
+                guard let first = payloads.first, let last = group.last else { continue }
+                let digestKey = "digest/\(first.recipient)/\(last.windowEnd.epoch)/" + WebToken.hash(group.map(\.key).sorted().joined(separator: "\n")).prefix(16)
+                var d = JobPayload(kind: .digest, event: first.event, key: digestKey, campaign: first.campaign, campaignTitle: first.campaignTitle,
+                                   stage: first.stage, stageTitle: first.stageTitle, unit: first.recipient, unitName: first.recipientName, unitPath: "",
+                                   recipient: first.recipient, recipientName: first.recipientName, recipientEmail: first.recipientEmail,
+                                   due: payloads.map(\.due).min() ?? first.due, dueText: first.dueText, time: payloads.map(\.time).max() ?? first.time)
+                d.recipientPhone = first.recipientPhone
+                d.items = payloads
+                d.events = payloads.map(\.event)
+                if try tx.enqueueJob(key: digestKey, eventSeq: group.map(\.eventSeq).max()!, kind: .digest, channel: group[0].channel,
+                                     recipient: first.recipient, address: group[0].address, payload: d.json, now: wallNow()) { queued += 1 }
+            }
+            try tx.deleteDigestItems(endedBy: now)
+            return queued
+        }
+        digestEnds = digestEnds.filter { $0 > now }
+        return queued
+    }
 }
+

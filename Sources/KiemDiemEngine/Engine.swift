@@ -15,7 +15,7 @@ public final class Engine {
     public internal(set) var campaigns: [String: CampaignRow] = [:]
 
     /// Which channel delivers to which unit.
-    let routing: DeliveryRouting
+    var routing: DeliveryRouting
     /// Targets fired per transaction: one instant's burst is written in slices of this many.
     public var sliceSize = 150
     /// Called after each slice of a firing commits, while more remain: the reactor publishes,
@@ -29,6 +29,8 @@ public final class Engine {
     public internal(set) var applying: ImportApply?
     /// Silences in force (docs/notifications.md): notifications they cover are held.
     public internal(set) var silences: [SilenceRow] = []
+    /// Ends of the digest windows that hold notifications (`delivery.group_wait`).
+    var digestEnds: Set<Date> = []
     /// Chunked imports that ended since the start, for `import.state` (the last 16).
     var finishedImports: [String: UploadState] = [:]
     public internal(set) var finishedImportsLatest: UploadState?
@@ -72,10 +74,12 @@ public final class Engine {
 
     /// Rebuilds the in-memory schedules from the store (start-up, and after a campaign changes).
     func reload() throws {
-        let (rows, active) = try store.read { tx in
-            (try tx.campaigns().map { ($0, try tx.extensions($0.id), try Engine.tasks(of: $0.id, tx: tx)) }, try tx.silences(activeOnly: true))
+        let (rows, active, ends) = try store.read { tx in
+            (try tx.campaigns().map { ($0, try tx.extensions($0.id), try Engine.tasks(of: $0.id, tx: tx)) }, try tx.silences(activeOnly: true),
+             try tx.digestWindowEnds())
         }
         silences = active
+        digestEnds = Set(ends)
         campaigns = [:]
         schedules = [:]
         for (row, ext, tasks) in rows {
@@ -113,7 +117,7 @@ public final class Engine {
     public func nextInstant() -> Date? {
         let fire = campaigns.values.filter { $0.status == .active }.compactMap { c in schedules[c.id]?.nextInstant(after: c.watermark) }.min()
         let end = silences.map(\.until).min()
-        return [fire, end].compactMap { $0 }.min()
+        return [fire, end, digestEnds.min()].compactMap { $0 }.min()
     }
 
     /// Fires, in order, everything due up to `now`, one transaction per instant; with
@@ -178,6 +182,7 @@ public final class Engine {
                 for c in campaigns.values where c.status == .active && c.watermark < now { campaigns[c.id]?.watermark = now }
             }
         }
+        try sealDigests(upTo: now)
         fired += try endSilences(upTo: now)
         if fired > 0 { logger.debug("fired events", metadata: ["count": "\(fired)", "now": "\(now)", "catchUp": "\(catchUp)"]) }
         return fired

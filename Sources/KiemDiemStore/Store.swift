@@ -482,6 +482,24 @@ public final class Store: Sendable {
                 CREATE INDEX held_job_silence ON held_job(silence, unit, stage, event_seq);
                 """)
         }
+        m.registerMigration("v11-digests") { db in
+            // Notifications for one recipient within one window (delivery.group_wait) wait here
+            // until the window ends, then go out as one letter (docs/notifications.md).
+            try db.execute(sql: """
+                CREATE TABLE digest_item (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    window_end INTEGER NOT NULL,   -- campaign time
+                    recipient TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    key TEXT NOT NULL UNIQUE,      -- the key the notification has alone
+                    event_seq INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    address TEXT,
+                    payload TEXT NOT NULL
+                );
+                CREATE INDEX digest_item_window ON digest_item(window_end, recipient, channel, event_seq);
+                """)
+        }
         return m
     }
 }

@@ -24,7 +24,7 @@ public enum Channel: String, Codable, Sendable, CaseIterable {
 /// Everything a worker needs to write one notification: the facts, already formatted for people.
 /// The worker renders it with the templates of its channel.
 public struct JobPayload: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case reminder, overdue, escalation, suggestion, resolved }
+    public enum Kind: String, Codable, Sendable { case reminder, overdue, escalation, suggestion, resolved, digest }
     public var kind: Kind
     /// The event that caused the notification; with the recipient, the idempotency key.
     public var event: String
@@ -59,6 +59,10 @@ public struct JobPayload: Codable, Sendable, Equatable {
     /// A signed link to the web page for the recipient (when the daemon serves it): an
     /// escalation's acknowledges it, a reminder's shows the case.
     public var link: String?
+    /// A digest (`kind: digest`): the notifications it gathers, each as it would have gone alone,
+    /// and the ids of the events that caused them.
+    public var items: [JobPayload]?
+    public var events: [String]?
 
     public init(kind: Kind, event: String, key: String, campaign: String, campaignTitle: String, stage: String, stageTitle: String,
                 unit: String, unitName: String, unitPath: String, recipient: String, recipientName: String, recipientEmail: String?,

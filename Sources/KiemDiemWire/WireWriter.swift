@@ -82,6 +82,11 @@ public struct JSONBytes {
         needsComma = true
     }
 
+    /// An array element that is already JSON.
+    public mutating func raw(_ json: String) {
+        bytes.append(contentsOf: json.utf8)
+    }
+
     /// Starts an array value under `k`; `element` writes each element (an object).
     public mutating func array<T>(_ k: StaticString, _ v: [T]?, element: (inout JSONBytes, T) -> Void) {
         guard let v else { return }
@@ -176,6 +181,8 @@ extension JobPayload {
         w.field("dueText", dueText)
         w.field("escalation", escalation)
         w.field("event", event)
+        w.field("events", events)
+        w.array("items", items) { w, p in w.raw(p.json) }
         w.field("key", key)
         w.field("kind", kind.rawValue)
         w.field("late", late)

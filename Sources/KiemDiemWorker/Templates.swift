@@ -8,14 +8,14 @@ import Mustache
 /// the body.
 public struct NotificationTemplates: Sendable {
     let library: MustacheLibrary
-    public static let names = ["reminder", "overdue", "escalation", "suggestion", "resolved"]
+    public static let names = ["reminder", "overdue", "escalation", "suggestion", "resolved", "digest"]
     /// Which templates came from the directory (the others are the built-in ones).
     public let overridden: [String]
 
     static let builtIn: [String: [UInt8]] = [
         "reminder": PackageResources.reminder_mustache, "overdue": PackageResources.overdue_mustache,
         "escalation": PackageResources.escalation_mustache, "suggestion": PackageResources.suggestion_mustache,
-        "resolved": PackageResources.resolved_mustache,
+        "resolved": PackageResources.resolved_mustache, "digest": PackageResources.digest_mustache,
     ]
 
     /// The built-in templates, with those of `directory` (when it exists) in their place.
@@ -57,6 +57,7 @@ public struct NotificationTemplates: Sendable {
         if let v = p.link { ctx["link"] = v }
         if let v = p.text { ctx["text"] = v }
         if let v = p.authorName { ctx["authorName"] = v }
+        if p.kind == .digest, let items = p.items { NotificationTemplates.digest(items, into: &ctx) }
         guard let text = library.render(ctx, withTemplate: p.kind.rawValue) else {
             throw DeliveryError(retryable: false, "no template for \(p.kind.rawValue)")
         }
@@ -64,6 +65,38 @@ public struct NotificationTemplates: Sendable {
         let subject = lines.first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
         let body = lines.count > 1 ? String(lines[1]).trimmingCharacters(in: .newlines) + "\n" : ""
         return (subject, body)
+    }
+}
+
+extension NotificationTemplates {
+    /// A digest's items, grouped by stage in the order they came, each with a line that says
+    /// what it is (a reminder, an overdue notice, an escalation step) in the letters' words.
+    static func digest(_ items: [JobPayload], into ctx: inout [String: Any]) {
+        var order: [String] = []
+        var byStage: [String: [JobPayload]] = [:]
+        for i in items {
+            if byStage[i.stage] == nil { order.append(i.stage) }
+            byStage[i.stage, default: []].append(i)
+        }
+        ctx["count"] = items.count
+        ctx["stages"] = order.map { stage -> [String: Any] in
+            let list = byStage[stage]!
+            return ["stageTitle": list[0].stageTitle, "dueText": list[0].dueText, "items": list.map { i -> [String: Any] in
+                let what: String = switch i.kind {
+                case .reminder: "chưa hoàn thành, còn \(i.leadText ?? "ít ngày")"
+                case .escalation where i.recipient == i.unit: "quá hạn \(i.lateText ?? "")"
+                case .escalation: "chậm \(i.lateText ?? ""), báo cáo lần \((i.level ?? 0) + 1)"
+                default: "đã quá hạn, chưa hoàn thành"
+                }
+                var item: [String: Any] = ["unitName": i.unitName, "what": what]
+                if let n = i.lateMembers?.count, n > 0 { item["lateMemberCount"] = n }
+                if let link = i.link {
+                    item["link"] = link
+                    item["linkText"] = i.kind == .escalation ? "Khi đã tiếp nhận, bấm \"Đã nhận\" tại" : "Xem tình hình"
+                }
+                return item
+            }]
+        }
     }
 }
 

@@ -94,7 +94,9 @@ import Testing
             expected["/etc/kiemdiem/keys/worker-\(n).key"] = file(0o644)
         }
         // The letters are built in: the originals go to the docs, /etc's directory waits for overrides.
-        for t in ["reminder", "overdue", "escalation", "suggestion", "resolved"] { expected["/usr/share/doc/kiemdiem/templates/\(t).mustache"] = file(0o644) }
+        for t in try FileManager.default.contentsOfDirectory(atPath: repoRoot.appendingPathComponent("config/templates").path) where t.hasSuffix(".mustache") {
+            expected["/usr/share/doc/kiemdiem/templates/\(t)"] = file(0o644)
+        }
         expected["/etc/kiemdiem/templates"] = dir(0o755)
         for doc in ["README.md", "operations.md", "security.md", "protocol.md"] { expected["/usr/share/doc/kiemdiem/\(doc)"] = file(0o644) }
         let installed = tree(root)

@@ -48,12 +48,21 @@ import Testing
         p.lateText = maybe(&rng, text)
         p.link = maybe(&rng, text)
         p.recipientPhone = maybe(&rng, text)
+        p.events = maybe(&rng) { r in (0..<Int.random(in: 0...3, using: &r)).map { _ in text(&r) } }
         p.level = maybe(&rng) { Int.random(in: 0...9, using: &$0) }
         p.escalation = maybe(&rng) { Int64.random(in: 0...Int64.max, using: &$0) }
         p.lateMembers = maybe(&rng) { r in (0..<Int.random(in: 0...4, using: &r)).map { _ in text(&r) } }
         p.text = maybe(&rng, text)
         p.authorName = maybe(&rng, text)
         p.late = maybe(&rng) { Bool.random(using: &$0) }
+        return p
+    }
+
+    /// A digest's payload: items that are payloads themselves.
+    static func digest(_ rng: inout SeededRandom) -> JobPayload {
+        var p = payload(&rng)
+        p.kind = .digest
+        p.items = maybe(&rng) { r in (0..<Int.random(in: 0...3, using: &r)).map { _ in payload(&r) } }
         return p
     }
 
@@ -72,7 +81,7 @@ import Testing
         let encoder = WireJSON.encoder()
         await propertyCheck(count: 500, input: Gen.uint64()) { seed in
             var rng = SeededRandom(seed: seed)
-            let p = Self.payload(&rng)
+            let p = seed % 3 == 0 ? Self.digest(&rng) : Self.payload(&rng)
             #expect(p.json == String(decoding: try! encoder.encode(p), as: UTF8.self), "seed \(seed)")
         }
     }

@@ -118,16 +118,19 @@ import Testing
         bridge.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         bridge.arguments = ["python3", repoRoot.appendingPathComponent("docs/webhook_bridge.py").path, "0"]
         bridge.environment = ProcessInfo.processInfo.environment.merging(["SECRET_FILE": secretFile.path, "GATEWAY": "http://127.0.0.1:\(gateway.port)/send"]) { _, b in b }
-        let out = Pipe()
+        let out = Pipe(), err = Pipe()
         bridge.standardOutput = out
-        bridge.standardError = FileHandle.nullDevice
-        let lines = Text(), ready = DispatchSemaphore(value: 0)
+        bridge.standardError = err
+        let lines = Text(), errors = Text(), ready = DispatchSemaphore(value: 0)
         out.fileHandleForReading.readabilityHandler = { h in lines.append(String(decoding: h.availableData, as: UTF8.self)); ready.signal() }
+        err.fileHandleForReading.readabilityHandler = { h in errors.append(String(decoding: h.availableData, as: UTF8.self)) }
         try bridge.run()
         defer { kill(bridge.processIdentifier, SIGKILL); bridge.waitUntilExit() }
-        let deadline = Date().addingTimeInterval(20)
-        while !lines.current.contains("ready "), Date() < deadline { _ = ready.wait(timeout: .now() + .milliseconds(200)) }
-        let port = try #require(Int(lines.current.split(separator: " ").last?.prefix { $0.isNumber } ?? ""))
+        // Its readiness line; a loaded two-core run can take a while to start Python.
+        let deadline = Date().addingTimeInterval(90)
+        while !lines.current.contains("ready "), bridge.isRunning, Date() < deadline { _ = ready.wait(timeout: .now() + .milliseconds(200)) }
+        let port = try #require(Int(lines.current.split(separator: " ").last?.prefix { $0.isNumber } ?? ""),
+                                "the bridge said \(lines.current.debugDescription), stderr \(errors.current.suffix(500).debugDescription), running \(bridge.isRunning)")
         var n = try outgoing()
         n.payload.recipientPhone = "+84912000222"
         n.json = try WireJSON.encoder().encode(n.payload)

@@ -31,6 +31,33 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
         #expect(body.contains("Kính gửi: Đảng ủy Sở Tài chính") && body.contains("đã hoàn thành nội dung \"Đảng viên tự kiểm điểm\"") && body.contains("không cần đôn đốc thêm"))
     }
 
+    @Test func aDigestListsEachUnitUnderItsStageWithItsOwnLink() throws {
+        var items: [JobPayload] = []
+        for (unit, name) in [("c1", "Chi bộ 1"), ("c2", "Chi bộ 2")] {
+            var i = payload(.escalation, level: 1)
+            i.unit = unit
+            i.unitName = name
+            i.link = "https://kiemdiem.example.vn/a/ack.\(unit)"
+            items.append(i)
+        }
+        var r = payload(.reminder, level: nil)
+        r.stage = "cell-review"
+        r.stageTitle = "Chi bộ họp kiểm điểm"
+        r.unitName = "Chi bộ 3"
+        items.append(r)
+        var d = payload(.escalation, level: 1)
+        d.kind = .digest
+        d.items = items
+        let (subject, body) = try templates.render(d)
+        #expect(subject.hasPrefix("Tổng hợp nhắc việc và báo cáo chậm tiến độ: 3 việc"))
+        for part in ["Kính gửi: Đảng ủy Sở Tài chính", "Đảng viên tự kiểm điểm (hạn trước ngày 25/11/2022):", "  - Chi bộ 1: chậm 3 ngày, báo cáo lần 2 (2 đảng viên chưa hoàn thành)",
+                     "Khi đã tiếp nhận, bấm \"Đã nhận\" tại: https://kiemdiem.example.vn/a/ack.c2", "Chi bộ họp kiểm điểm", "  - Chi bộ 3: chưa hoàn thành, còn 3 ngày"] {
+            #expect(body.contains(part), "missing: \(part)\n\(body)")
+        }
+        // Grouped: the second stage's heading comes after both units of the first.
+        #expect(body.range(of: "Chi bộ 2")!.lowerBound < body.range(of: "Chi bộ họp kiểm điểm")!.lowerBound)
+    }
+
     @Test func aDirectoryOverridesTheTemplatesItHoldsAndABrokenOneIsNamed() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-tmpl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

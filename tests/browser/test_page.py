@@ -59,6 +59,8 @@ endpoints:
   jobs: ipc://{work}/jobs.sock
 http:
   listen: 127.0.0.1:0
+delivery:
+  group_wait: 0
 """)
         self.proc = subprocess.Popen([os.path.join(BIN, "kiemdiemd"), "--config", cfg], stderr=subprocess.PIPE, text=True)
         self.lines = []

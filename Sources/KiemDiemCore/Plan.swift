@@ -92,6 +92,14 @@ public struct Escalation: Codable, Sendable, Equatable {
         /// After the deadline, in whole seconds (see `Stage.reminders`).
         public var after: Int64
         public var to: Target
+        /// This step's own repeat interval (`repeat:` in the step), in whole seconds; 0: it does
+        /// not repeat; nil: the ladder's `repeat`.
+        public var repeatEvery: Int64?
+        public init(after: Int64, to: Target, repeatEvery: Int64? = nil) {
+            self.after = after
+            self.to = to
+            self.repeatEvery = repeatEvery
+        }
     }
     public var ladder: [Step]
     /// In whole seconds (see `Stage.reminders`).

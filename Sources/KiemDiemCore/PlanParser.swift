@@ -249,12 +249,19 @@ public enum PlanParser {
             if let l = m["ladder"] {
                 guard case .sequence(let seq) = l, !seq.isEmpty else { fail(l, "escalation.ladder must be a non-empty list"); return nil }
                 for s in seq {
-                    guard let sm = mapping(s, "escalation step", keys: ["after", "to"]) else { continue }
+                    guard let sm = mapping(s, "escalation step", keys: ["after", "to", "repeat"]) else { continue }
                     let after = duration(sm["after"], "escalation step.after")
                     guard let t = sm["to"]?.string, let to = Escalation.Target(rawValue: t) else {
                         fail(sm["to"] ?? s, "escalation step.to must be unit, parent, grandparent or root"); continue
                     }
-                    if let after { steps.append(.init(after: after, to: to)) }
+                    // A step's own repeat: a duration of 1h or more, or `none`.
+                    var stepRepeat: Int64?
+                    if let r = sm["repeat"] {
+                        if r.string == "none" { stepRepeat = 0 } else if let d = duration(r, "escalation step.repeat") {
+                            if d < 3600 { fail(r, "escalation step.repeat must be at least 1h, or none") } else { stepRepeat = d }
+                        }
+                    }
+                    if let after { steps.append(.init(after: after, to: to, repeatEvery: stepRepeat)) }
                 }
                 if steps.map(\.after) != steps.map(\.after).sorted() { fail(l, "escalation.ladder steps must be in order of 'after'") }
             }

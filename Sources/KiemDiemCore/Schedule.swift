@@ -140,7 +140,7 @@ public struct Schedule: Sendable {
         for (k, step) in ladder.enumerated() {
             let start = due.addingTimeInterval(TimeInterval(step.after))
             add(start, .escalation(step: k, round: 0))
-            guard let every = plan.escalation?.repeatEvery, every > 0 else { continue }
+            guard let every = step.repeatEvery ?? plan.escalation?.repeatEvery, every > 0 else { continue }
             // The last step repeats until acknowledged or completed, but not for ever: it stops
             // `Schedule.escalationHorizon` after the later of this deadline and the campaign's end.
             let end = k + 1 < ladder.count ? due.addingTimeInterval(TimeInterval(ladder[k + 1].after))
@@ -183,7 +183,8 @@ public struct Schedule: Sendable {
     public var lastInstant: Date {
         let lastDue = ([plan.lastDue] + extensions.values + tasks.values.map(\.due)).max()!
         let ladder = plan.escalation?.ladder ?? []
-        return ladder.isEmpty ? lastDue : lastDue.addingTimeInterval(plan.escalation?.repeatEvery == nil
+        let repeats = ladder.contains { ($0.repeatEvery ?? plan.escalation?.repeatEvery ?? 0) > 0 }
+        return ladder.isEmpty ? lastDue : lastDue.addingTimeInterval(!repeats
             ? TimeInterval(ladder.map(\.after).max()!) : max(TimeInterval(ladder.map(\.after).max()!), Schedule.escalationHorizon))
     }
 

@@ -141,5 +141,31 @@ let escalatingPlan = smallPlan + """
         #expect(try f.events().filter { $0.type == "escalation.resolved" }.isEmpty)
         #expect(try f.store.read { try $0.jobs(state: nil, limit: 1000) }.filter { $0.kind == .resolved }.isEmpty)
     }
+
+    @Test func aStepMayRepeatAtItsOwnIntervalOrNotAtAll() throws {
+        // The unit is reminded daily, the parent once, the grandparent every 5 days (the ladder's).
+        let plan = smallPlan + """
+
+            escalation:
+              ladder:
+                - {after: 0d, to: unit, repeat: 1d}
+                - {after: 3d, to: parent, repeat: none}
+                - {after: 7d, to: grandparent}
+              repeat: 5d
+            """
+        let f = try Fixture()
+        try f.load(plan)
+        for cell in ["c1", "g2"] { _ = try f.done(cell, "a", now: at("2022-11-10")) }
+        try f.engine.advance(to: at("2022-12-13"))
+        let steps = try raised(f).filter { $0.stage == "a" }.map { "\($0.time.prefix(10)) level \($0.level!) to \($0.to!)" }
+        // Worked out by hand from the plan: due 25 Nov; daily to c2 until the 28th; sc once on the
+        // 28th; gc on 2 Dec, then every 5 days.
+        #expect(steps == [
+            "2022-11-25 level 0 to c2", "2022-11-26 level 0 to c2", "2022-11-27 level 0 to c2",
+            "2022-11-28 level 1 to sc",
+            "2022-12-02 level 2 to gc", "2022-12-07 level 2 to gc", "2022-12-12 level 2 to gc",
+        ], "\(steps)")
+        #expect(throws: (any Error).self) { try f.load(plan.replacingOccurrences(of: "repeat: 1d", with: "repeat: 10m").replacingOccurrences(of: "id: t", with: "id: t2")) }
+    }
 }
 

@@ -68,8 +68,13 @@ public struct Stage: Codable, Sendable, Equatable {
     /// `study`: units record having studied the plan's documents (quán triệt); nil is a review stage.
     /// Optional so that plans stored before it existed still decode.
     public var kind: StageKind?
+    /// `remind: [unit, members]` (member stages): whom reminders go to; nil is `[unit]`, the
+    /// cell's letter listing its late members. Optional so that stored plans still decode.
+    public var remind: [RemindTarget]?
 
     public var isStudy: Bool { kind == .study }
+    public var remindsUnit: Bool { remind?.contains(.unit) ?? true }
+    public var remindsMembers: Bool { isMemberStage && remind?.contains(.members) == true }
 
     public init(id: String, title: String, scope: StageScope, due: Date, opens: Date? = nil, after: [String] = [], reminders: [Int64] = []) {
         self.id = id
@@ -85,6 +90,10 @@ public struct Stage: Codable, Sendable, Equatable {
 }
 
 public enum StageKind: String, Codable, Sendable { case review, study }
+
+/// Who a member stage's reminders go to: the cell (its letter lists the late members), and/or
+/// each late member with an address.
+public enum RemindTarget: String, Codable, Sendable { case unit, members }
 
 public struct Escalation: Codable, Sendable, Equatable {
     public enum Target: String, Codable, Sendable { case unit, parent, grandparent, root }

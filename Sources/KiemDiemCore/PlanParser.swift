@@ -194,7 +194,7 @@ public enum PlanParser {
         }
 
         mutating func stage(_ node: Node, zone: TimeZone) -> Stage? {
-            guard let m = mapping(node, "stage", keys: ["id", "title", "for", "due", "opens", "after", "reminders", "kind"]) else { return nil }
+            guard let m = mapping(node, "stage", keys: ["id", "title", "for", "due", "opens", "after", "reminders", "kind", "remind"]) else { return nil }
             let id = code(m, "id", "stage", parent: node)
             let what = "stage '\(id ?? "?")'"
             let title = string(m, "title", what, parent: node)
@@ -237,9 +237,20 @@ public enum PlanParser {
             if let k = m["kind"] {
                 if let s = k.string, let v = StageKind(rawValue: s) { kind = v == .review ? nil : v } else { fail(k, "\(what).kind must be review or study") }
             }
+            var remind: [RemindTarget]?
+            if let r = m["remind"] {
+                let values: [String]? = if case .sequence(let seq) = r { seq.compactMap(\.string) } else { nil }
+                let targets = (values ?? []).compactMap(RemindTarget.init(rawValue:))
+                if values == nil || targets.isEmpty || targets.count != values!.count || Set(targets).count != targets.count {
+                    fail(r, "\(what).remind must be a list of unit and/or members, such as [unit, members]")
+                } else if scope != nil, scope != .members, targets.contains(.members) {
+                    fail(r, "\(what).remind: members applies to a stage for members only")
+                } else { remind = targets }
+            }
             guard let id, let title, let scope, let due else { return nil }
             var stage = Stage(id: id, title: title, scope: scope, due: due, opens: opens, after: after, reminders: reminders)
             stage.kind = kind
+            stage.remind = remind
             return stage
         }
 

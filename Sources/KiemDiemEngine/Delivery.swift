@@ -72,7 +72,7 @@ extension Engine {
         p.recipientPhone = recipient.phone
         p.late = event.late
         extra(&p)
-        if let links, kind != .suggestion {
+        if let links, kind != .suggestion, p.member == nil { // a member gets no link to the cell's page
             // Real time: a person opens it, whatever the campaign's clock says.
             let claim = kind == .escalation
                 ? links.claim(.ack, escalation: p.escalation ?? 0, recipient: recipient.id, unit: unit.id, stage: stage.id, now: wallNow())

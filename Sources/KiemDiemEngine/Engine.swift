@@ -282,10 +282,22 @@ public final class Engine {
                 guard let stored = try emit(b) else { continue }
                 // Reminders go to the unit; an overdue unit hears from the escalation ladder, or,
                 // when the plan has none, from this event.
-                if isReminder || (plan.escalation?.ladder ?? []).isEmpty {
+                if (isReminder && stage.remindsUnit) || (!isReminder && (plan.escalation?.ladder ?? []).isEmpty) {
                     let who = (target.unit, target.name, target.path, target.email, target.phone)
                     try enqueue(isReminder ? .reminder : .overdue, event: stored, at: t.instant, to: who, about: (target.unit, target.name, target.path),
                                 stage: stage, plan: plan, due: t.due, lateMembers: names, extra: { $0.leadText = isReminder ? DurationText.vietnamese(lead) : nil }, tx: tx)
+                }
+                // `remind: [members]`: each late member with an address gets a reminder of their own.
+                if isReminder, stage.remindsMembers {
+                    for m in target.members {
+                        guard let contact = target.memberContacts[m.id], contact.email != nil || contact.phone != nil else { continue }
+                        try enqueue(.reminder, event: stored, at: t.instant, to: (m.id, m.name, target.path, contact.email, contact.phone),
+                                    about: (target.unit, target.name, target.path), stage: stage, plan: plan, due: t.due, lateMembers: [], extra: {
+                                        $0.key = "\(stored.id)/\(m.id)"
+                                        $0.member = m.id
+                                        $0.leadText = DurationText.vietnamese(lead)
+                                    }, tx: tx)
+                    }
                 }
             }
         case .escalation(let step, let round):

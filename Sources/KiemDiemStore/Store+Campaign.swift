@@ -26,6 +26,8 @@ public struct Target: Sendable {
     public var email: String?
     public var members: [(id: String, name: String)]
     public var phone: String? = nil
+    /// The late members' e-mail addresses and phones, for reminders sent to them (by member id).
+    public var memberContacts: [String: (email: String?, phone: String?)] = [:]
 }
 
 extension StoreTx {
@@ -186,7 +188,8 @@ extension StoreTx {
         switch stage.scope {
         case .members:
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT u.id AS uid, u.name AS uname, u.path AS upath, u.email AS uemail, u.phone AS uphone, m.id AS mid, m.name AS mname
+                SELECT u.id AS uid, u.name AS uname, u.path AS upath, u.email AS uemail, u.phone AS uphone, m.id AS mid, m.name AS mname,
+                       m.email AS memail, m.phone AS mphone
                 FROM unit u JOIN member m ON m.unit = u.id
                 WHERE u.path >= :lo AND u.path < :hi \(afterClause) AND u.kind IN ('cell', 'grassroots-cell') \(unitClause)
                   AND NOT EXISTS (SELECT 1 FROM member_task t WHERE t.campaign = :c AND t.stage = :s AND t.member = m.id)
@@ -199,6 +202,7 @@ extension StoreTx {
                     out.append(Target(unit: uid, name: r["uname"], path: r["upath"], email: r["uemail"], members: [], phone: r["uphone"]))
                 }
                 out[out.count - 1].members.append((r["mid"], r["mname"]))
+                if r["memail"] != nil || r["mphone"] != nil { out[out.count - 1].memberContacts[r["mid"]] = (r["memail"], r["mphone"]) }
             }
         case .units(let kinds):
             let rows = try Row.fetchCursor(db, sql: """

@@ -63,6 +63,9 @@ public struct JobPayload: Codable, Sendable, Equatable {
     /// and the ids of the events that caused them.
     public var items: [JobPayload]?
     public var events: [String]?
+    /// A reminder addressed to one late member (`remind: [members]`): the member's id; the
+    /// recipient fields are the member's, `unit` is the member's cell.
+    public var member: String?
 
     public init(kind: Kind, event: String, key: String, campaign: String, campaignTitle: String, stage: String, stageTitle: String,
                 unit: String, unitName: String, unitPath: String, recipient: String, recipientName: String, recipientEmail: String?,

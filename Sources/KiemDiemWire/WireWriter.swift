@@ -191,6 +191,7 @@ extension JobPayload {
         w.field("leadText", leadText)
         w.field("level", level)
         w.field("link", link)
+        w.field("member", member)
         w.field("recipient", recipient)
         w.field("recipientEmail", recipientEmail)
         w.field("recipientName", recipientName)

@@ -47,7 +47,7 @@ public struct NotificationTemplates: Sendable {
             "campaign": p.campaign, "campaignTitle": p.campaignTitle, "stage": p.stage, "stageTitle": p.stageTitle,
             "unit": p.unit, "unitName": p.unitName, "unitPath": p.unitPath, "recipient": p.recipient,
             "recipientName": p.recipientName, "due": p.due, "dueText": p.dueText, "time": p.time,
-            "isSelf": p.recipient == p.unit, "hasLateMembers": !(p.lateMembers ?? []).isEmpty,
+            "isSelf": p.recipient == p.unit, "hasLateMembers": !(p.lateMembers ?? []).isEmpty, "toMember": p.member != nil,
             "lateMembers": p.lateMembers ?? [], "lateMemberCount": (p.lateMembers ?? []).count,
         ]
         if let v = p.leadText { ctx["leadText"] = v }

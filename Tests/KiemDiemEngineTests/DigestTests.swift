@@ -77,4 +77,35 @@ import Testing
         let toGC = try f.events().filter { $0.type == "escalation.raised" && $0.to == "gc" }
         #expect(Set(try jobs(f).filter { $0.recipient == "gc" }.map(\.key)) == Set(toGC.map(\.id)))
     }
+
+    @Test func rememberingMembersRemindsEachLateMemberWithAnAddressBesideTheCell() throws {
+        // m1 and m3 have addresses; m2 has none. Both unit and members are reminded.
+        let members = """
+            id,unit,name,role,email,disciplined,phone
+            m1,c1,Nguyễn Văn An,member,an@example.gov.vn,false,
+            m2,c2,Trần Thị Bình,member,,false,
+            m3,c3,Lê Văn Cường,member,,false,0912345678
+
+            """
+        for (remind, cells) in [("[unit, members]", true), ("[members]", false)] {
+            let f = try Fixture(units: Self.units, members: members)
+            try f.load(escalatingPlan.replacingOccurrences(of: "    reminders: [7d, 1d]", with: "    reminders: [7d, 1d]\n    remind: \(remind)"))
+            try f.engine.advance(to: at("2022-11-18T08:00:00+07:00")) // the 7-day reminder
+            let reminders = try f.events().filter { $0.type == "deadline.reminder" && $0.stage == "a" }
+            #expect(reminders.count == 3)
+            let all = try jobs(f).filter { $0.kind == .reminder }
+            let toMembers = all.filter { $0.recipient.hasPrefix("m") }
+            // The oracle: the members file's rows with an e-mail or a phone, each in a reminded cell.
+            #expect(Set(toMembers.map(\.recipient)) == ["m1", "m3"] && toMembers.count == 2)
+            #expect(toMembers.first { $0.recipient == "m1" }?.address == "an@example.gov.vn")
+            let p = try JSONDecoder().decode(JobPayload.self, from: Data(toMembers.first { $0.recipient == "m3" }!.payload.utf8))
+            #expect(p.member == "m3" && p.recipientPhone == "0912345678" && p.unit == "c3" && p.link == nil)
+            #expect(Set(all.filter { $0.recipient.hasPrefix("c") }.map(\.recipient)) == (cells ? ["c1", "c2", "c3"] : []))
+        }
+        #expect(throws: (any Error).self) {
+            let f = try Fixture(units: Self.units, members: members)
+            try f.load(escalatingPlan.replacingOccurrences(of: "    for: [cell, grassroots-cell]", with: "    for: [cell, grassroots-cell]\n    remind: [members]"))
+        }
+    }
 }
+

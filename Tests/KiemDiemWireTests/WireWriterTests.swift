@@ -48,6 +48,7 @@ import Testing
         p.lateText = maybe(&rng, text)
         p.link = maybe(&rng, text)
         p.recipientPhone = maybe(&rng, text)
+        p.member = maybe(&rng, text)
         p.events = maybe(&rng) { r in (0..<Int.random(in: 0...3, using: &r)).map { _ in text(&r) } }
         p.level = maybe(&rng) { Int.random(in: 0...9, using: &$0) }
         p.escalation = maybe(&rng) { Int64.random(in: 0...Int64.max, using: &$0) }

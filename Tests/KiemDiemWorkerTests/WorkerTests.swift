@@ -58,6 +58,20 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
         #expect(body.range(of: "Chi bộ 2")!.lowerBound < body.range(of: "Chi bộ họp kiểm điểm")!.lowerBound)
     }
 
+    @Test func aReminderToAMemberIsAddressedToThemNotToTheCell() throws {
+        var p = payload(.reminder, level: nil)
+        p.member = "dv-000405"
+        p.recipient = "dv-000405"
+        p.recipientName = "Nguyễn Văn An"
+        let (subject, body) = try templates.render(p)
+        #expect(subject == "Nhắc việc: Đảng viên tự kiểm điểm — trước ngày 25/11/2022")
+        #expect(body.hasPrefix("Kính gửi: đồng chí Nguyễn Văn An, đảng viên Chi bộ Văn phòng"))
+        #expect(body.contains("đồng chí chưa hoàn thành") && !body.contains("bí thư") && !body.contains("Trần Thị Bình"))
+        // The cell's reminder is unchanged.
+        let (cellSubject, cellBody) = try templates.render(payload(.reminder, level: nil))
+        #expect(cellSubject == "Nhắc việc: Chi bộ Văn phòng — Đảng viên tự kiểm điểm" && cellBody.contains("Đề nghị đồng chí bí thư"))
+    }
+
     @Test func aDirectoryOverridesTheTemplatesItHoldsAndABrokenOneIsNamed() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-tmpl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

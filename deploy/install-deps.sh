@@ -16,6 +16,8 @@ pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
 # The page's browser tests: Debian's Chromium and its WebDriver (a browser download fails offline).
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# openssl: the STARTTLS test's server makes its self-signed certificate with it.
+command -v openssl >/dev/null || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   sudo_ apt-get update -qq

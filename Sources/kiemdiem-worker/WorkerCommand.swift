@@ -21,7 +21,11 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Maildir for the spool channel (messages land in DIR/new).") var spool: String = "/var/lib/kiemdiem/spool"
     @Option(help: "Directory whose reminder|overdue|escalation|suggestion.mustache replace the built-in letters (those missing stay built-in; a missing directory: all built-in).")
     var templates: String = "/etc/kiemdiem/templates"
-    @Option(help: "SMTP relay HOST:PORT for the smtp channel.") var smtp: String?
+    @Option(help: "SMTP server HOST:PORT for the smtp channel, e.g. mail.so-noi-vu.gov.vn:587.") var smtp: String?
+    @Option(name: .customLong("smtp-tls"), help: "none, or starttls: upgrade to TLS before anything else (the certificate checked).") var smtpTLS: String = "none"
+    @Option(name: .customLong("smtp-user"), help: "Log in as this user (AUTH PLAIN or LOGIN, over TLS only), e.g. kiemdiem@so-noi-vu.gov.vn.") var smtpUser: String?
+    @Option(name: .customLong("smtp-password-file"), help: "File holding the SMTP password (with --smtp-user).") var smtpPasswordFile: String?
+    @Option(name: .customLong("smtp-ca-file"), help: "PEM file of the CA to trust for the SMTP server (default: the system's).") var smtpCAFile: String?
     @Option(help: "The system's sendmail for the sendmail channel, e.g. /usr/sbin/sendmail (postfix, msmtp-mta).") var sendmail: String?
     @Option(help: "Webhook URL for the webhook channel.") var webhook: String?
     @Option(name: .customLong("webhook-secret-file"),
@@ -62,7 +66,17 @@ struct WorkerCommand: AsyncParsableCommand {
         if let smtp {
             let parts = smtp.split(separator: ":")
             guard parts.count == 2, let port = UInt16(parts[1]) else { throw fail("--smtp must be HOST:PORT") }
-            channels[.smtp] = SMTPChannel(host: String(parts[0]), port: port, from: from)
+            guard let tls = SMTPChannel.TLS(rawValue: smtpTLS) else { throw fail("--smtp-tls must be none or starttls") }
+            var credentials: (user: String, password: String)?
+            switch (smtpUser, smtpPasswordFile) {
+            case (nil, nil): break
+            case let (user?, file?):
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw fail("--smtp-password-file \(file): cannot read it") }
+                credentials = (user, text.trimmingCharacters(in: .newlines))
+            default: throw fail("--smtp-user and --smtp-password-file go together")
+            }
+            if credentials != nil, tls != .starttls { throw fail("a password is sent over TLS only: add --smtp-tls starttls") }
+            channels[.smtp] = SMTPChannel(host: String(parts[0]), port: port, from: from, tls: tls, credentials: credentials, caFile: smtpCAFile)
         }
         if let sendmail {
             guard FileManager.default.isExecutableFile(atPath: sendmail) else { throw fail("--sendmail \(sendmail): no such program") }

@@ -14,11 +14,11 @@ import Testing
         var port: UInt16 = 0
         var cert = ""
 
-        init() throws {
+        init(loginOnly: Bool = false) throws {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-smtp-\(UUID().uuidString)")
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", repoRoot.appendingPathComponent("Tests/KiemDiemWorkerTests/Support/smtp_tls_server.py").path,
-                                 dir.path, "kiemdiem@so-noi-vu.gov.vn", "mật-khẩu-đúng"]
+                                 dir.path, "kiemdiem@so-noi-vu.gov.vn", "mật-khẩu-đúng"] + (loginOnly ? ["login-only"] : [])
             let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
@@ -54,8 +54,8 @@ import Testing
                         body: "Kính gửi: Đảng ủy Sở Tài chính\n", json: Data())
     }
 
-    @Test func withTheRightPasswordTheLetterArrivesOverTLSAsTheUser() throws {
-        let server = try Server()
+    @Test(arguments: [false, true]) func withTheRightPasswordTheLetterArrivesOverTLSAsTheUser(loginOnly: Bool) throws {
+        let server = try Server(loginOnly: loginOnly) // AUTH PLAIN, or AUTH LOGIN when PLAIN is not offered
         let channel = SMTPChannel(host: "127.0.0.1", port: server.port, from: "kiemdiem@so-noi-vu.gov.vn", tls: .starttls,
                                   credentials: ("kiemdiem@so-noi-vu.gov.vn", "mật-khẩu-đúng"), caFile: server.cert)
         try channel.deliver(outgoing())

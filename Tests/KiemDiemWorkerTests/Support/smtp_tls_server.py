@@ -2,12 +2,13 @@
 certificate for 127.0.0.1 with the openssl command, offers STARTTLS and AUTH PLAIN/LOGIN (over
 TLS only), accepts USER/PASSWORD and refuses anything else with 535, and prints one JSON line per
 message: {"user", "tls", "to", "content"}. Prints 'ready PORT CERTFILE' once listening.
-Usage: smtp_tls_server.py DIR USER PASSWORD"""
+Usage: smtp_tls_server.py DIR USER PASSWORD [login-only]   (login-only: AUTH LOGIN, no PLAIN)"""
 import json, os, socket, ssl, subprocess, sys, time
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 out, user, password = sys.argv[1], sys.argv[2], sys.argv[3]
+login_only = len(sys.argv) > 4 and sys.argv[4] == "login-only"
 os.makedirs(out, exist_ok=True)
 cert, key = os.path.join(out, "cert.pem"), os.path.join(out, "key.pem")
 subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
@@ -35,7 +36,8 @@ s.bind(("127.0.0.1", 0))
 port = s.getsockname()[1]
 s.close()
 c = Controller(Sink(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-               authenticator=authenticate, auth_require_tls=True, auth_required=True)
+               authenticator=authenticate, auth_require_tls=True, auth_required=True,
+               auth_exclude_mechanism=["PLAIN"] if login_only else None)
 c.start()
 print(f"ready {port} {cert}", flush=True)
 try:

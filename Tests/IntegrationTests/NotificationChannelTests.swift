@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// The notification channels through the real daemon and worker: an agency mail server with
+/// STARTTLS and a login (aiosmtpd, a self-signed certificate), and member reminders.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct NotificationChannelTests {
+    static let samples = repoRoot.appendingPathComponent("config/samples")
+
+    /// The test SMTP server of the worker's tests: STARTTLS, AUTH, one JSON line per message.
+    final class TLSServer {
+        let process = Process()
+        let output: OutputCollector
+        let port: String, cert: String
+
+        init(dir: URL) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", repoRoot.appendingPathComponent("Tests/KiemDiemWorkerTests/Support/smtp_tls_server.py").path,
+                                 dir.path, "kiemdiem@so-noi-vu.gov.vn", "mật-khẩu-đúng"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            output = OutputCollector(pipe)
+            try process.run()
+            let line = try output.wait(timeout: 60, what: "the SMTP server") { $0.contains("ready ") }
+                .split(separator: "\n").first { $0.hasPrefix("ready ") }!.split(separator: " ")
+            port = String(line[1])
+            cert = String(line[2])
+        }
+        deinit { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    }
+
+    func loaded(_ d: DaemonProcess, plan: String? = nil) throws {
+        _ = try d.ctl(["import", "units", Self.samples.appendingPathComponent("units.csv").path])
+        _ = try d.ctl(["import", "members", Self.samples.appendingPathComponent("members.csv").path])
+        _ = try d.ctl(["campaign", "load", plan ?? repoRoot.appendingPathComponent("config/plans/2022-annual.yaml").path])
+    }
+
+    @Test func aWorkerDeliversThroughSTARTTLSAndALoginAndAWrongPasswordEndsDead() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-it-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let server = try TLSServer(dir: dir.appendingPathComponent("smtp"))
+        for (password, delivered) in [("mật-khẩu-đúng", true), ("sai-rồi", false)] {
+            let d = try DaemonProcess(extra: "delivery:\n  default: smtp")
+            defer { _ = d.terminate() }
+            try loaded(d)
+            let secret = d.dir.appendingPathComponent("smtp.password")
+            try (password + "\n").write(to: secret, atomically: true, encoding: .utf8)
+            let worker = try WorkerProcess(daemon: d, spool: d.dir.appendingPathComponent("spool"), extra: [
+                "--smtp", "127.0.0.1:\(server.port)", "--smtp-tls", "starttls", "--smtp-user", "kiemdiem@so-noi-vu.gov.vn",
+                "--smtp-password-file", secret.path, "--smtp-ca-file", server.cert, "--from", "kiemdiem@so-noi-vu.gov.vn"])
+            defer { worker.kill9() }
+            let before = server.output.text.components(separatedBy: "\"content\"").count - 1
+            _ = try d.ctl(["clock", "set", "2022-11-17T00:00:00+07:00"]) // the study stage's 3-day reminders
+            let counts = try waitForJobs(d)
+            let arrived = server.output.text.components(separatedBy: "\"content\"").count - 1 - before
+            if delivered {
+                #expect((counts["done"] ?? 0) > 0 && counts["dead"] == nil && arrived == counts["done"], "\(counts), \(arrived) arrived")
+                #expect(server.output.text.contains("\"tls\": true") && server.output.text.contains("\"user\": \"kiemdiem@so-noi-vu.gov.vn\""))
+            } else {
+                #expect((counts["dead"] ?? 0) > 0 && counts["done"] == nil && arrived == 0, "\(counts)")
+                let dead = (try d.ctlJSON(["jobs", "--state", "dead", "--limit", "1"]) as! [String: Any])["jobs"] as! [[String: Any]]
+                let reason = dead.first?["lastError"] as? String ?? ""
+                #expect(reason.contains("535") && !reason.contains("sai-rồi"), "\(reason)")
+            }
+        }
+    }
+
+    @Test func remindingMembersWritesToExactlyTheLateMembersWithAnAddress() throws {
+        let d = try DaemonProcess()
+        defer { _ = d.terminate() }
+        let plan = try String(contentsOf: repoRoot.appendingPathComponent("config/plans/2022-annual.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "    reminders: [7d, 3d, 1d]\n", with: "    reminders: [7d, 3d, 1d]\n    remind: [unit, members]\n", options: [], range: nil)
+        let file = try write(plan, "plan.yaml", in: d.dir)
+        try loaded(d, plan: file)
+        let spool = d.dir.appendingPathComponent("spool")
+        let worker = try WorkerProcess(daemon: d, spool: spool)
+        defer { worker.kill9() }
+        let done = "vp-tinh-uy-cb-phong-tong-hop"
+        let rows = try String(contentsOf: Self.samples.appendingPathComponent("members.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        _ = try d.ctl(["clock", "set", "2022-11-02T08:00:00+07:00"])
+        _ = try d.ctl(["done", done, "self-review"]) // this cell's members are not late
+        _ = try d.ctl(["clock", "set", "2022-11-18T00:00:00+07:00"]) // the 7-day reminder
+        _ = try waitForJobs(d, timeout: 240)
+        let reminders = try d.ctlJSON(["events", "--since", "0", "--topic", "deadline.reminder/"]) as! [[String: Any]]
+        let sevenDay = Dictionary(uniqueKeysWithValues: reminders.filter { $0["stage"] as? String == "self-review" && $0["lead"] as? String == "7d" }
+            .map { ($0["unit"] as! String, $0["id"] as! String) })
+        // The oracle: the members file's rows with an address, in a cell reminded (not the one done).
+        let expected = Set(rows.filter { !$0[4].isEmpty && $0[1] != done && sevenDay[$0[1]] != nil }.map { spoolName("\(sevenDay[$0[1]]!)/\($0[0])") })
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent("new").path))
+        let toMembers = files.filter { $0.contains("_dv-") }
+        #expect(!expected.isEmpty && toMembers == expected, "\(toMembers.count) vs \(expected.count)")
+        // Beside the cells' own letters.
+        #expect(sevenDay.values.allSatisfy { files.contains(spoolName($0)) })
+    }
+}

@@ -93,4 +93,32 @@ import Testing
         // Beside the cells' own letters.
         #expect(sevenDay.values.allSatisfy { files.contains(spoolName($0)) })
     }
+
+    @Test func aSignedWebhookIsVerifiedByItsReceiverAndAnAlteredBodyIsNot() throws {
+        let d = try DaemonProcess(extra: "delivery:\n  default: webhook")
+        defer { _ = d.terminate() }
+        try loaded(d)
+        let secret = "bí-mật-dùng-chung-của-cầu-nối-0123"
+        let file = try write(secret + "\n", "webhook.secret", in: d.dir)
+        let sink = Process()
+        sink.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sink.arguments = ["python3", repoRoot.appendingPathComponent("Tests/KiemDiemWorkerTests/Support/webhook_sink.py").path, "204", secret]
+        let pipe = Pipe()
+        sink.standardOutput = pipe
+        sink.standardError = FileHandle.nullDevice
+        let out = OutputCollector(pipe)
+        try sink.run()
+        defer { kill(sink.processIdentifier, SIGKILL); sink.waitUntilExit() }
+        let port = try out.wait(timeout: 60, what: "the webhook receiver") { $0.contains("ready ") }.split(separator: " ")[1].prefix { $0.isNumber }
+        let worker = try WorkerProcess(daemon: d, spool: d.dir.appendingPathComponent("spool"),
+                                       extra: ["--webhook", "http://127.0.0.1:\(port)/hooks", "--webhook-secret-file", file])
+        defer { worker.kill9() }
+        _ = try d.ctl(["clock", "set", "2022-11-17T00:00:00+07:00"])
+        let counts = try waitForJobs(d)
+        let lines = out.text.split(separator: "\n").filter { $0.hasPrefix("{") }.map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(!lines.isEmpty && lines.count == counts["done"], "\(lines.count) requests, \(counts)")
+        #expect(lines.allSatisfy { $0["signature_ok"] as? Bool == true && $0["altered_ok"] as? Bool == false })
+        #expect(lines.allSatisfy { (($0["body"] as? [String: Any])?["rendered"] as? [String: Any])?["subject"] as? String != nil })
+    }
 }
+

@@ -1,6 +1,6 @@
 """A webhook receiver for the tests: answers each POST with STATUS and prints one JSON line per
 request. With a SECRET it checks X-Kiemdiem-Signature itself (Python's hmac, not the worker's
-code): `signature_ok` for the body as received, `altered_ok` for the same body with one byte
+code): `signature_ok` for the body as received, `altered_ok` for the same body with a byte added
 changed (a receiver must refuse that)."""
 import hashlib, hmac, json, sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -23,7 +23,7 @@ class Handler(BaseHTTPRequestHandler):
         if secret:
             sig = self.headers.get("X-Kiemdiem-Signature")
             line["signature_ok"] = verify(body, sig)
-            line["altered_ok"] = verify(body.replace(b"Chi b", b"Chi B", 1), sig)
+            line["altered_ok"] = verify(body[:-1] + b" " + body[-1:], sig)  # one byte more: a changed body
         print(json.dumps(line, ensure_ascii=False), flush=True)
         self.send_response(status)
         self.send_header("Content-Length", "0")

@@ -1,7 +1,7 @@
 """A webhook receiver for the tests: answers each POST with STATUS and prints one JSON line per
 request. With a SECRET it checks X-Kiemdiem-Signature itself (Python's hmac, not the worker's
-code): `signature_ok` for the body as received, `altered_ok` for the same body with a byte added
-changed (a receiver must refuse that)."""
+code): `signature_ok` for the body as received, `altered_ok` for the same body with a byte
+added (a receiver must refuse that)."""
 import hashlib, hmac, json, sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 

@@ -23,5 +23,5 @@ class Bridge(BaseHTTPRequestHandler):
         self.send_response(204); self.end_headers()
 
 server = HTTPServer(("127.0.0.1", int(sys.argv[1])), Bridge)
-print("ready", server.server_address[1], flush=True)
+print(f"ready {server.server_address[1]}", flush=True)
 server.serve_forever()

@@ -21,7 +21,7 @@ import Testing
             process.standardError = FileHandle.nullDevice
             output = OutputCollector(pipe)
             try process.run()
-            let line = try output.wait(timeout: 60, what: "the SMTP server") { $0.contains("ready ") }
+            let line = try output.wait(timeout: 60, what: "the SMTP server") { hasReadyLine($0) }
                 .split(separator: "\n").first { $0.hasPrefix("ready ") }!.split(separator: " ")
             port = String(line[1])
             cert = String(line[2])
@@ -109,7 +109,7 @@ import Testing
         let out = OutputCollector(pipe)
         try sink.run()
         defer { kill(sink.processIdentifier, SIGKILL); sink.waitUntilExit() }
-        let port = try out.wait(timeout: 60, what: "the webhook receiver") { $0.contains("ready ") }.split(separator: " ")[1].prefix { $0.isNumber }
+        let port = try out.wait(timeout: 60, what: "the webhook receiver") { hasReadyLine($0) }.split(separator: " ")[1].prefix { $0.isNumber }
         let worker = try WorkerProcess(daemon: d, spool: d.dir.appendingPathComponent("spool"),
                                        extra: ["--webhook", "http://127.0.0.1:\(port)/hooks", "--webhook-secret-file", file])
         defer { worker.kill9() }
@@ -122,3 +122,7 @@ import Testing
     }
 }
 
+/// Whether `text` holds a whole `ready …` line (a pipe may hand a line over in pieces).
+func hasReadyLine(_ text: String) -> Bool {
+    text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains { $0.hasPrefix("ready ") }
+}

@@ -71,7 +71,7 @@ func waitForJobs(_ d: DaemonProcess, timeout: Double = 120) throws -> [String: I
         let log = OutputCollector(received)
         try receiver.run()
         defer { kill(receiver.processIdentifier, SIGKILL); receiver.waitUntilExit() }
-        let port = try log.wait(what: "the webhook receiver") { $0.contains("ready ") }.split(separator: " ")[1].prefix { $0.isNumber }
+        let port = try log.wait(what: "the webhook receiver") { hasReadyLine($0) }.split(separator: " ")[1].prefix { $0.isNumber }
         let webhook = ["--webhook", "http://127.0.0.1:\(port)/hooks/kiemdiem"]
 
         let d1 = try DaemonProcess(extra: "jobs:\n  lease: 10s\n  worker_timeout: 3s\n  heartbeat: 1s\n  backoff: 1s\n  backoff_max: 2s\ndelivery:\n  default: webhook\n  units: so-tai-chinh:spool")

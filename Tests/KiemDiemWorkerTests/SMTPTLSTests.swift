@@ -27,7 +27,7 @@ import Testing
                 changed.signal()
             }
             try process.run()
-            let line = try waitFor { $0.contains("ready ") }.split(separator: "\n").first { $0.hasPrefix("ready ") }!.split(separator: " ")
+            let line = try waitFor { hasReadyLine($0) }.split(separator: "\n").first { $0.hasPrefix("ready ") }!.split(separator: " ")
             port = UInt16(line[1])!
             cert = String(line[2])
         }

@@ -30,7 +30,7 @@ import Testing
                 changed.signal()
             }
             try process.run()
-            let line = try waitFor { $0.contains("ready ") }
+            let line = try waitFor { hasReadyLine($0) }
             port = Int(line.split(separator: " ")[1].prefix { $0.isNumber })!
         }
 
@@ -128,8 +128,10 @@ import Testing
         defer { kill(bridge.processIdentifier, SIGKILL); bridge.waitUntilExit() }
         // Its readiness line; a loaded two-core run can take a while to start Python.
         let deadline = Date().addingTimeInterval(90)
-        while !lines.current.contains("ready "), bridge.isRunning, Date() < deadline { _ = ready.wait(timeout: .now() + .milliseconds(200)) }
-        let port = try #require(Int(lines.current.split(separator: " ").last?.prefix { $0.isNumber } ?? ""),
+        // The whole line: a pipe may hand it over in pieces.
+        func readyLine() -> Substring? { lines.current.split(separator: "\n", omittingEmptySubsequences: false).dropLast().first { $0.hasPrefix("ready ") } }
+        while readyLine() == nil, bridge.isRunning, Date() < deadline { _ = ready.wait(timeout: .now() + .milliseconds(200)) }
+        let port = try #require(readyLine().flatMap { Int($0.dropFirst("ready ".count)) },
                                 "the bridge said \(lines.current.debugDescription), stderr \(errors.current.suffix(500).debugDescription), running \(bridge.isRunning)")
         var n = try outgoing()
         n.payload.recipientPhone = "+84912000222"
@@ -148,3 +150,7 @@ import Testing
     }
 }
 
+/// Whether `text` holds a whole `ready …` line (a pipe may hand a line over in pieces).
+func hasReadyLine(_ text: String) -> Bool {
+    text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains { $0.hasPrefix("ready ") }
+}

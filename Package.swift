@@ -105,7 +105,11 @@ let package = Package(
         ]),
         .executableTarget(name: "kiemdiemctl", dependencies: [
             "KiemDiemClient", "KiemDiemWire", "KiemDiemCore", "ZeroMQ", "KiemDiemPages",
+            // `check`: the daemon's commands on an in-memory database, no daemon needed.
+            "KiemDiemEngine", "KiemDiemStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            // ctl.yaml, the client's configuration file.
+            .product(name: "Yams", package: "Yams"),
         ]),
 
         // Release-mode measurements (make bench).

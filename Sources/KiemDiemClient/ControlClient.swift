@@ -18,7 +18,10 @@ public enum ClientError: Error, CustomStringConvertible {
             var s = "\(e.code.rawValue): \(e.message)"
             if let d = e.details, !d.isEmpty { s += "\n  " + d.joined(separator: "\n  ") }
             return s
-        case .timeout(let ep, let secs): return "no reply from \(ep) within \(Int(secs)) s (is kiemdiemd running there? with CURVE on, is --server-key the daemon's key?)"
+        case .timeout(let ep, let secs):
+            return "no reply from \(ep) within \(Int(secs)) s. The request may still be running in the daemon: "
+                + "see `kiemdiemctl audit` before sending it again, or wait longer with --timeout. If nothing answers at all, "
+                + "is kiemdiemd running there, and with CURVE on, is the server key the daemon's?"
         case .refused(let ep): return "\(ep) refused this key: it is not in the daemon's authorized keys, or its role may not use this socket"
         case .transport(let s): return s
         case .badReply(let s): return "malformed reply: \(s)"

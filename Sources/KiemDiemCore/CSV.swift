@@ -1,3 +1,5 @@
+import Foundation
+
 /// A strict RFC 4180 reader that keeps the physical line of every record.
 ///
 /// Written by hand: the CSV libraries available to us report neither the line of a record nor
@@ -150,6 +152,14 @@ public enum CSV {
     public static func table(_ text: String, source: String, columns: [String], required: Set<String>, firstLine: Int = 1)
         throws(InputErrors) -> [(line: Int, values: CSVRow)]
     {
+        // A spreadsheet saved in a locale whose list separator is ';' (Vietnamese Excel among
+        // them) gives a header of one column holding every name, and rows that may not even
+        // parse: say so first, instead of "unknown column" or a quote out of place.
+        let first = text.prefix { $0 != "\n" && $0 != "\r\n" && $0 != "\r" }
+        if !first.contains(","), first.contains(";"),
+           first.split(separator: ";").contains(where: { columns.contains(trimmed(String($0)).trimmingCharacters(in: CharacterSet(charactersIn: "\"\u{FEFF}"))) }) {
+            throw InputErrors([InputError(source: source, line: firstLine, reason: semicolonHint(header: String(first)))])
+        }
         let records: [CSVRecord]
         do { records = try parse(text, source: source, firstLine: firstLine) } catch { throw InputErrors([error]) }
         guard let header = records.first else {
@@ -172,7 +182,9 @@ public enum CSV {
         rows.reserveCapacity(records.count)
         for rec in records.dropFirst() {
             guard rec.fields.count == names.count else {
-                errors.append(InputError(source: source, line: rec.line, reason: "\(rec.fields.count) fields, expected \(names.count)"))
+                let hint = rec.fields.count < names.count && rec.fields.contains(where: { $0.contains(";") })
+                    ? "; the line holds ';': was it saved with ';' separators? Separate fields with ',' (quote a field that holds one)" : ""
+                errors.append(InputError(source: source, line: rec.line, reason: "\(rec.fields.count) fields, expected \(names.count)\(hint)"))
                 continue
             }
             rows.append((rec.line, CSVRow(index: index, fields: rec.fields)))
@@ -182,4 +194,11 @@ public enum CSV {
     }
 }
 
-import Foundation
+extension CSV {
+    /// The reason given for a header that looks saved with ';' separators.
+    static func semicolonHint(header: String) -> String {
+        "the header '\(header.prefix(80))' is one column: the file looks saved with ';' separators "
+            + "(a spreadsheet in a Vietnamese or European locale). Save it as \"CSV UTF-8 (comma delimited)\", "
+            + "or replace the ';' separators with ','"
+    }
+}

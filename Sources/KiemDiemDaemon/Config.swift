@@ -319,6 +319,27 @@ public struct DaemonConfig: Sendable {
 
     public var zone: TimeZone { TimeZone(identifier: timezone)! }
 
+    /// What `kiemdiemd --check-config` finds wrong with the files the configuration names: a key
+    /// file that cannot be read, a database whose directory does not exist.
+    public func unreadableFiles() -> [String] {
+        var problems: [String] = []
+        let fm = FileManager.default
+        if curve {
+            for (key, path) in [("security.server_secret_key_file", serverSecretKeyFile), ("security.authorized_keys_file", authorizedKeysFile)] {
+                guard let path else { problems.append("\(key): required with security.curve: true"); continue }
+                if !fm.isReadableFile(atPath: path) { problems.append("\(key): cannot read \(path)") }
+            }
+        }
+        if database != ":memory:" {
+            let dir = (database as NSString).deletingLastPathComponent
+            var isDir: ObjCBool = false
+            if !fm.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir) || !isDir.boolValue {
+                problems.append("database: the directory \(dir) does not exist")
+            }
+        }
+        return problems
+    }
+
     /// The keys whose value differs in `other` and that only take effect at the next start: the
     /// sockets, the database, the clock, security, limits and delivery are set up once.
     public func restartOnlyChanges(to other: DaemonConfig) -> [String] {

@@ -13,31 +13,47 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiemdiem-worker",
         abstract: "Takes reminder and escalation jobs from kiemdiemd and delivers them.",
+        discussion: """
+            The spool channel (a Maildir) is always on; --smtp, --sendmail and --webhook add the others. \
+            SIGHUP re-reads --templates; SIGTERM or SIGINT stops the worker cleanly.
+
+            Examples:
+              kiemdiem-worker --endpoint tcp://127.0.0.1:7402 \\
+                  --spool /var/lib/kiemdiem/spool
+              kiemdiem-worker --smtp mail.so-noi-vu.gov.vn:587 --smtp-tls starttls \\
+                  --smtp-user kiemdiem@so-noi-vu.gov.vn \\
+                  --smtp-password-file /etc/kiemdiem/smtp-password \\
+                  --from kiemdiem@so-noi-vu.gov.vn
+              kiemdiem-worker --key /etc/kiemdiem/keys/worker-1.key_secret \\
+                  --server-key /etc/kiemdiem/keys/server.key \\
+                  --templates config/templates \\
+                  --webhook https://hooks.so-noi-vu.gov.vn/kiemdiem
+            """,
         version: kiemdiemVersion)
 
-    @Option(help: "The daemon's jobs endpoint (default: $KIEMDIEM_ENDPOINT or tcp://127.0.0.1:7402).") var endpoint: String?
-    @Option(help: "Your own CURVE .key_secret (default: $KIEMDIEM_KEY).") var key: String?
-    @Option(name: .customLong("server-key"), help: "The daemon's public .key (default: $KIEMDIEM_SERVER_KEY).") var serverKey: String?
-    @Option(help: "Maildir for the spool channel (messages land in DIR/new).") var spool: String = "/var/lib/kiemdiem/spool"
-    @Option(help: "Directory whose reminder|overdue|escalation|suggestion.mustache replace the built-in letters (those missing stay built-in; a missing directory: all built-in).")
+    @Option(help: ArgumentHelp("The daemon's jobs endpoint (default: $KIEMDIEM_ENDPOINT or tcp://127.0.0.1:7402).", discussion: "e.g. --endpoint tcp://10.0.0.5:7402")) var endpoint: String?
+    @Option(help: ArgumentHelp("Your own CURVE .key_secret (default: $KIEMDIEM_KEY); needs --server-key too.", discussion: "e.g. --key /etc/kiemdiem/keys/worker-1.key_secret")) var key: String?
+    @Option(name: .customLong("server-key"), help: ArgumentHelp("The daemon's public .key (default: $KIEMDIEM_SERVER_KEY); needs --key too.", discussion: "e.g. --server-key /etc/kiemdiem/keys/server.key")) var serverKey: String?
+    @Option(help: ArgumentHelp("Maildir for the spool channel (messages land in DIR/new).", discussion: "e.g. --spool /var/lib/kiemdiem/spool")) var spool: String = "/var/lib/kiemdiem/spool"
+    @Option(help: ArgumentHelp("Directory whose reminder, overdue, escalation, suggestion, resolved and digest .mustache files replace the built-in letters (those missing stay built-in; a missing directory: all built-in).", discussion: "e.g. --templates config/templates"))
     var templates: String = "/etc/kiemdiem/templates"
     @Option(help: "SMTP server HOST:PORT for the smtp channel, e.g. mail.so-noi-vu.gov.vn:587.") var smtp: String?
-    @Option(name: .customLong("smtp-tls"), help: "none, or starttls: upgrade to TLS before anything else (the certificate checked).") var smtpTLS: String = "none"
+    @Option(name: .customLong("smtp-tls"), help: ArgumentHelp("none, or starttls: upgrade to TLS before anything else (the certificate checked).", discussion: "e.g. --smtp-tls starttls")) var smtpTLS: String = "none"
     @Option(name: .customLong("smtp-user"), help: "Log in as this user (AUTH PLAIN or LOGIN, over TLS only), e.g. kiemdiem@so-noi-vu.gov.vn.") var smtpUser: String?
-    @Option(name: .customLong("smtp-password-file"), help: "File holding the SMTP password (with --smtp-user).") var smtpPasswordFile: String?
-    @Option(name: .customLong("smtp-ca-file"), help: "PEM file of the CA to trust for the SMTP server (default: the system's).") var smtpCAFile: String?
+    @Option(name: .customLong("smtp-password-file"), help: ArgumentHelp("File holding the SMTP password (with --smtp-user).", discussion: "e.g. --smtp-password-file /etc/kiemdiem/smtp-password")) var smtpPasswordFile: String?
+    @Option(name: .customLong("smtp-ca-file"), help: ArgumentHelp("PEM file of the CA to trust for the SMTP server (default: the system's).", discussion: "e.g. --smtp-ca-file /etc/ssl/certs/so-noi-vu-ca.pem")) var smtpCAFile: String?
     @Option(help: "The system's sendmail for the sendmail channel, e.g. /usr/sbin/sendmail (postfix, msmtp-mta).") var sendmail: String?
-    @Option(help: "Webhook URL for the webhook channel.") var webhook: String?
+    @Option(help: ArgumentHelp("Webhook URL (http or https) for the webhook channel.", discussion: "e.g. --webhook https://hooks.so-noi-vu.gov.vn/kiemdiem")) var webhook: String?
     @Option(name: .customLong("webhook-secret-file"),
-            help: "File holding the webhook secret: each request is signed (X-Kiemdiem-Signature: sha256=<HMAC of the body>).")
+            help: ArgumentHelp("File holding the webhook secret, at least 16 bytes: each request is signed (X-Kiemdiem-Signature: sha256=<HMAC of the body>).", discussion: "e.g. --webhook-secret-file /etc/kiemdiem/webhook-secret"))
     var webhookSecretFile: String?
-    @Option(help: "From address of mail.") var from: String = "kiemdiem@localhost"
-    @Option(help: "The window: jobs held at once.") var capacity: Int = 64
-    @Option(help: "Deliveries running at once, inside the window.") var concurrency: Int = 8
-    @Option(help: "Name in the daemon's logs (without CURVE).") var name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)"
-    @Option(help: "Seconds between heartbeats to the daemon.") var heartbeat: Double = 1
-    @Option(help: "Seconds without a word from the daemon before reconnecting.") var daemonTimeout: Double = 5
-    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+    @Option(help: ArgumentHelp("From address of mail.", discussion: "e.g. --from kiemdiem@so-noi-vu.gov.vn")) var from: String = "kiemdiem@localhost"
+    @Option(help: ArgumentHelp("The window: jobs held at once (at least 1).", discussion: "e.g. --capacity 128")) var capacity: Int = 64
+    @Option(help: ArgumentHelp("Deliveries running at once, inside the window (1 to 64).", discussion: "e.g. --concurrency 16")) var concurrency: Int = 8
+    @Option(help: ArgumentHelp("Name in the daemon's logs (without CURVE).", discussion: "e.g. --name worker-so-noi-vu")) var name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)"
+    @Option(help: ArgumentHelp("Seconds between heartbeats to the daemon (at least 0.1).", discussion: "e.g. --heartbeat 2")) var heartbeat: Double = 1
+    @Option(help: ArgumentHelp("Seconds without a word from the daemon before reconnecting (at least twice --heartbeat).", discussion: "e.g. --daemon-timeout 15")) var daemonTimeout: Double = 5
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", discussion: "e.g. --log-level debug")) var logLevel: String = "info"
 
     func run() async throws {
         // Under systemd each line carries its journald priority (docs/operations.md).

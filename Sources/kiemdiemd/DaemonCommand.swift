@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KiemDiemDaemon
+import KiemDiemEngine
 import KiemDiemLogging
 import KiemDiemWire
 import Logging
@@ -13,19 +14,27 @@ struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiemdiemd",
         abstract: "The kiemdiem daemon: schedules a party review campaign and publishes its events.",
+        discussion: """
+            Examples:
+              kiemdiemd --config /etc/kiemdiem/kiemdiemd.yaml
+              kiemdiemd --check-config /etc/kiemdiem/kiemdiemd.yaml
+              kiemdiemd import --config /etc/kiemdiem/kiemdiemd.yaml \\
+                  config/examples/units.csv config/examples/members.csv
+            """,
         version: kiemdiemVersion,
         subcommands: [Serve.self, ImportCommand.self], defaultSubcommand: Serve.self)
 }
 
 /// Where the configuration comes from: the same three options for every subcommand.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: "The YAML configuration file.")
+    @Option(name: .long, help: ArgumentHelp("The YAML configuration file.", discussion: "e.g. --config /etc/kiemdiem/kiemdiemd.yaml", valueName: "file"))
     var config: String?
 
-    @Option(name: .long, help: "Override a configuration key, e.g. --set clock.mode=simulated (repeatable).")
+    @Option(name: .long, help: ArgumentHelp("Override a configuration key (repeatable); the environment's KIEMDIEM_* variables come between the file and these.",
+                                            discussion: "e.g. --set clock.mode=simulated --set log_level=debug", valueName: "key=value"))
     var set: [String] = []
 
-    @Option(name: .long, help: "Database path (same as --set database=…).")
+    @Option(name: .long, help: ArgumentHelp("Database path (same as --set database=…).", discussion: "e.g. --database /var/lib/kiemdiem/kiemdiem.sqlite", valueName: "path"))
     var database: String?
 
     /// The configuration in force; a bad one ends the process with status 2 and one line.
@@ -45,11 +54,40 @@ struct ConfigOptions: ParsableArguments {
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the daemon (the default: `kiemdiemd --config FILE`).",
-        discussion: "Example: kiemdiemd --config /etc/kiemdiem/kiemdiemd.yaml")
+        discussion: """
+            Exit status: 0 stopped cleanly (SIGTERM, SIGINT); 1 a fault stopped it; 2 the configuration \
+            is invalid or names a file that cannot be read; 64 usage.
+
+            Examples:
+              kiemdiemd --config /etc/kiemdiem/kiemdiemd.yaml
+              kiemdiemd --config kiemdiem.yaml \\
+                  --set clock.mode=simulated --set log_level=debug
+              kiemdiemd --check-config /etc/kiemdiem/kiemdiemd.yaml
+            """)
 
     @OptionGroup var options: ConfigOptions
 
+    @Option(name: .customLong("check-config"),
+            help: ArgumentHelp("Check this configuration file (with --set and the environment over it) and the files it names, then exit: 0 valid, 2 not.",
+                               discussion: "e.g. --check-config /etc/kiemdiem/kiemdiemd.yaml", valueName: "file"))
+    var checkConfig: String?
+
     func run() async throws {
+        if let file = checkConfig {
+            var options = options
+            options.config = file
+            let (_, cfg) = try options.load()
+            let problems = cfg.unreadableFiles()
+            for p in problems { JournalLogHandler.writeFatal("kiemdiemd: \(file): \(p)") }
+            if !problems.isEmpty { throw ExitCode(2) }
+            print("\(file): ok")
+            print("  database  \(cfg.database)")
+            print("  control   \(cfg.controlEndpoint)  events \(cfg.eventsEndpoint)  jobs \(cfg.jobsEndpoint)")
+            print("  clock     \(cfg.clockMode.rawValue), zone \(cfg.timezone)")
+            print("  CURVE     \(cfg.curve ? "on" + (cfg.curveEvents ? ", also on events" : "") : "off")")
+            print("  page      \(cfg.webListen.map { "http://\($0)" } ?? "off")")
+            return
+        }
         let (source, cfg) = try options.load()
         // One level for the whole process, which a reload of log_level changes; under systemd each
         // line carries its journald priority (docs/operations.md, "Reading the logs").

@@ -15,12 +15,14 @@ struct ImportCommand: ParsableCommand {
             transaction: all of it, or on any error nothing. Refuses to run while a daemon (or \
             another import) holds the database. Progress goes to stderr.
 
-            Example: kiemdiemd import --config /etc/kiemdiem/kiemdiemd.yaml units.csv members.csv
+            Example:
+              kiemdiemd import --config /etc/kiemdiem/kiemdiemd.yaml \\
+                  config/examples/units.csv config/examples/members.csv
             """)
 
     @OptionGroup var options: ConfigOptions
-    @Argument(help: "The units file (CSV).") var units: String
-    @Argument(help: "The members file (CSV); optional.") var members: String?
+    @Argument(help: ArgumentHelp("The units file (CSV).", discussion: "e.g. config/examples/units.csv")) var units: String
+    @Argument(help: ArgumentHelp("The members file (CSV); optional.", discussion: "e.g. config/examples/members.csv")) var members: String?
 
     func run() throws {
         let (_, cfg) = try options.load()

@@ -70,7 +70,7 @@ import Testing
         #expect(csv.first == "section,campaign,unit,item,total,completed,overdue,detail")
         #expect(csv.contains("stage,dn-2023,bt,tu-kiem-diem,4,0,4,2023-11-20T00:00:00+07:00"))
         #expect(csv.contains { $0.hasPrefix("child,dn-2023,bt,so-a,") })
-        let table = try d.ctl(["report", "--unit", "so-a"]).out
+        let table = try d.ctl(["report", "--unit", "so-a", "--output", "table"]).out
         #expect(table.contains("BÁO CÁO TIẾN ĐỘ — dn-2023 — Đảng bộ Công ty A (so-a)") && table.contains("Quá hạn") && table.contains("Chi bộ"))
     }
 

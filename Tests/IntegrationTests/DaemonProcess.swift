@@ -195,7 +195,11 @@ func run(_ exe: URL, _ args: [String], environment: [String: String]? = nil) thr
     let p = Process()
     p.executableURL = exe
     p.arguments = args
-    if let environment { p.environment = environment }
+    // kiemdiemctl reads no ctl.yaml of the machine's (a developer's ~/.config/kiemdiem, an
+    // installed /etc/kiemdiem): only what a test gives it.
+    var env = environment ?? ProcessInfo.processInfo.environment
+    if env["KIEMDIEM_CONFIG"] == nil { env["KIEMDIEM_CONFIG"] = "/dev/null" }
+    p.environment = env
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err

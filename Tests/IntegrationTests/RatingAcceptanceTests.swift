@@ -184,7 +184,7 @@ import Testing
 
         // Remediation without --due takes the plan's delay; the report is in Vietnamese.
         #expect(try d.ctl(["remediation", "add", "cs-b", "--text", "Khắc phục tình trạng mất đoàn kết"]).out.contains("due 2023-12-02T09:00:00+07:00"))
-        let report = try d.ctl(["report"]).out
+        let report = try d.ctl(["report", "--output", "table"]).out
         for part in ["Mâu thuẫn".lowercased(), "Gợi ý kiểm điểm của cấp ủy cấp trên", "mất đoàn kết", "Chi bộ cơ sở", "Đảng viên"] {
             #expect(report.lowercased().contains(part.lowercased()), "missing \(part):\n\(report)")
         }

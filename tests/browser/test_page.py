@@ -79,7 +79,7 @@ delivery:
         self.http = "http://" + re.search(r"http=(\S+)", self.ready_line).group(1)
 
     def ctl(self, *args):
-        r = subprocess.run([os.path.join(BIN, "kiemdiemctl"), *args, "--endpoint", self.control], capture_output=True, text=True, timeout=300)
+        r = subprocess.run([os.path.join(BIN, "kiemdiemctl"), *args, "--endpoint", self.control], capture_output=True, text=True, timeout=300, env=dict(os.environ, KIEMDIEM_CONFIG="/dev/null"))
         if r.returncode != 0:
             sys.exit(f"kiemdiemctl {' '.join(args)} failed: {r.stderr}")
         return r.stdout

@@ -5,8 +5,15 @@ import KiemDiemCore
 import KiemDiemWire
 
 struct AckCmd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ack", abstract: "An upper committee acknowledges an escalation; it stops repeating.")
-    @Argument(help: "The escalation id (the `escalation` field of escalation.raised).") var escalation: Int64
+    static let configuration = CommandConfiguration(
+        commandName: "ack", abstract: "An upper committee acknowledges an escalation; it stops repeating.",
+        discussion: """
+            The id is the `escalation` field of an escalation.raised event, as \
+            `kiemdiemctl events --topic escalation.raised/ --json` shows it.
+
+            Example: kiemdiemctl ack 12
+            """)
+    @Argument(help: ArgumentHelp("The escalation id (the `escalation` field of escalation.raised).", discussion: "e.g. 12")) var escalation: Int64
     @OptionGroup var options: ClientOptions
 
     func run() throws {

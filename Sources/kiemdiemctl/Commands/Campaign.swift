@@ -12,11 +12,18 @@ func printCampaigns(_ cs: [CampaignInfo]) {
 
 struct CampaignCmd: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "campaign", abstract: "Manage campaigns.",
+                                                    discussion: """
+                                                        Examples:
+                                                          kiemdiemctl campaign load config/plans/2026-annual.yaml
+                                                          kiemdiemctl campaign list
+                                                          kiemdiemctl campaign show 2026-annual
+                                                        """,
                                                     subcommands: [Load.self, List.self, Show.self, Pause.self, Resume.self])
 
     struct Load: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Load a campaign plan (YAML).")
-        @Argument var plan: String
+        static let configuration = CommandConfiguration(abstract: "Load a campaign plan (YAML).",
+                                                        discussion: "Example: kiemdiemctl campaign load config/plans/2026-annual.yaml")
+        @Argument(help: ArgumentHelp("The plan YAML file.", discussion: "e.g. config/plans/2026-annual.yaml")) var plan: String
         @OptionGroup var options: ClientOptions
         func run() throws {
             try options.run(CampaignLoad.self, try readFile(plan)) { printCampaigns([$0]) }
@@ -24,14 +31,15 @@ struct CampaignCmd: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List campaigns.")
+        static let configuration = CommandConfiguration(abstract: "List campaigns.", discussion: "Example: kiemdiemctl campaign list --output json")
         @OptionGroup var options: ClientOptions
         func run() throws { try options.run(CampaignList.self, NoArgs()) { printCampaigns($0) } }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A campaign and the progress of each stage.")
-        @Argument var id: String
+        static let configuration = CommandConfiguration(abstract: "A campaign and the progress of each stage.",
+                                                        discussion: "Example: kiemdiemctl campaign show 2026-annual")
+        @Argument(help: ArgumentHelp("The campaign's id (the plan's `id`).", discussion: "e.g. 2026-annual")) var id: String
         @OptionGroup var options: ClientOptions
         func run() throws {
             try options.run(CampaignShow.self, CampaignRef(id: id)) { d in
@@ -43,15 +51,17 @@ struct CampaignCmd: ParsableCommand {
     }
 
     struct Pause: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop firing a campaign's deadlines.")
-        @Argument var id: String
+        static let configuration = CommandConfiguration(abstract: "Stop firing a campaign's deadlines.",
+                                                        discussion: "Example: kiemdiemctl campaign pause 2026-annual")
+        @Argument(help: ArgumentHelp("The campaign's id (the plan's `id`).", discussion: "e.g. 2026-annual")) var id: String
         @OptionGroup var options: ClientOptions
         func run() throws { try options.run(CampaignPause.self, CampaignRef(id: id)) { printCampaigns([$0]) } }
     }
 
     struct Resume: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resume a paused campaign; what fell due meanwhile fires once, late.")
-        @Argument var id: String
+        static let configuration = CommandConfiguration(abstract: "Resume a paused campaign; what fell due meanwhile fires once, late.",
+                                                        discussion: "Example: kiemdiemctl campaign resume 2026-annual")
+        @Argument(help: ArgumentHelp("The campaign's id (the plan's `id`).", discussion: "e.g. 2026-annual")) var id: String
         @OptionGroup var options: ClientOptions
         func run() throws { try options.run(CampaignResume.self, CampaignRef(id: id)) { printCampaigns([$0]) } }
     }

@@ -16,10 +16,20 @@ func eventLine(_ e: EventBody) -> String {
 }
 
 struct EventsCmd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "Replay stored events.")
-    @Option(help: "Only events after this seq.") var since: Int64 = 0
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "Replay stored events.",
+        discussion: """
+            A topic is the event's type, a slash, and the path of its unit from the root \
+            (deadline.overdue/duk/so-tai-chinh/…): a prefix selects a type and a subtree.
+
+            Examples:
+              kiemdiemctl events --limit 50
+              kiemdiemctl events --since 1200 --topic deadline.overdue/duk/so-tai-chinh/
+              kiemdiemctl events --topic escalation.raised/ --json
+            """)
+    @Option(help: ArgumentHelp("Only events after this seq.", discussion: "e.g. --since 1200")) var since: Int64 = 0
     @Option(help: "Only topics starting with this prefix, e.g. deadline.overdue/duk/so-tai-chinh/.") var topic: String?
-    @Option(help: "At most this many events (default: all).") var limit: Int?
+    @Option(help: ArgumentHelp("At most this many events (default: all).", discussion: "e.g. --limit 50")) var limit: Int?
     @OptionGroup var options: ClientOptions
 
     func run() throws {
@@ -33,16 +43,16 @@ struct EventsCmd: ParsableCommand {
                 if page <= 0 { break }
                 let r = try client.call(Events.self, EventsArgs(since: cursor, topic: topic, limit: page))
                 for e in r.events {
-                    if options.json { all.append(e) } else { printEvent(e) }
+                    if (options.format == .json) { all.append(e) } else { printEvent(e) }
                     cursor = e.seq
                     printed += 1
                 }
                 if !r.more || r.events.isEmpty { break }
             }
-            if options.json { printJSON(all) }
+            if (options.format == .json) { printJSON(all) }
         } catch let e as ClientError {
-            FileHandle.standardError.write(Data("kiemdiemctl: \(e.description)\n".utf8))
-            throw ExitCode(e.isRemote ? 1 : 3)
+            Style.fail(e.description)
+            throw ExitCode(e.exitCode)
         }
     }
 }
@@ -50,11 +60,22 @@ struct EventsCmd: ParsableCommand {
 /// A live subscriber that never silently misses an event: a seq gap, or a heartbeat announcing
 /// a seq it has not seen, is filled by replaying stored events over the control socket.
 struct WatchCmd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "watch", abstract: "Print events as they are published; fills seq gaps by replay.")
-    @Option(name: .customLong("topic"), help: "Topic prefix to subscribe to (repeatable; default: everything).") var topics: [String] = []
-    @Option(help: "Events endpoint (default: asked from the daemon's status).") var events: String?
-    @Option(help: "First replay everything after this seq.") var since: Int64?
-    @Option(help: "Exit after printing this many events.") var count: Int?
+    static let configuration = CommandConfiguration(
+        commandName: "watch", abstract: "Print events as they are published; fills seq gaps by replay.",
+        discussion: """
+            Runs until interrupted (or --count); while the daemon does not answer, it retries and says so on stderr.
+
+            Examples:
+              kiemdiemctl watch
+              kiemdiemctl watch --topic deadline.overdue/duk/so-tai-chinh/ \\
+                  --topic escalation.raised/
+              kiemdiemctl watch --since 1200 --count 10 --json
+            """)
+    @Option(name: .customLong("topic"), help: ArgumentHelp("Topic prefix to subscribe to (repeatable; default: everything).",
+                                                           discussion: "e.g. --topic deadline.overdue/duk/so-tai-chinh/")) var topics: [String] = []
+    @Option(help: ArgumentHelp("Events endpoint (default: asked from the daemon's status).", discussion: "e.g. --events tcp://10.0.0.5:7401")) var events: String?
+    @Option(help: ArgumentHelp("First replay everything after this seq.", discussion: "e.g. --since 1200")) var since: Int64?
+    @Option(help: ArgumentHelp("Exit after printing this many events.", discussion: "e.g. --count 10")) var count: Int?
     @OptionGroup var options: ClientOptions
 
     func run() throws {
@@ -89,7 +110,7 @@ struct WatchCmd: ParsableCommand {
             let prefixes = topics.isEmpty ? [""] : topics
             func subscribe() throws -> EventSubscriber {
                 try EventSubscriber(endpoint: endpoint, topics: prefixes + ["heartbeat/"],
-                                    curve: status.security?.curveEvents == true ? try options.credentials() : nil)
+                                    curve: status.security?.curveEvents == true ? try options.settings().credentials() : nil)
             }
             var sub = try subscribe()
             var follower = EventFollower(cursor: since ?? status.lastSeq, prefixes: topics) { from, prefix in
@@ -99,7 +120,7 @@ struct WatchCmd: ParsableCommand {
             func emit(_ events: [EventBody]) throws {
                 for e in events {
                     // Written straight to the file handle: a pipe must see each event at once.
-                    let text = options.json ? String(decoding: try WireJSON.encoder().encode(e), as: UTF8.self) : eventLine(e)
+                    let text = (options.format == .json) ? String(decoding: try WireJSON.encoder().encode(e), as: UTF8.self) : eventLine(e)
                     FileHandle.standardOutput.write(Data((text + "\n").utf8))
                     printed += 1
                     if let count, printed >= count { throw ExitCode.success }
@@ -126,8 +147,8 @@ struct WatchCmd: ParsableCommand {
                 try emit(try follower.receive(e))
             }
         } catch let e as ClientError {
-            FileHandle.standardError.write(Data("kiemdiemctl: \(e.description)\n".utf8))
-            throw ExitCode(e.isRemote ? 1 : 3)
+            Style.fail(e.description)
+            throw ExitCode(e.exitCode)
         }
     }
 }

@@ -13,17 +13,20 @@ struct ImportCmd: ParsableCommand {
             an interrupted import goes on with --resume ID.
 
             Examples:
-              kiemdiemctl import units config/samples/units.csv
-              kiemdiemctl import members members.csv --chunk-size 8388608
-              kiemdiemctl import members members.csv --resume 3f9c0a7d5e1b2c4d
+              kiemdiemctl import units config/examples/units.csv
+              kiemdiemctl import members config/examples/members.csv --chunk-size 8388608
+              kiemdiemctl import members config/examples/members.csv \\
+                  --resume 3f9c0a7d5e1b2c4d
               kiemdiemctl import members --abort 3f9c0a7d5e1b2c4d
             """)
     enum What: String, ExpressibleByArgument { case units, members }
-    @Argument(help: "units or members") var what: What
-    @Argument(help: "CSV file") var file: String?
-    @Option(help: "Largest chunk in bytes (default 4 MiB); a larger file goes in chunks.") var chunkSize: Int = 4 << 20
-    @Option(help: "Go on with an interrupted chunked import (its id was printed when it began).") var resume: String?
-    @Option(help: "Drop a chunked import and its chunks.") var abort: String?
+    @Argument(help: ArgumentHelp("What the file holds: units or members.", discussion: "e.g. units")) var what: What
+    @Argument(help: ArgumentHelp("The CSV file (not needed with --abort).", discussion: "e.g. config/examples/units.csv")) var file: String?
+    @Option(help: ArgumentHelp("Largest chunk in bytes (default 4 MiB, at least 1024); a larger file goes in chunks.",
+                               discussion: "e.g. --chunk-size 8388608")) var chunkSize: Int = 4 << 20
+    @Option(help: ArgumentHelp("Go on with an interrupted chunked import (its id was printed when it began); give the same file and --chunk-size.",
+                               discussion: "e.g. --resume 3f9c0a7d5e1b2c4d")) var resume: String?
+    @Option(help: ArgumentHelp("Drop a chunked import and its chunks.", discussion: "e.g. --abort 3f9c0a7d5e1b2c4d")) var abort: String?
     @OptionGroup var options: ClientOptions
 
     func validate() throws {
@@ -48,10 +51,10 @@ struct ImportCmd: ParsableCommand {
         }
         do {
             let r = try Chunks(options: options, kind: what.rawValue, file: args, chunks: chunks).send(resume: resume)
-            if options.json { printJSON(r) } else { human(r) }
+            if options.format == .json { printJSON(r) } else { human(r) }
         } catch let e as ClientError {
-            FileHandle.standardError.write(Data("kiemdiemctl: \(e.description)\n".utf8))
-            throw ExitCode(e.isRemote ? 1 : 3)
+            Style.fail(e.description)
+            throw ExitCode(e.exitCode)
         }
     }
 }
@@ -87,7 +90,7 @@ struct Chunks {
     }
 
     func send(resume: String?) throws -> ImportResult {
-        var client = try options.client()
+        var client = try options.client(for: "import.chunk")
         let total = file.content.utf8.count
         var state: UploadState
         if let resume {
@@ -119,7 +122,7 @@ struct Chunks {
                 guard retries <= 30 else { throw e }
                 FileHandle.standardError.write(Data("\nkiemdiemctl: \(e.description); resuming import \(state.upload) (try \(retries))\n".utf8))
                 Thread.sleep(forTimeInterval: min(Double(retries), 10))
-                client = try options.client()
+                client = try options.client(for: "import.chunk")
                 if let s = try? client.call(ImportState.self, UploadArgs(upload: state.upload)) {
                     state = s
                     seq = s.nextMissing
@@ -132,7 +135,7 @@ struct Chunks {
         if state.phase == "receiving" {
             // The commit starts the apply (one transaction); on a daemon it answers at once, and
             // `import.state` says when it ends. Without one, it answers when it is done.
-            let committer = try ClientOptions.with(options, timeout: max(options.timeout, 900)).client()
+            let committer = try options.client(for: "import.commit")
             state = try committer.call(ImportCommit.self, UploadArgs(upload: state.upload))
         }
         return try waitApplied(state)
@@ -197,13 +200,5 @@ final class Progress {
     func finish() {
         if tty { FileHandle.standardError.write(Data("\n".utf8)) }
         FileHandle.standardError.write(Data(String(format: "sent in %.1f s; the daemon applies it now\n", Date().timeIntervalSince(started)).utf8))
-    }
-}
-
-extension ClientOptions {
-    static func with(_ o: ClientOptions, timeout: Double) -> ClientOptions {
-        var copy = o
-        copy.timeout = timeout
-        return copy
     }
 }

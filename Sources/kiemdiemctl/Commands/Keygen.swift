@@ -7,11 +7,20 @@ import ZeroMQ
 
 struct KeygenCmd: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keygen", 
-        abstract: "Make a CURVE key pair (NAME.key and NAME.key_secret, ZeroMQ certificate format) and print its authorized-keys line.")
-    @Option(help: "The key's name (file names and the audit log use it).") var name: String
-    @Option(help: "admin, observer or worker; omit for the daemon's own key.") var role: Role?
-    @Option(help: "Directory to write the files into.") var out: String = "."
-    @Flag(help: "Replace existing files.") var force = false
+        abstract: "Make a CURVE key pair (NAME.key and NAME.key_secret, ZeroMQ certificate format) and print its authorized-keys line.",
+        discussion: """
+            The secret file is written with mode 0600, the public one with 0644. With --role, the line \
+            printed is `ROLE PUBLIC-KEY NAME`, for the daemon's authorized keys; without it, the public key alone.
+
+            Examples:
+              kiemdiemctl keygen --name server --out /etc/kiemdiem/keys
+              kiemdiemctl keygen --name van-phong-duk --role admin --out ~/.config/kiemdiem
+              kiemdiemctl keygen --name worker-1 --role worker --out /etc/kiemdiem/keys
+            """)
+    @Option(help: ArgumentHelp("The key's name, [a-z0-9-]+ (file names and the audit log use it).", discussion: "e.g. --name van-phong-duk")) var name: String
+    @Option(help: ArgumentHelp("admin, observer or worker; omit for the daemon's own key.", discussion: "e.g. --role observer")) var role: Role?
+    @Option(help: ArgumentHelp("Directory to write the files into (created if missing).", discussion: "e.g. --out /etc/kiemdiem/keys")) var out: String = "."
+    @Flag(help: "Replace existing files (otherwise an existing NAME.key or NAME.key_secret ends with status 2).") var force = false
 
     func validate() throws {
         guard Code.isValid(name) else { throw ValidationError("--name must match [a-z0-9-]+") }

@@ -5,9 +5,16 @@ import KiemDiemCore
 import KiemDiemWire
 
 struct PreviewCmd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "preview", abstract: "Dry run: what would fire between now and --until, changing nothing.")
-    @Option(help: "ISO 8601 instant with offset, or a date.") var until: String
-    @Option(help: "At most this many events (default 500, at most 2000).") var limit: Int?
+    static let configuration = CommandConfiguration(
+        commandName: "preview", abstract: "Dry run: what would fire between now and --until, changing nothing.",
+        discussion: """
+            Examples:
+              kiemdiemctl preview --until 2026-11-28
+              kiemdiemctl preview --until 2026-12-15T17:00:00+07:00 --limit 2000
+            """)
+    @Option(help: ArgumentHelp("Up to when: an ISO 8601 instant with offset, or a date; it must be after now.",
+                               discussion: "e.g. --until 2026-11-28 or --until 2026-12-15T17:00:00+07:00")) var until: String
+    @Option(help: ArgumentHelp("At most this many events (default 500, at most 2000).", discussion: "e.g. --limit 2000")) var limit: Int?
     @OptionGroup var options: ClientOptions
 
     func run() throws {

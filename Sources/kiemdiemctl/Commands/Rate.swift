@@ -7,13 +7,28 @@ import KiemDiemWire
 struct RateCmd: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rate", 
         abstract: "Submit ratings (CSV subject,kind,level[,note][,commendation][,status][,score,on_time,beyond]); checked against the campaign's state and rule set.",
+        discussion: """
+            Examples:
+              kiemdiemctl rate config/examples/proposals.csv
+              kiemdiemctl rate submit config/examples/ratings.csv --campaign 2026-annual
+              kiemdiemctl rate list --unit so-tai-chinh
+              kiemdiemctl rate annul dv-000405 --kind member \\
+                  --reason 'Xếp loại lại theo kết luận kiểm tra'
+            """,
         subcommands: [Submit.self, Annul.self, List.self], defaultSubcommand: Submit.self)
 
     struct Submit: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "submit", abstract: "Submit a rating file (the default).")
-        @Argument var file: String
+        static let configuration = CommandConfiguration(
+            commandName: "submit", abstract: "Submit a rating file (the default).",
+            discussion: """
+                Examples:
+                  kiemdiemctl rate submit config/examples/proposals.csv
+                  kiemdiemctl rate submit config/examples/ratings.csv --campaign 2026-annual
+                """)
+        @Argument(help: ArgumentHelp("The rating CSV file (subject,kind,level[,note][,commendation][,status][,score,on_time,beyond]).",
+                                     discussion: "e.g. config/examples/ratings.csv")) var file: String
         @Flag(help: "Rows without a status column are proposals (a cell's review of its members, a collective's self-rating), not decisions.") var proposed = false
-        @Option var campaign: String?
+        @Option(help: ArgumentHelp("The campaign (default: the only one not completed).", discussion: "e.g. --campaign 2026-annual")) var campaign: String?
         @OptionGroup var options: ClientOptions
         func run() throws {
             let f = try readFile(file)
@@ -25,13 +40,20 @@ struct RateCmd: ParsableCommand {
     }
 
     struct Annul: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The upper committee annuls a rating so it can be decided anew (audited); what rests on it needs --cascade.")
-        @Argument var subject: String
-        @Option(help: "member or unit") var kind: String
-        @Option var reason: String
-        @Option(help: "proposed or decided (default: the decided rating if there is one)") var status: String?
+        static let configuration = CommandConfiguration(abstract: "The upper committee annuls a rating so it can be decided anew (audited); what rests on it needs --cascade.",
+            discussion: """
+                Examples:
+                  kiemdiemctl rate annul dv-000405 --kind member \\
+                      --reason 'Xếp loại lại theo kết luận kiểm tra'
+                  kiemdiemctl rate annul so-tai-chinh-cb-van-phong --kind unit --cascade \\
+                      --reason 'Xếp loại chi bộ chưa đúng quy định'
+                """)
+        @Argument(help: ArgumentHelp("The rated member's or unit's id.", discussion: "e.g. dv-000405 or so-tai-chinh-cb-van-phong")) var subject: String
+        @Option(help: ArgumentHelp("What the subject is: member or unit.", discussion: "e.g. --kind member")) var kind: String
+        @Option(help: ArgumentHelp("Why (required; audited with the annulment).", discussion: "e.g. --reason 'Xếp loại lại theo kết luận kiểm tra'")) var reason: String
+        @Option(help: ArgumentHelp("Which rating: proposed or decided (default: the decided rating if there is one).", discussion: "e.g. --status proposed")) var status: String?
         @Flag(help: "Annul also the ratings that rest on this one (the head's, a collective's excellent, a commendation).") var cascade = false
-        @Option var campaign: String?
+        @Option(help: ArgumentHelp("The campaign (default: the only one not completed).", discussion: "e.g. --campaign 2026-annual")) var campaign: String?
         @OptionGroup var options: ClientOptions
         func run() throws {
             try options.run(RateAnnul.self, AnnulArgs(subject: subject, kind: kind, reason: reason, campaign: campaign, status: status, cascade: cascade ? true : nil)) { r in
@@ -43,9 +65,10 @@ struct RateCmd: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The ratings in force, proposed and decided.")
-        @Option(help: "Only this unit's subtree.") var unit: String?
-        @Option var campaign: String?
+        static let configuration = CommandConfiguration(abstract: "The ratings in force, proposed and decided.",
+                                                        discussion: "Example: kiemdiemctl rate list --unit so-tai-chinh --output csv > xep-loai.csv")
+        @Option(help: ArgumentHelp("Only this unit's subtree.", discussion: "e.g. --unit so-tai-chinh")) var unit: String?
+        @Option(help: ArgumentHelp("The campaign (default: the only one not completed).", discussion: "e.g. --campaign 2026-annual")) var campaign: String?
         @OptionGroup var options: ClientOptions
         func run() throws {
             try options.run(RateList.self, RatingsArgs(unit: unit, campaign: campaign)) { items in

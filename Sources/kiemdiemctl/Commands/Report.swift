@@ -11,17 +11,26 @@ struct ReportCmd: ParsableCommand {
         discussion: """
             Examples:
               kiemdiemctl report --unit so-tai-chinh
-              kiemdiemctl report --format html --out bao-cao.html   (one self-contained file, for email or print)
+              kiemdiemctl report --campaign 2026-annual --format csv > tien-do.csv
+              kiemdiemctl report --format html --out bao-cao.html
+
+            With --format html the report is one self-contained file, for email or print.
             """)
     enum Format: String, ExpressibleByArgument { case table, csv, json, html }
-    @Option(help: "Only this unit's subtree.") var unit: String?
-    @Option var campaign: String?
-    @Option(help: "table, csv, json or html (the web page's overview as one file: charts inline, no script).") var format: Format = .table
-    @Option(help: "With --format html: write the file here instead of standard output.") var out: String?
+    @Option(help: ArgumentHelp("Only this unit's subtree (default: each campaign's root).", discussion: "e.g. --unit so-tai-chinh")) var unit: String?
+    @Option(help: ArgumentHelp("Only this campaign (default: every campaign).", discussion: "e.g. --campaign 2026-annual")) var campaign: String?
+    @Option(name: .customLong("format"), help: ArgumentHelp("table, csv, json or html (the web page's overview as one file: charts inline, no script); default: --output's, else table on a terminal and csv otherwise.",
+                               discussion: "e.g. --format csv > tien-do.csv")) var formatOption: Format?
+    var format: Format {
+        formatOption ?? (options.format == .json ? .json : options.format == .csv ? .csv : .table)
+    }
+    @Option(help: ArgumentHelp("With --format html: write the file here instead of standard output.", discussion: "e.g. --out bao-cao.html")) var out: String?
     @OptionGroup var options: ClientOptions
 
     func run() throws {
         if format == .html {
+            var options = options
+            (options.json, options.output) = (false, .table)
             try options.run(View.self, UnitFilter(unit: unit, campaign: campaign)) { v in
                 let f = DateFormatter()
                 f.dateFormat = "dd/MM/yyyy HH:mm"
@@ -40,6 +49,7 @@ struct ReportCmd: ParsableCommand {
         }
         var opts = options
         if format == .json { opts.json = true }
+        if format == .table { opts.output = .table }
         try opts.run(Report.self, UnitFilter(unit: unit, campaign: campaign)) { reports in
             if format == .csv {
                 // One table, a `section` per kind of row: stage progress, units one level down,

@@ -5,7 +5,14 @@ import KiemDiemCore
 import KiemDiemWire
 
 struct StatusCmd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Version, clock, campaigns, counts, last seq.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Version, clock, campaigns, counts, last seq.",
+        discussion: """
+            Examples:
+              kiemdiemctl status
+              kiemdiemctl status --json
+              kiemdiemctl status --endpoint tcp://10.0.0.5:7400
+            """)
     @OptionGroup var options: ClientOptions
 
     func run() throws {

@@ -6,10 +6,14 @@ import KiemDiemWire
 
 struct SuggestCmd: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "suggest", 
-        abstract: "The upper committee's written review suggestions for a unit (gợi ý kiểm điểm): published and delivered to the unit.")
-    @Argument var unit: String
-    @Option(help: "A UTF-8 text file with the suggestions.") var file: String
-    @Option var campaign: String?
+        abstract: "The upper committee's written review suggestions for a unit (gợi ý kiểm điểm): published and delivered to the unit.",
+        discussion: """
+            Example:
+              kiemdiemctl suggest so-tai-chinh-cb-van-phong --file config/examples/goi-y.txt
+            """)
+    @Argument(help: ArgumentHelp("The unit the suggestions are for.", discussion: "e.g. so-tai-chinh-cb-van-phong")) var unit: String
+    @Option(help: ArgumentHelp("A UTF-8 text file with the suggestions.", discussion: "e.g. --file config/examples/goi-y.txt")) var file: String
+    @Option(help: ArgumentHelp("The campaign, when several cover the unit (default: the only open one that does).", discussion: "e.g. --campaign 2026-annual")) var campaign: String?
     @OptionGroup var options: ClientOptions
 
     func run() throws {

@@ -7,7 +7,11 @@ import KiemDiemWire
 struct TokenCmd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token", abstract: "Tokens of the web page: who may see which subtree.",
-        discussion: "Example: kiemdiemctl token issue --unit so-tai-chinh --role committee --expires 30d --label 'Văn phòng Đảng ủy'",
+        discussion: """
+            Example:
+              kiemdiemctl token issue --unit so-tai-chinh --role committee --expires 30d \\
+                  --label 'Văn phòng Đảng ủy'
+            """,
         subcommands: [Issue.self, List.self, Revoke.self])
 
     struct Issue: ParsableCommand {
@@ -15,7 +19,7 @@ struct TokenCmd: ParsableCommand {
             abstract: "Issue a token; prints the link that opens the page with it (the secret is shown once).",
             discussion: "Example: kiemdiemctl token issue --unit duk --role observer --expires 30d")
         @Option(help: "The unit whose subtree it sees, e.g. so-tai-chinh.") var unit: String
-        @Option(help: "observer (reads) or committee (reads, acknowledges escalations, marks units done).") var role: String = "observer"
+        @Option(help: "observer (reads) or committee (reads, acknowledges escalations, marks units done), e.g. committee.") var role: String = "observer"
         @Option(help: "How long it works, e.g. 30d (at most 366d).") var expires: String = "30d"
         @Option(help: "Whom it is for, shown by `token list`, e.g. 'Ban Tổ chức'.") var label: String?
         @OptionGroup var options: ClientOptions
@@ -41,7 +45,7 @@ struct TokenCmd: ParsableCommand {
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A token stops working at once.", discussion: "Example: kiemdiemctl token revoke 3f9a0c1b2d4e")
-        @Argument(help: "The token's id (token list).") var id: String
+        @Argument(help: ArgumentHelp("The token's id (token list).", discussion: "e.g. 3f9a0c1b2d4e")) var id: String
         @OptionGroup var options: ClientOptions
         func run() throws {
             try options.run(TokenRevoke.self, TokenIdArgs(id: id)) { print("token \($0.id) revoked at \($0.revoked ?? "")") }

@@ -74,6 +74,9 @@ def main():
     home = os.path.join(work, "home")
     state = os.path.join(work, "state")
     os.makedirs(home)
+    # Commands run in the work directory, as a user's would in a clone: the repository's config/
+    # is there, and what they write (a report file) stays out of the repository.
+    os.symlink(os.path.join(ROOT, "config"), os.path.join(work, "config"))
     env = dict(os.environ, HOME=home, STATE=state, BIN=BIN, NO_COLOR="1",
                CONTROL=f"ipc://{work}/control.sock", EVENTS="tcp://127.0.0.1:*",
                JOBS=f"ipc://{work}/jobs.sock", HTTP="127.0.0.1:0")
@@ -110,15 +113,15 @@ def main():
             if words[0] == "kd":
                 words = [ctl] + words[1:]
             if words[1:2] == ["watch"]:
-                watch = subprocess.Popen(words, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                watch = subprocess.Popen(words, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
                 watched = []
                 threading.Thread(target=lambda: [watched.append(l) for l in watch.stdout], daemon=True).start()
                 print(f"README.md:{n}: {cmd}: started in the background")
                 continue
             if words[0] == "mkdir" or "&&" in words:
-                r = subprocess.run(cmd_here, shell=True, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+                r = subprocess.run(cmd_here, shell=True, cwd=work, env=env, capture_output=True, text=True, timeout=60)
             else:
-                r = subprocess.run(words, cwd=work if redirect else ROOT, env=env, capture_output=True, text=True, timeout=300)
+                r = subprocess.run(words, cwd=work, env=env, capture_output=True, text=True, timeout=300)
                 if redirect:
                     open(redirect, "w").write(r.stdout)
             expected = 1 if "refused" in comment.split(":")[0] else 0

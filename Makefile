@@ -8,28 +8,38 @@ SWIFT_FLAGS ?=
 deps:
 	@bash deploy/install-deps.sh
 
+# Each build also writes the man pages and shell completion beside the programs (cli-docs/).
 build: deps
 	swift build $(SWIFT_FLAGS)
+	bash deploy/gen-cli-docs.sh $$(swift build --show-bin-path $(SWIFT_FLAGS))
 
 release: deps
 	swift build -c release $(SWIFT_FLAGS)
+	bash deploy/gen-cli-docs.sh $$(swift build -c release --show-bin-path $(SWIFT_FLAGS))
 
 # Builds release and runs the daemon on the sample bloc and the 2022 plan, on a simulated clock
 # at the campaign's opening (state in ./state; delete it to start over).
 run: release
 	STATE=$(STATE) BIN=$(CURDIR)/.build/release bash deploy/run-sample.sh
 
+# After the Swift suites: the docs' links, README's walkthrough against a real daemon, the
+# systemd units, the page in Chromium, the Debian package (lintian; dpkg in a throw-away root).
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)
+	bash deploy/gen-cli-docs.sh $$(swift build --show-bin-path $(SWIFT_FLAGS))
 	swift test --skip-build $(SWIFT_FLAGS)
+	python3 tests/docs/check_links.py
+	BIN=$$(swift build --show-bin-path $(SWIFT_FLAGS)) python3 tests/walkthrough/test_readme.py
 	BIN=$$(swift build --show-bin-path $(SWIFT_FLAGS)) bash deploy/check-units.sh
 	BIN=$$(swift build --show-bin-path $(SWIFT_FLAGS)) python3 tests/browser/test_page.py
+	BIN=$$(swift build --show-bin-path $(SWIFT_FLAGS)) bash tests/package/test_deb.sh
 
 # systemd-analyze verify and security on the units (also part of `make test`).
 check-units: build
 	BIN=$$(swift build --show-bin-path $(SWIFT_FLAGS)) bash deploy/check-units.sh
 
-# The Debian package, from a release build with the Swift runtime linked in (.build/deb/).
+# The Debian package: dpkg-buildpackage over debian/, a release build with the Swift runtime
+# linked in, then lintian (no error allowed); the .deb and lintian.txt go to .build/deb/.
 deb: deps
 	bash deploy/build-deb.sh
 

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Builds the Debian package: the files deploy/install.sh installs (staged with --files-only), and
-# maintainer scripts that do what install.sh does beyond files: postinst runs kiemdiem-setup
-# (user, state directory, keys, units enabled on the first install) and restarts the services on
-# an upgrade; prerm stops and disables them on removal; postrm --purge deletes the state, the
-# configuration, the keys and the user.
+# Builds the Debian package from debian/ with dpkg-buildpackage (debhelper: sysusers.d,
+# tmpfiles.d, dh_installsystemd), then checks it with lintian: any error fails the build, and the
+# tags lintian reports are kept beside the package.
 #
 #   deploy/build-deb.sh [--no-build]
 #     --no-build  package the binaries already in $BIN (default .build/release)
 #   BIN=DIR       the built binaries (implies --no-build); a release built here links the Swift
 #                 runtime in (--static-swift-stdlib), so the package needs no Swift toolchain
-#   OUT=DIR       where the .deb goes (default .build/deb); its path is printed
+#   OUT=DIR       where the .deb, .buildinfo, .changes and lintian.txt go (default .build/deb);
+#                 the .deb's path is printed
+#   DPKG_DEB_COMPRESSOR_TYPE=none   a faster, larger package (the tests' debug build)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$here/.build/deb}
@@ -22,97 +22,29 @@ for arg in "$@"; do
   esac
 done
 [ -n "${BIN:-}" ] && build=0
-if [ "$build" = 1 ]; then
-  (cd "$here" && swift build -c release --static-swift-stdlib)
-  BIN=$here/.build/release
-fi
-BIN=${BIN:-$here/.build/release}
+[ "$build" = 0 ] && BIN=$(cd "${BIN:-$here/.build/release}" && pwd)
 
-version=$(sed -n 's/.*kiemdiemVersion = "\(.*\)".*/\1/p' "$here/Sources/KiemDiemWire/Control.swift")
-[ -n "$version" ] || { echo "build-deb.sh: cannot read kiemdiemVersion" >&2; exit 1; }
+# --version must be the package's version (a test checks it too).
+version=$(dpkg-parsechangelog -l "$here/debian/changelog" -S Version)
+code=$(sed -n 's/.*kiemdiemVersion = "\(.*\)".*/\1/p' "$here/Sources/KiemDiemWire/Control.swift")
+[ "$version" = "$code" ] || { echo "build-deb.sh: debian/changelog says $version, kiemdiemVersion says $code" >&2; exit 1; }
+
+# dpkg-buildpackage writes beside the source tree: one build at a time.
+mkdir -p "$here/.build"
+exec 9> "$here/.build/deb.lock"
+flock 9
+parent=$(dirname "$here")
 arch=$(dpkg --print-architecture)
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-root=$stage/root
-DESTDIR=$root PREFIX=/usr BIN=$BIN bash "$here/deploy/install.sh" --no-build --files-only
-
-# Depends: the package of every shared library the programs load (libzmq5, libsqlite3-0, libcurl4,
-# libc6, …), found by dpkg; passwd for useradd in postinst. A library from no package (the Swift
-# runtime of a build without --static-swift-stdlib) cannot be depended on: it is named, and such a
-# package works only where that runtime is installed.
-depends=(passwd)
-unpackaged=()
-for lib in $(readelf -d "$root/usr/bin/"* | awk '/NEEDED/ { gsub(/[][]/, "", $5); print $5 }' | sort -u); do
-  pkg=$(dpkg -S "*/$lib" 2>/dev/null | head -1 | cut -d: -f1 || true)
-  if [ -n "$pkg" ]; then depends+=("$pkg"); else unpackaged+=("$lib"); fi
-done
-if [ ${#unpackaged[@]} -gt 0 ]; then
-  echo "build-deb.sh: warning: in no Debian package (build with --static-swift-stdlib): ${unpackaged[*]}" >&2
-fi
-depends_line=$(printf '%s\n' "${depends[@]}" | sort -u | paste -sd, | sed 's/,/, /g')
-
-mkdir -p "$root/DEBIAN"
-# Every file under /etc is the administrator's to edit: dpkg keeps their edits on upgrade.
-(cd "$root" && find etc -type f | sort | sed 's#^#/#') > "$root/DEBIAN/conffiles"
-cat > "$root/DEBIAN/control" <<CONTROL
-Package: kiemdiem
-Version: $version
-Architecture: $arch
-Maintainer: kiemdiem maintainers <root@localhost>
-Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)
-Depends: $depends_line
-Section: admin
-Priority: optional
-Description: party review campaign daemon (kiểm điểm, đánh giá, xếp loại)
- kiemdiemd schedules the stages and deadlines of a party committee's annual
- review campaign over an organization tree, publishes reminder, overdue and
- escalation events over ZeroMQ, and hands notifications to kiemdiem-worker
- processes. kiemdiemctl is the admin and subscriber CLI.
-CONTROL
-
-cat > "$root/DEBIAN/postinst" <<'SCRIPT'
-#!/bin/sh
-# $1 = configure, $2 = the version upgraded from (empty on a first install).
-set -e
-if [ "$1" = configure ]; then
-  /usr/lib/kiemdiem/kiemdiem-setup
-  if [ -n "$2" ] && [ -d /run/systemd/system ]; then
-    systemctl try-restart kiemdiemd.service 'kiemdiem-worker@*.service' || true
-  fi
-fi
-exit 0
-SCRIPT
-
-cat > "$root/DEBIAN/prerm" <<'SCRIPT'
-#!/bin/sh
-# On removal: stop and disable the daemon, every worker instance and the target (an upgrade
-# keeps them running; postinst restarts them on the new version).
-set -e
-if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
-  workers=$(systemctl list-units --all --plain --no-legend 'kiemdiem-worker@*.service' | awk '{ print $1 }')
-  workers="$workers $(find /etc/systemd/system -name 'kiemdiem-worker@*.service' -printf '%f\n' 2>/dev/null | sort -u)"
-  # shellcheck disable=SC2086
-  systemctl disable --now kiemdiem.target kiemdiemd.service $workers || true
-fi
-exit 0
-SCRIPT
-
-cat > "$root/DEBIAN/postrm" <<'SCRIPT'
-#!/bin/sh
-# remove: systemd forgets the units. purge: the database, the configuration with the keys, the
-# admin's key and the user go too.
-set -e
-if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
-if [ "$1" = purge ]; then
-  rm -rf /var/lib/kiemdiem /etc/kiemdiem /root/.config/kiemdiem
-  if getent passwd kiemdiem >/dev/null; then userdel kiemdiem || true; fi
-  if getent group kiemdiem >/dev/null; then groupdel kiemdiem || true; fi
-fi
-exit 0
-SCRIPT
-chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
-
+(cd "$here" && KIEMDIEM_BIN=$([ "$build" = 0 ] && echo "$BIN") dpkg-buildpackage -b -us -uc --no-pre-clean >&2)
 mkdir -p "$OUT"
+for f in "kiemdiem_${version}_${arch}.deb" "kiemdiem_${version}_${arch}.buildinfo" "kiemdiem_${version}_${arch}.changes"; do
+  mv -f "$parent/$f" "$OUT/$f"
+done
+(cd "$here" && dh_clean >&2)
 deb=$OUT/kiemdiem_${version}_${arch}.deb
-dpkg-deb --build --root-owner-group "$root" "$deb" >&2
+
+# lintian: errors fail; every warning left is explained in debian/kiemdiem.lintian-overrides or
+# docs/operations.md ("The Debian package").
+lintian --fail-on error --display-info --info "$deb" > "$OUT/lintian.txt" 2>&1 || { cat "$OUT/lintian.txt" >&2; echo "build-deb.sh: lintian found errors" >&2; exit 1; }
+echo "build-deb.sh: lintian: $(grep -c '^E:' "$OUT/lintian.txt" || true) errors, $(grep -c '^W:' "$OUT/lintian.txt" || true) warnings, $(grep -c '^I:' "$OUT/lintian.txt" || true) notes ($OUT/lintian.txt)" >&2
 echo "$deb"

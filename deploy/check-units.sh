@@ -24,7 +24,8 @@ units=(kiemdiemd.service kiemdiem-worker@.service kiemdiem-worker@1.service kiem
 failed=0
 for u in "${units[@]}"; do
   # A template is checked through an instance of it; verify looks the instance up in the root.
-  out=$(cd "$root/lib/systemd/system" && systemd-analyze verify --root="$root" "$u" 2>&1) || failed=1
+  # Documentation=man:… is looked up with man(1): the root's own pages, which install.sh put there.
+  out=$(cd "$root/lib/systemd/system" && MANPATH="$root/usr/share/man" systemd-analyze verify --root="$root" "$u" 2>&1) || failed=1
   if [ -n "$out" ]; then
     printf 'verify %s: FAILED\n%s\n' "$u" "$out"
     failed=1

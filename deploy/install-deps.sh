@@ -9,6 +9,12 @@ command -v python3 >/dev/null || missing+=(python3 python3-pip)
 # systemd-analyze (make test checks the units with it), dpkg-deb (the package), useradd (install.sh).
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 command -v dpkg-deb >/dev/null || missing+=(dpkg)
+# The Debian package, built as Debian builds them (debian/), and lintian, which make test runs on it.
+command -v dh >/dev/null || missing+=(debhelper)
+command -v dpkg-buildpackage >/dev/null || missing+=(dpkg-dev)
+command -v lintian >/dev/null || missing+=(lintian)
+command -v patchelf >/dev/null || missing+=(patchelf)
+pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
 command -v useradd >/dev/null || missing+=(passwd)
 # libcurl's link library: a release with the Swift runtime linked in (--static-swift-stdlib, for
 # install.sh and the .deb) links FoundationNetworking, which the worker's webhook channel uses.

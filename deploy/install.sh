@@ -16,7 +16,9 @@
 # Layout (docs/operations.md): PREFIX/bin/{kiemdiemd,kiemdiemctl,kiemdiem-worker},
 # /etc/kiemdiem/{kiemdiem.yaml,worker.env,templates/ (empty: overrides),plans/,keys/}, /var/lib/kiemdiem,
 # /lib/systemd/system/{kiemdiemd.service,kiemdiem-worker@.service,kiemdiem.target},
-# PREFIX/lib/kiemdiem/kiemdiem-setup, PREFIX/share/doc/kiemdiem/, the admin key in /root/.config/kiemdiem.
+# PREFIX/lib/kiemdiem/kiemdiem-setup, PREFIX/share/doc/kiemdiem/ (README.md, LICENSE, docs/ and
+# config/examples/ as in the repository, so their links hold), PREFIX/share/man/man1/,
+# shell completion for bash, zsh and fish, and /etc/kiemdiem/ctl.yaml with the admin key in keys/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 DESTDIR=${DESTDIR:-}
@@ -38,6 +40,7 @@ if [ "$build" = 1 ]; then
   # The Swift runtime linked in, so the machine needs no Swift toolchain (only libzmq5).
   (cd "$here" && swift build -c release --static-swift-stdlib)
   BIN=$here/.build/release
+  bash "$here/deploy/gen-cli-docs.sh" "$BIN"
 fi
 BIN=${BIN:-$here/.build/release}
 for b in kiemdiemd kiemdiemctl kiemdiem-worker; do
@@ -71,8 +74,22 @@ for u in kiemdiemd.service kiemdiem-worker@.service kiemdiem.target; do
   sed "s#/usr/bin/#$PREFIX/bin/#g" "$here/systemd/$u" > "$tmp/$u"
   put 0644 "$tmp/$u" "$units/$u"
 done
-for d in README.md docs/operations.md docs/security.md docs/protocol.md; do
-  put 0644 "$here/$d" "$DESTDIR$PREFIX/share/doc/kiemdiem/$(basename "$d")"
+# The documentation as laid out in the repository, so that every link in it resolves
+# (tests/docs/check_links.py --root checks an installed copy).
+doc=$DESTDIR$PREFIX/share/doc/kiemdiem
+for d in README.md LICENSE $(cd "$here" && find docs config/examples \( -type f -o -type l \) | sort); do
+  put 0644 "$here/$d" "$doc/$d"
+done
+# Manual pages and shell completion, generated from the programs (deploy/gen-cli-docs.sh).
+# (`make build`, `make release` and this script's own build make them; never here, since a Swift
+# build may be holding the build directory, as `swift test` does while install.sh runs in a test.)
+[ -d "$BIN/cli-docs/man1" ] || { echo "install.sh: no manual pages in $BIN/cli-docs: run deploy/gen-cli-docs.sh $BIN" >&2; exit 1; }
+share=$DESTDIR$PREFIX/share
+for f in "$BIN"/cli-docs/man1/*.1; do put 0644 "$f" "$share/man/man1/$(basename "$f")"; done
+for b in kiemdiemd kiemdiemctl kiemdiem-worker; do
+  put 0644 "$BIN/cli-docs/bash/$b" "$share/bash-completion/completions/$b"
+  put 0644 "$BIN/cli-docs/zsh/_$b" "$share/zsh/vendor-completions/_$b"
+  put 0644 "$BIN/cli-docs/fish/$b.fish" "$share/fish/vendor_completions.d/$b.fish"
 done
 etc=$DESTDIR/etc/kiemdiem
 install -d -m 0755 "$etc" "$etc/templates" "$etc/plans"
@@ -86,5 +103,5 @@ for p in "$here"/config/plans/*.yaml; do conf "$p" "$etc/plans/$(basename "$p")"
 [ "$files_only" = 1 ] && exit 0
 ROOT=$DESTDIR WORKERS=$WORKERS CTL=$DESTDIR$PREFIX/bin/kiemdiemctl bash "$here/deploy/setup.sh"
 if [ -z "$DESTDIR" ]; then
-  echo "kiemdiem installed. Start it: systemctl start kiemdiem.target; as root: . ~/.config/kiemdiem/ctl.env && kiemdiemctl status" >&2
+  echo "kiemdiem installed. Start it: systemctl start kiemdiem.target; then, as root: kiemdiemctl status" >&2
 fi

@@ -9,15 +9,18 @@
 #                 DIR/etc/passwd and DIR/etc/group, files are owned by its numeric uid and gid,
 #                 and systemctl is not run. Default: the running system.
 #   WORKERS=N     worker keys to make: worker-1 … worker-N (default 2)
-#   ADMIN_HOME=D  where the admin's key goes: D/.config/kiemdiem (default /root)
 #   CTL=PATH      the kiemdiemctl that makes keys (default ROOT/usr/bin/kiemdiemctl)
 #   ENABLE=auto   enable the units on the first install only (when the user is made here), so a
 #                 unit an operator disabled stays disabled; 1: always; 0: never
+#   SYSTEMCTL=0   never run systemctl (the .deb's postinst: debhelper's part handles the units)
+#
+# The administrator's key goes to /etc/kiemdiem/keys/admin.key_secret (root's only), and
+# /etc/kiemdiem/ctl.yaml points kiemdiemctl at the daemon and that key.
 set -euo pipefail
 ROOT=${ROOT:-}
 ROOT=${ROOT%/}
 WORKERS=${WORKERS:-2}
-ADMIN_HOME=${ADMIN_HOME:-/root}
+SYSTEMCTL=${SYSTEMCTL:-1}
 CTL=${CTL:-$ROOT/usr/bin/kiemdiemctl}
 ENABLE=${ENABLE:-auto}
 first_install=0
@@ -47,9 +50,7 @@ install -d -m 0750 -o "$uid" -g "$gid" "$ROOT/var/lib/kiemdiem"
 
 # Keys (docs/security.md). The directory is root's; the service reads through its group.
 keys=$ROOT/etc/kiemdiem/keys
-admin=$ROOT$ADMIN_HOME/.config/kiemdiem
 install -d -m 0750 -o 0 -g "$gid" "$keys"
-install -d -m 0700 -o 0 -g 0 "$admin"
 [ -e "$keys/authorized_keys" ] || install -m 0640 -o 0 -g "$gid" /dev/null "$keys/authorized_keys"
 keygen() { # NAME ROLE DIR: a key pair, its authorized-keys line appended when it has a role
   local line
@@ -64,27 +65,29 @@ keygen() { # NAME ROLE DIR: a key pair, its authorized-keys line appended when i
 }
 keygen server "" "$keys"
 for n in $(seq 1 "$WORKERS"); do keygen "worker-$n" worker "$keys"; done
-keygen admin admin "$admin"
+keygen admin admin "$keys"
 
 # Owners and modes, set on every run: secret keys readable by their user only.
 for f in "$keys"/*.key_secret; do chown "$uid:$gid" "$f"; chmod 0600 "$f"; done
 for f in "$keys"/*.key; do chown 0:0 "$f"; chmod 0644 "$f"; done
 chown "0:$gid" "$keys/authorized_keys"; chmod 0640 "$keys/authorized_keys"
-chown 0:0 "$admin"/admin.key_secret "$admin"/admin.key
-chmod 0600 "$admin/admin.key_secret"; chmod 0644 "$admin/admin.key"
-# kiemdiemctl's settings for the admin: `. ~/.config/kiemdiem/ctl.env`.
-if [ ! -e "$admin/ctl.env" ]; then
-  cat > "$admin/ctl.env" <<ENV
-export KIEMDIEM_ENDPOINT=tcp://127.0.0.1:7400
-export KIEMDIEM_KEY=$ADMIN_HOME/.config/kiemdiem/admin.key_secret
-export KIEMDIEM_SERVER_KEY=/etc/kiemdiem/keys/server.key
-ENV
+# The administrator's secret key is root's alone, not the service's.
+chown 0:0 "$keys/admin.key_secret"; chmod 0600 "$keys/admin.key_secret"
+# kiemdiemctl's system-wide settings (a user's ~/.config/kiemdiem/ctl.yaml overrides them).
+ctl=$ROOT/etc/kiemdiem/ctl.yaml
+if [ ! -e "$ctl" ]; then
+  cat > "$ctl" <<YAML
+# kiemdiemctl's settings for this machine; ~/.config/kiemdiem/ctl.yaml, KIEMDIEM_* and flags win.
+endpoint: tcp://127.0.0.1:7400
+key: /etc/kiemdiem/keys/admin.key_secret
+server_key: /etc/kiemdiem/keys/server.key
+YAML
 fi
-chown 0:0 "$admin/ctl.env"; chmod 0600 "$admin/ctl.env"
+chown 0:0 "$ctl"; chmod 0644 "$ctl"
 
 # The units, on the running system only: systemd re-reads them; enabled on the first install.
 if [ "$ENABLE" = auto ]; then ENABLE=$first_install; fi
-if [ -z "$ROOT" ] && [ -d /run/systemd/system ]; then
+if [ -z "$ROOT" ] && [ "$SYSTEMCTL" = 1 ] && [ -d /run/systemd/system ]; then
   systemctl daemon-reload
   if [ "$ENABLE" = 1 ]; then
     instances=()

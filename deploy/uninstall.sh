@@ -1,18 +1,16 @@
 #!/usr/bin/env bash
 # Removes what deploy/install.sh installed: the binaries, the units, the setup script and the docs,
 # after stopping and disabling the units. Keeps the configuration and keys (/etc/kiemdiem), the
-# database (/var/lib/kiemdiem), the admin's key and the `kiemdiem` user, unless --purge.
+# database (/var/lib/kiemdiem) and the `kiemdiem` user, unless --purge.
 # Idempotent: what is already gone is skipped.
 #
 #   deploy/uninstall.sh [--purge]
 #   DESTDIR=DIR   remove from under DIR (as install.sh installed it there)
 #   PREFIX=/usr   as given to install.sh
-#   ADMIN_HOME=D  where the admin's key is: D/.config/kiemdiem (default /root)
 set -euo pipefail
 DESTDIR=${DESTDIR:-}
 DESTDIR=${DESTDIR%/}
 PREFIX=${PREFIX:-/usr}
-ADMIN_HOME=${ADMIN_HOME:-/root}
 purge=0
 for arg in "$@"; do
   case $arg in
@@ -33,10 +31,14 @@ fi
 rm -f "$DESTDIR$PREFIX/bin/kiemdiemd" "$DESTDIR$PREFIX/bin/kiemdiemctl" "$DESTDIR$PREFIX/bin/kiemdiem-worker"
 rm -f "$units/kiemdiemd.service" "$units/kiemdiem-worker@.service" "$units/kiemdiem.target"
 rm -rf "$DESTDIR$PREFIX/lib/kiemdiem" "$DESTDIR$PREFIX/share/doc/kiemdiem"
+for p in kiemdiemd kiemdiemctl kiemdiem-worker; do
+  rm -f "$DESTDIR$PREFIX/share/man/man1/$p"*.1 "$DESTDIR$PREFIX/share/bash-completion/completions/$p" \
+        "$DESTDIR$PREFIX/share/zsh/vendor-completions/_$p" "$DESTDIR$PREFIX/share/fish/vendor_completions.d/$p.fish"
+done
 if [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 if [ "$purge" = 1 ]; then
-  rm -rf "$DESTDIR/etc/kiemdiem" "$DESTDIR/var/lib/kiemdiem" "$DESTDIR$ADMIN_HOME/.config/kiemdiem"
+  rm -rf "$DESTDIR/etc/kiemdiem" "$DESTDIR/var/lib/kiemdiem"
   if grep -q '^kiemdiem:' "$DESTDIR/etc/passwd" 2>/dev/null; then
     if [ -n "$DESTDIR" ]; then userdel --root "$DESTDIR" kiemdiem; else userdel kiemdiem; fi
   fi

@@ -100,6 +100,11 @@ import Testing
         // check: 0 clean, 1 findings, 2 unreadable.
         #expect(try ctl(["check", "units", example("units.csv")]).status == 0)
         #expect(try ctl(["check", "units", "/nonexistent.csv"]).status == 2)
+        // The daemon and the worker: 64 on usage, 2 on a configuration they cannot use.
+        #expect(try run(binDir.appendingPathComponent("kiemdiemd"), ["--no-such-option"]).status == 64)
+        #expect(try run(binDir.appendingPathComponent("kiemdiem-worker"), ["--no-such-option"]).status == 64)
+        let worker = try run(binDir.appendingPathComponent("kiemdiem-worker"), ["--endpoint", "ipc:///tmp/none.sock", "--smtp", "no-port"])
+        #expect(worker.status == 2 && worker.err.contains("--smtp must be HOST:PORT"), "\(worker)")
         // --version on all three, the package's version.
         let changelog = try String(contentsOf: repoRoot.appendingPathComponent("debian/changelog"), encoding: .utf8)
         let version = String(changelog.split(separator: "(")[1].split(separator: ")")[0])
@@ -148,6 +153,12 @@ import Testing
         // --output table into a pipe: padded, no colour.
         let table = try ctl(["overdue", "--output", "table"] + ep)
         #expect(table.out.split(separator: "\n")[1].allSatisfy { $0 == "-" || $0 == " " } && !table.out.contains("\u{1B}["))
+
+        // Events too: CSV rows under one header, the same seqs as JSON.
+        let events = try ctl(["events", "--topic", "deadline.overdue/"] + ep).out.split(separator: "\n")
+        let eventsJSON = try JSONSerialization.jsonObject(with: Data(try ctl(["events", "--topic", "deadline.overdue/", "--json"] + ep).out.utf8)) as! [[String: Any]]
+        #expect(events.first == "seq,time,type,unit,stage,late,message" && events.count == eventsJSON.count + 1 && !eventsJSON.isEmpty)
+        #expect(events.dropFirst().map { Int($0.split(separator: ",")[0])! } == eventsJSON.map { ($0["seq"] as! NSNumber).intValue })
 
         // On a terminal (script(1) gives it one): a table, its header bold; NO_COLOR: no escape.
         func onTTY(_ extra: [String: String]) throws -> String {

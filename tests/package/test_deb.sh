@@ -60,6 +60,7 @@ dpkg-deb -R "$deb" "$work/v2"
 sed -i "s/^Version: .*/Version: ${version}+upgrade1/" "$work/v2/DEBIAN/control"
 dpkg-deb -Zgzip -z1 -b "$work/v2" "$work/debs/kiemdiem_2.deb" > /dev/null
 cp -r "$here/config/examples" "$work/debs/examples"
+cp "$here/tests/docs/check_links.py" "$work/debs/"
 cat > "$work/inside.sh" <<'INSIDE'
 #!/bin/bash
 # Runs chrooted in the overlay: dpkg for real, on a copy of this machine's system.
@@ -86,7 +87,8 @@ getent passwd kiemdiem | grep -q ':/var/lib/kiemdiem:/usr/sbin/nologin$' || fail
 ls /etc/systemd/system/kiemdiem.target.wants/kiemdiem-worker@1.service > /dev/null || fail "worker 1 not enabled"
 man -w kiemdiemctl > /dev/null 2>&1 || [ -f /usr/share/man/man1/kiemdiemctl.1.gz ] || fail "no manual page"
 [ -f /usr/share/bash-completion/completions/kiemdiemctl ] || fail "no bash completion"
-ok "installed: user from sysusers.d, /var/lib/kiemdiem from tmpfiles.d, keys, units enabled, man page, completion"
+python3 /debs/check_links.py --root /usr/share/doc/kiemdiem > /tmp/links.txt || { cat /tmp/links.txt >&2; fail "a link in the installed docs does not resolve"; }
+ok "installed: user from sysusers.d, /var/lib/kiemdiem from tmpfiles.d, keys, units enabled, man page, completion; $(tail -1 /tmp/links.txt)"
 
 # The installed programs run on the installed configuration and keys (sockets moved off the
 # machine's ports), and kiemdiemctl finds the daemon's key and the admin's from /etc/kiemdiem/ctl.yaml.

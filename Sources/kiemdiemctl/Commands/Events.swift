@@ -4,7 +4,20 @@ import KiemDiemClient
 import KiemDiemCore
 import KiemDiemWire
 
-func printEvent(_ e: EventBody) { print(eventLine(e)) }
+/// One event as a line for people, or as a CSV row (`--output csv`, or into a pipe) under a
+/// header printed once.
+func printEvent(_ e: EventBody) {
+    guard Style.output == .csv else { print(eventLine(e)); return }
+    if !EventCSV.headerPrinted {
+        EventCSV.headerPrinted = true
+        print(CSV.row(["seq", "time", "type", "unit", "stage", "late", "message"]))
+    }
+    print(CSV.row(["\(e.seq)", e.time, e.type, e.unit ?? "", e.stage ?? "", e.late == true ? "true" : "", e.message ?? ""]))
+}
+
+enum EventCSV {
+    nonisolated(unsafe) static var headerPrinted = false
+}
 
 func eventLine(_ e: EventBody) -> String {
     var line = "\(e.seq == 0 ? "-" : String(e.seq))  \(e.time)  \(e.type)"
@@ -34,6 +47,7 @@ struct EventsCmd: ParsableCommand {
 
     func run() throws {
         do {
+            Style.output = options.format
             let client = try options.client()
             var cursor = since
             var printed = 0

@@ -19,9 +19,13 @@ struct PreviewCmd: ParsableCommand {
 
     func run() throws {
         try options.run(Preview.self, PreviewArgs(until: until, limit: limit)) { r in
-            print("from \(r.from) until \(r.until): \(r.events.count) event(s)")
+            // In CSV the rows alone go to standard output; what frames them, to standard error.
+            func say(_ s: String) {
+                if Style.output == .csv { FileHandle.standardError.write(Data((s + "\n").utf8)) } else { print(s) }
+            }
+            say("from \(r.from) until \(r.until): \(r.events.count) event(s)")
             for e in r.events { printEvent(e) }
-            if let at = r.truncatedAt { print("… stopped at the limit; more from \(at) (--limit, or a nearer --until)") }
+            if let at = r.truncatedAt { say("… stopped at the limit; more from \(at) (--limit, or a nearer --until)") }
         }
     }
 }

@@ -16,7 +16,8 @@
 # Layout (docs/operations.md): PREFIX/bin/{kiemdiemd,kiemdiemctl,kiemdiem-worker},
 # /etc/kiemdiem/{kiemdiem.yaml,worker.env,templates/ (empty: overrides),plans/,keys/}, /var/lib/kiemdiem,
 # /lib/systemd/system/{kiemdiemd.service,kiemdiem-worker@.service,kiemdiem.target},
-# PREFIX/lib/kiemdiem/kiemdiem-setup, PREFIX/share/doc/kiemdiem/ (README.md, LICENSE, docs/ and
+# PREFIX/lib/kiemdiem/kiemdiem-setup, PREFIX/share/doc/kiemdiem/ (README.md, LICENSE, docs/,
+# config/kiemdiem.yaml and
 # config/examples/ as in the repository, so their links hold), PREFIX/share/man/man1/,
 # shell completion for bash, zsh and fish, and /etc/kiemdiem/ctl.yaml with the admin key in keys/.
 set -euo pipefail
@@ -77,7 +78,7 @@ done
 # The documentation as laid out in the repository, so that every link in it resolves
 # (tests/docs/check_links.py --root checks an installed copy).
 doc=$DESTDIR$PREFIX/share/doc/kiemdiem
-for d in README.md LICENSE $(cd "$here" && find docs config/examples \( -type f -o -type l \) | sort); do
+for d in README.md LICENSE config/kiemdiem.yaml $(cd "$here" && find docs config/examples \( -type f -o -type l \) | sort); do
   put 0644 "$here/$d" "$doc/$d"
 done
 # Manual pages and shell completion, generated from the programs (deploy/gen-cli-docs.sh).

@@ -100,7 +100,7 @@ import Testing
         }
         expected["/etc/kiemdiem/templates"] = dir(0o755)
         // The documentation as laid out in the repository, so its links hold; man pages; completion.
-        var docs = ["README.md", "LICENSE"]
+        var docs = ["README.md", "LICENSE", "config/kiemdiem.yaml"]
         for top in ["docs", "config/examples"] {
             let base = repoRoot.appendingPathComponent(top).path
             for case let rel as String in FileManager.default.enumerator(atPath: base)! {

@@ -133,7 +133,8 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "KiemDiemCoreTests", dependencies: ["KiemDiemCore"]),
         .testTarget(name: "KiemDiemWireTests", dependencies: ["KiemDiemWire", "KiemDiemTesting", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "KiemDiemStoreTests", dependencies: ["KiemDiemStore", "KiemDiemWire", "KiemDiemCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "KiemDiemStoreTests", dependencies: ["KiemDiemStore", "KiemDiemWire", "KiemDiemCore", "KiemDiemTesting",
+                                                       .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "KiemDiemClientTests", dependencies: ["KiemDiemClient", "KiemDiemWire", "ZeroMQ"]),
         .testTarget(name: "KiemDiemDaemonTests", dependencies: ["KiemDiemDaemon", "KiemDiemEngine", "KiemDiemStore", "KiemDiemWire"]),
         .testTarget(name: "KiemDiemEngineTests", dependencies: [

@@ -18,6 +18,13 @@ public struct CSVRow: Sendable {
     public subscript(column: String) -> String? {
         index[column].map { CSV.trimmed(fields[$0]) }
     }
+    /// Where `column` sits in every row of the table (nil: the table has no such column).
+    public func position(of column: String) -> Int? { index[column] }
+    /// The field at `position` (from `position(of:)`), trimmed as by name: one lookup per table,
+    /// not per field, for files of millions of rows.
+    public subscript(at position: Int?) -> String? {
+        position.map { CSV.trimmed(fields[$0]) }
+    }
 }
 
 public enum CSV {

@@ -69,6 +69,7 @@ public enum Discipline: Codable, Sendable, Equatable {
 
     /// Parses the `disciplined` column: `true`/`false` (also yes/no, 1/0, empty) or a date.
     public static func parse(_ text: String) -> Parsed {
+        if text.isEmpty { return .value(nil) } // most rows: no case folding to pay for
         switch text.lowercased() {
         case "true", "yes", "1": return .value(.undated)
         case "false", "no", "0", "": return .value(nil)

@@ -9,7 +9,11 @@ public enum TreeImport {
 
     /// The `phone` cell: empty (none), or a number `Phone` accepts.
     static func phone(_ v: CSVRow, source: String, line: Int, errors: inout [InputError]) -> String?? {
-        guard let text = v["phone"], !text.trimmingCharacters(in: .whitespaces).isEmpty else { return .some(nil) }
+        phone(v["phone"], source: source, line: line, errors: &errors)
+    }
+
+    static func phone(_ text: String?, source: String, line: Int, errors: inout [InputError]) -> String?? {
+        guard let text, !text.isEmpty else { return .some(nil) } // trimmed by the reader
         guard let p = Phone.normalized(text) else {
             errors.append(InputError(source: source, line: line, reason: "phone '\(text.prefix(40))' must be 8 to 15 digits, with an optional leading +"))
             return nil
@@ -136,36 +140,68 @@ public enum TreeImport {
     /// finds the duplicates that no piece holds both of.
     public static func parseMembers(_ text: String, source: String, firstLine: Int, unitKind: (String) -> UnitKind?,
                                     firstSeen: (String, Int) throws -> Int?) throws(InputErrors) -> [Member] {
-        let rows = try CSV.table(text, source: source, columns: memberColumns, required: ["id", "unit", "name"], firstLine: firstLine)
+        var (rows, errors) = memberRows(text, source: source, firstLine: firstLine, unitKind: unitKind)
         var out: [Member] = []
         out.reserveCapacity(rows.count)
-        var errors: [InputError] = []
-        for (line, v) in rows {
-            let id = v["id"] ?? ""
-            guard Code.isValid(id) else { errors.append(InputError(source: source, line: line, reason: "id '\(id)' must match [a-z0-9-]+")); continue }
+        for (line, m) in rows {
             let first: Int?
-            do { first = try firstSeen(id, line) } catch { throw InputErrors([InputError(source: source, line: line, reason: "\(error)")]) }
-            if let first { errors.append(InputError(source: source, line: line, reason: "duplicate id '\(id)' (first on line \(first))")); continue }
-            let unit = v["unit"] ?? ""
-            guard let kind = unitKind(unit) else { errors.append(InputError(source: source, line: line, reason: "unknown unit '\(unit)'")); continue }
+            do { first = try firstSeen(m.id, line) } catch { throw InputErrors([InputError(source: source, line: line, reason: "\(error)")]) }
+            if let first { errors.append(InputError(source: source, line: line, reason: "duplicate id '\(m.id)' (first on line \(first))")); continue }
+            out.append(m)
+        }
+        rows = []
+        if !errors.isEmpty { throw InputErrors(inLineOrder(errors)) }
+        return out
+    }
+
+    /// Findings sorted by line (those without one first), each line's in the order found.
+    public static func inLineOrder(_ errors: [InputError]) -> [InputError] {
+        errors.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }.map(\.element)
+    }
+
+    /// Checks a piece of a members file row by row, without looking for duplicate ids (the
+    /// caller does, across pieces): the rows that pass with their lines, and every finding.
+    /// Pure, so a piece can be checked on one thread while the last one is stored on another.
+    public static func memberRows(_ text: String, source: String, firstLine: Int, unitKind: (String) -> UnitKind?)
+        -> (rows: [(line: Int, member: Member)], errors: [InputError]) {
+        let table: [(line: Int, values: CSVRow)]
+        do { table = try CSV.table(text, source: source, columns: memberColumns, required: ["id", "unit", "name"], firstLine: firstLine) } catch {
+            return ([], error.errors)
+        }
+        guard let sample = table.first?.values else { return ([], []) }
+        // The columns' positions, looked up once for the piece.
+        let cId = sample.position(of: "id"), cUnit = sample.position(of: "unit"), cName = sample.position(of: "name"),
+            cRole = sample.position(of: "role"), cEmail = sample.position(of: "email"), cDisc = sample.position(of: "disciplined"),
+            cPhone = sample.position(of: "phone")
+        var out: [(line: Int, member: Member)] = []
+        out.reserveCapacity(table.count)
+        var errors: [InputError] = []
+        var kindCache: (unit: String, kind: UnitKind?) = ("", nil) // a file lists a cell's members together
+        for (line, v) in table {
+            let id = v[at: cId] ?? ""
+            guard Code.isValid(id) else { errors.append(InputError(source: source, line: line, reason: "id '\(id)' must match [a-z0-9-]+")); continue }
+            let unit = v[at: cUnit] ?? ""
+            if unit != kindCache.unit { kindCache = (unit, unitKind(unit)) }
+            guard let kind = kindCache.kind else { errors.append(InputError(source: source, line: line, reason: "unknown unit '\(unit)'")); continue }
             guard kind.holdsMembers else {
                 errors.append(InputError(source: source, line: line, reason: "unit '\(unit)' is a \(kind.rawValue); members belong to a cell or grassroots-cell")); continue
             }
-            let roleText = (v["role"] ?? "").isEmpty ? "member" : v["role"]!
+            let roleCell = v[at: cRole] ?? ""
+            let roleText = roleCell.isEmpty ? "member" : roleCell
             guard let role = MemberRole(rawValue: roleText) else {
                 errors.append(InputError(source: source, line: line, reason: "unknown role '\(roleText)' (expected secretary, deputy, committee, member)")); continue
             }
-            let name = v["name"] ?? ""
+            let name = v[at: cName] ?? ""
             guard !name.isEmpty else { errors.append(InputError(source: source, line: line, reason: "empty name")); continue }
             let discipline: Discipline?
-            switch Discipline.parse(v["disciplined"] ?? "") {
+            switch Discipline.parse(v[at: cDisc] ?? "") {
             case .value(let d): discipline = d
             case .invalid(let reason): errors.append(InputError(source: source, line: line, reason: reason)); continue
             }
-            guard let phone = phone(v, source: source, line: line, errors: &errors) else { continue }
-            out.append(Member(id: id, unit: unit, name: name, role: role, email: v["email"].flatMap { $0.isEmpty ? nil : $0 }, discipline: discipline, phone: phone))
+            guard let phone = phone(v[at: cPhone], source: source, line: line, errors: &errors) else { continue }
+            let email = v[at: cEmail] ?? ""
+            out.append((line, Member(id: id, unit: unit, name: name, role: role, email: email.isEmpty ? nil : email, discipline: discipline, phone: phone)))
         }
-        if !errors.isEmpty { throw InputErrors(errors) }
-        return out
+        return (out, errors)
     }
 }

@@ -47,13 +47,20 @@ struct ImportCommand: ParsableCommand {
         }
         let engine = try Engine(store: store)
         let unitsFile = try read(units)
-        let membersFile = try members.map(read)
+        let membersFile = try members.map { path in
+            do {
+                return (name: (path as NSString).lastPathComponent, data: try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
+            } catch {
+                say("kiemdiemd import: cannot read \(path): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+        }
         let now = try store.read { try $0.storedClock() } ?? Date()
         do {
             let r = try engine.bulkLoad(units: unitsFile, members: membersFile, now: now) { step in
                 switch step {
                 case .parsed(let file, let rows, let s): say(String(format: "checked %@: %d rows in %.1f s", file, rows, s))
-                case .storing(let file, let rows, let total): say(String(format: "storing %@: %d of %d rows (%.0f%%)", file, rows, total, 100 * Double(rows) / Double(max(total, 1))))
+                case .storing(let file, let rows, let percent): say(String(format: "checked and stored %@: %d rows, %d%% of the file", file, rows, percent))
                 case .validated(let file, let s): say(String(format: "checked the tree with %@ in %.1f s", file, s))
                 case .stored(let file, let s): say(String(format: "stored %@ in %.1f s", file, s))
                 case .rollups(let s): say(String(format: "built the indexes and counted the tree in %.1f s", s))

@@ -6,7 +6,7 @@ import KiemDiemWire
 /// The steps of an offline load, for its progress lines.
 public enum BulkLoadStep: Sendable {
     case parsed(file: String, rows: Int, seconds: Double)
-    case storing(file: String, rows: Int, of: Int)
+    case storing(file: String, rows: Int, percent: Int)
     case validated(file: String, seconds: Double)
     case stored(file: String, seconds: Double)
     case rollups(seconds: Double)
@@ -15,9 +15,10 @@ public enum BulkLoadStep: Sendable {
 extension Engine {
     /// `kiemdiemd import`: the units file, the members file, or both, checked exactly as the
     /// control socket's imports check them and stored in **one** transaction (all or nothing).
-    /// Into an empty member table the member index is built after the rows; the rollups are
-    /// rebuilt once at the end.
-    public func bulkLoad(units: FileArgs?, members: FileArgs?, now: Date, progress: (BulkLoadStep) -> Void = { _ in })
+    /// The members file is read from its mapping a piece at a time, checked on a second thread
+    /// while the piece before is stored. Into an empty member table the member index is built
+    /// after the rows; the rollups are rebuilt once at the end.
+    public func bulkLoad(units: FileArgs?, members: (name: String, data: Data)?, now: Date, progress: (BulkLoadStep) -> Void = { _ in })
         throws -> (units: ImportResult?, members: ImportResult?) {
         func seconds(since t: Date) -> Double { Date().timeIntervalSince(t) }
         do {
@@ -38,10 +39,23 @@ extension Engine {
                     if let members {
                         t = Date()
                         let kinds = try tx.unitKinds()
-                        let parsed = try TreeImport.parseMembers(members.content, source: members.name) { kinds[$0] }
-                        progress(.parsed(file: members.name, rows: parsed.count, seconds: seconds(since: t)))
-                        t = Date()
-                        out.1 = try tx.saveMembers(parsed, rollups: false) { progress(.storing(file: members.name, rows: $0, of: parsed.count)) }
+                        // The mapped file, fed in slices: it is never copied whole.
+                        var pieces = CSVPieces(source: members.name), offset = 0, ended = false, shown = 0
+                        let size = members.data.count, slice = 4 << 20
+                        out.1 = try members.data.withUnsafeBytes { (all: UnsafeRawBufferPointer) in
+                            try tx.loadMembers(source: members.name, kinds: kinds, next: {
+                                while offset < size {
+                                    let end = min(offset + slice, size)
+                                    defer { offset = end }
+                                    if let piece = try pieces.feed(UnsafeRawBufferPointer(rebasing: all[offset..<end])) { return piece }
+                                }
+                                if !ended { ended = true; return try pieces.finish() }
+                                return nil
+                            }, progress: { rows in
+                                let percent = 100 * offset / max(size, 1)
+                                if percent >= shown + 5 { shown = percent - percent % 5; progress(.storing(file: members.name, rows: rows, percent: percent)) }
+                            })
+                        }
                         progress(.stored(file: members.name, seconds: seconds(since: t)))
                     }
                     t = Date()

@@ -133,8 +133,8 @@ public final class ImportApply: @unchecked Sendable {
 
     /// The same checks and writes as `import.units`/`import.members` (without the rating
     /// facts: a campaign with ratings takes the one-request path). A members file is read one
-    /// chunk at a time, its ids checked for duplicates in a temporary table: the daemon holds
-    /// one chunk, not the file (a national members file is 633 MB).
+    /// chunk at a time (`StoreTx.loadMembers`): the daemon holds a few chunks, not the file (a
+    /// national members file is 633 MB).
     static func apply(_ u: UploadState, tx: StoreTx) throws -> ImportResult {
         let bytes = try tx.uploadBytes(u.upload)
         guard bytes == u.bytes else {
@@ -147,38 +147,21 @@ public final class ImportApply: @unchecked Sendable {
             return try tx.saveTree(merged, incoming: Set(incoming.map(\.unit.id)))
         }
         let kinds = try tx.unitKinds()
-        try tx.startSeenIds()
-        defer { try? tx.endSeenIds() }
-        var header = "", linesBefore = 0
-        var errors: [InputError] = []
-        var added = 0, updated = 0
-        // Into an empty member table, without its index and counting trigger until the end.
-        try tx.fastFill {
-            for seq in 0..<u.chunks {
-                guard let chunk = try tx.uploadChunk(u.upload, seq: seq) else { throw ErrorBody(.conflict, "import '\(u.upload)' lost chunk \(seq)") }
-                // Every piece after the first is read under the first one's header line, numbered as
-                // the line before the piece's first record, so that findings carry the file's lines.
-                if seq == 0, let nl = chunk.utf8.firstIndex(of: 0x0A) { header = String(chunk[...nl]) }
-                let text = seq == 0 ? chunk : header + chunk
-                do {
-                    let members = try TreeImport.parseMembers(text, source: u.name, firstLine: seq == 0 ? 1 : linesBefore, unitKind: { kinds[$0] }) {
-                        try tx.firstSeen($0, line: $1)
-                    }
-                    if errors.isEmpty {
-                        let r = try tx.saveMembers(members, rollups: false)
-                        added += r.added
-                        updated += r.updated
-                    }
-                } catch let e as InputErrors {
-                    errors += e.errors
-                    if errors.count >= 200 { break } // enough to act on; the reply shows 200 at most
+        // The chunks cut as the client cut them (at line breaks), re-cut at record boundaries.
+        var pieces = CSVPieces(source: u.name), seq = 0
+        let result = try tx.fastFill {
+            try tx.loadMembers(source: u.name, kinds: kinds) {
+                while seq < u.chunks {
+                    guard var chunk = try tx.uploadChunk(u.upload, seq: seq) else { throw ErrorBody(.conflict, "import '\(u.upload)' lost chunk \(seq)") }
+                    seq += 1
+                    if let piece = try chunk.withUTF8({ try pieces.feed(UnsafeRawBufferPointer($0)) }) { return piece }
                 }
-                linesBefore += chunk.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                if seq == u.chunks { seq += 1; return try pieces.finish() }
+                return nil
             }
-            if !errors.isEmpty { throw InputErrors(errors) }
         }
         try tx.rebuildRollups()
-        return ImportResult(added: added, updated: updated, total: try tx.counts().members)
+        return result
     }
 }
 

@@ -61,7 +61,7 @@ def raw_insert(files, work):
         CREATE TABLE unit (id TEXT PRIMARY KEY NOT NULL, parent TEXT, kind TEXT NOT NULL, name TEXT NOT NULL,
                            head TEXT, email TEXT, path TEXT NOT NULL);
         CREATE INDEX unit_path ON unit(path);
-        CREATE INDEX unit_parent ON unit(parent);
+        CREATE INDEX unit_parent ON unit(parent, id);
         CREATE TABLE member (id TEXT PRIMARY KEY NOT NULL, unit TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL,
                              email TEXT, disciplined INTEGER NOT NULL DEFAULT 0);
     """)

@@ -93,7 +93,7 @@ public struct CommandRegistry: Sendable {
                 willRun(try codec.encoder.encode(args))
                 if let work = try C.later(args, in: context) {
                     // Off the loop: an encoder of its own (the handler's stays on the loop).
-                    return .later { audit in try WireJSON.encoder().encode(Reply(id: id, result: try work(audit))) }
+                    return .later { audit in try WireJSON.reply(id: id, result: try work(audit)) }
                 }
                 return .now(try codec.encoder.encode(Reply(id: id, result: try C.run(args, in: context))))
             }

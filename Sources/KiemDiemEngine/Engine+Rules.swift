@@ -139,8 +139,8 @@ extension Engine {
         var flagsOf: [String: Int] = [:], remediationOf: [String: Int] = [:]
         for f in flags { if let k = child(of: f.unit) { flagsOf[k, default: 0] += 1 } }
         for x in remediation { if let k = child(of: x.unit) { remediationOf[k, default: 0] += 1 } }
-        let children = try tx.children(of: unit.id)
-        let perStage = try tx.childrenProgress(campaign: c.id, stages: c.plan.stages, parent: unit.path, children: children, now: now)
+        let children = try tx.childList(of: unit.id)
+        let perStage = try tx.childrenProgress(campaign: c.id, stages: c.plan.stages, parent: unit.path, children: children.map(\.id), now: now)
         r.children = children.enumerated().map { i, row in
             var completed = 0, total = 0, overdue = 0
             for stage in perStage {
@@ -148,7 +148,7 @@ extension Engine {
                 total += stage[i].total
                 overdue += stage[i].overdue
             }
-            var child = ChildReport(unit: row.id, name: row.unit.name, kind: row.unit.kind.rawValue, completed: completed, total: total, overdue: overdue,
+            var child = ChildReport(unit: row.id, name: row.name, kind: row.kind.rawValue, completed: completed, total: total, overdue: overdue,
                                     flags: flagsOf[row.id] ?? 0, openRemediation: remediationOf[row.id] ?? 0)
             if childStages { child.stages = perStage.map { [$0[i].completed, $0[i].total, $0[i].overdue] } }
             return child

@@ -142,21 +142,19 @@ extension StoreTx {
     /// `path`), in their order: the children's tree counts in one query, each stage's completions
     /// in one more, the extensions read once per stage. Arrays by position, not dictionaries: a
     /// national root has a hundred thousand children and seven stages.
-    public func childrenProgress(campaign: String, stages: [Stage], parent path: String, children: [UnitRow], now: Date)
+    public func childrenProgress(campaign: String, stages: [Stage], parent path: String, children: [String], now: Date)
         throws -> [[(total: Int, completed: Int, overdue: Int)]] {
         let parent = Self.root(of: path)
-        var position: [String: Int] = [:]
-        position.reserveCapacity(children.count)
-        for (i, c) in children.enumerated() { position[c.id] = i }
+        var walk = ChildWalk(children)
         let kindNames = UnitKind.allCases.map(\.rawValue) + ["member"]
         let kindIndex = Dictionary(uniqueKeysWithValues: kindNames.enumerated().map { ($1, $0) })
         var counts = [Int](repeating: 0, count: children.count * kindNames.count) // child × kind
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT u.id, t.kind, t.n FROM unit u JOIN tree_count t ON t.unit = u.id WHERE u.parent = ?
+            SELECT u.id, t.kind, t.n FROM unit u JOIN tree_count t ON t.unit = u.id WHERE u.parent = ? ORDER BY u.id
             """), arguments: [parent])
         while let r = try rows.next() {
-            guard let i = position[r["id"]], let k = kindIndex[r["kind"]] else { continue }
-            counts[i * kindNames.count + k] = r["n"]
+            guard let i = walk.position(of: r[0]), let k = kindIndex[r[1] as String] else { continue }
+            counts[i * kindNames.count + k] = r[2]
         }
         let depth = Self.lineage(path).count
         return try stages.map { stage in
@@ -166,13 +164,14 @@ extension StoreTx {
             }
             var done = [Int](repeating: 0, count: children.count)
             let doneRows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT d.unit, d.n FROM unit u JOIN done_count d ON d.campaign = ? AND d.stage = ? AND d.unit = u.id WHERE u.parent = ?
+                SELECT d.unit, d.n FROM unit u JOIN done_count d ON d.campaign = ? AND d.stage = ? AND d.unit = u.id WHERE u.parent = ? ORDER BY u.id
                 """), arguments: [campaign, stage.id, parent])
-            while let r = try doneRows.next() { if let i = position[r["unit"]] { done[i] = r["n"] } }
+            walk.restart()
+            while let r = try doneRows.next() { if let i = walk.position(of: r[0]) { done[i] = r[1] } }
             var own = [Int](repeating: 0, count: children.count), late = own
             for e in try extendedIncomplete(campaign: campaign, stage: stage, subtree: path) {
                 let lineage = Self.lineage(e.path)
-                guard lineage.count > depth, let i = position[String(lineage[depth])] else { continue } // not the parent itself
+                guard lineage.count > depth, let i = walk.anywhere(String(lineage[depth])) else { continue } // not the parent itself
                 own[i] += e.items
                 if e.due <= now { late[i] += e.items }
             }
@@ -184,3 +183,32 @@ extension StoreTx {
         }
     }
 }
+
+/// Where a row's unit sits among a level's children. The children and the rows both come in
+/// id order (the `(parent, id)` index), so the position is found by walking forward: no hashing
+/// of 100,000 ids per query. An id met out of order falls back to a dictionary.
+struct ChildWalk {
+    let ids: [String]
+    private var next = 0
+    private var index: [String: Int]?
+
+    init(_ ids: [String]) { self.ids = ids }
+
+    mutating func restart() { next = 0 }
+
+    mutating func position(of id: String) -> Int? {
+        var i = next
+        while i < ids.count, ids[i] != id { i += 1 }
+        if i < ids.count {
+            next = i
+            return i
+        }
+        return anywhere(id)
+    }
+
+    mutating func anywhere(_ id: String) -> Int? {
+        if index == nil { index = Dictionary(ids.enumerated().map { ($1, $0) }) { a, _ in a } }
+        return index?[id]
+    }
+}
+

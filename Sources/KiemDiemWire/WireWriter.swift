@@ -52,8 +52,29 @@ public struct JSONBytes {
     public mutating func field<I: BinaryInteger>(_ k: StaticString, _ v: I?) {
         guard let v else { return }
         key(k)
-        bytes.append(contentsOf: String(v).utf8)
+        number(v)
         needsComma = true
+    }
+
+    /// An integer's decimal digits, without making a String of them (a national report writes
+    /// a million numbers).
+    private mutating func number<I: BinaryInteger>(_ v: I) {
+        if v < 0 { bytes.append(UInt8(ascii: "-")) }
+        var m = v.magnitude
+        if m < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(m))
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes: more than a 64-bit integer's 20 digits
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { buf in
+            while m > 0 {
+                buf[23 - n] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+                n += 1
+            }
+            bytes.append(contentsOf: buf[(24 - n)...])
+        }
     }
 
     public mutating func field(_ k: StaticString, _ v: Bool?) {
@@ -85,6 +106,38 @@ public struct JSONBytes {
     /// An array element that is already JSON.
     public mutating func raw(_ json: String) {
         bytes.append(contentsOf: json.utf8)
+    }
+
+    /// Bytes that are already JSON.
+    public mutating func raw<C: Collection<UInt8>>(bytes json: C) {
+        bytes.append(contentsOf: json)
+    }
+
+    /// An object, as an array element: `body` writes its fields.
+    public mutating func object(_ body: (inout JSONBytes) -> Void) {
+        bytes.append(UInt8(ascii: "{"))
+        needsComma = false
+        body(&self)
+        bytes.append(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    /// Lists of integers (`[[1,2],[3]]`) under `k`.
+    public mutating func field(_ k: StaticString, ints v: [[Int]]?) {
+        guard let v else { return }
+        key(k)
+        bytes.append(UInt8(ascii: "["))
+        for (i, list) in v.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "["))
+            for (j, n) in list.enumerated() {
+                if j > 0 { bytes.append(UInt8(ascii: ",")) }
+                number(n)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
     }
 
     /// Starts an array value under `k`; `element` writes each element (an object).

@@ -88,9 +88,9 @@ import Testing
                     check(got == want, "seed \(seed), after \(step): \(s.id) under \(u): \(got), the oracle counts \(want)")
                     // The same, for all children at once (the report's one-query-per-level form).
                     let (rows, children) = try f.store.read { tx in
-                        let rows = try tx.children(of: u)
+                        let rows = try tx.childList(of: u)
                         return (rows, try tx.childrenProgress(campaign: campaign.id, stages: [campaign.plan.stage(s.id)!], parent: tx.unit(u)!.path,
-                                                              children: rows, now: now)[0])
+                                                              children: rows.map(\.id), now: now)[0])
                     }
                     let kids = tree.units.filter { $0.parent == u }.map(\.id)
                     check(Set(rows.map(\.id)) == Set(kids) && children.count == rows.count, "seed \(seed), after \(step): children of \(u): \(rows.map(\.id).sorted()) ≠ \(kids.sorted())")

@@ -105,3 +105,58 @@ public struct ChildReport: Codable, Sendable {
         self.openRemediation = openRemediation
     }
 }
+
+/// A result whose reply is written faster than JSONEncoder writes it, and byte for byte the same.
+public protocol FastReply {
+    func reply(id: String?) throws -> Data
+}
+
+extension WireJSON {
+    /// The reply to a request: `result.reply(id:)` when it has a faster way, JSONEncoder otherwise.
+    public static func reply<R: Codable & Sendable>(id: String?, result: R) throws -> Data {
+        if let fast = result as? any FastReply { return try fast.reply(id: id) }
+        return try encoder().encode(Reply(id: id, result: result))
+    }
+}
+
+/// `report` and `view` at a national root list 104,500 children: JSONEncoder took 0.65 s for
+/// them (it sorts each object's keys, case-insensitively, on every call), as long as reading
+/// them. So the children are written by hand (`JSONBytes`) and spliced into what JSONEncoder
+/// writes for the rest of the reply with an empty list in their place. `ReportReplyTests`
+/// compares the bytes with JSONEncoder's on random reports.
+extension Array: FastReply where Element == ReportResult {
+    public func reply(id: String?) throws -> Data {
+        var shell = self
+        for i in shell.indices where shell[i].children != nil { shell[i].children = [] }
+        let encoded = try WireJSON.encoder().encode(Reply(id: id, result: shell))
+        // Each `"children":[]` in order is a result's list, in order: a JSON string holds no
+        // unescaped quote, so the bytes cannot come from a name or a message.
+        let marker = [UInt8](#""children":[]"#.utf8)
+        var out = JSONBytes(capacity: encoded.count + self.reduce(0) { $0 + ($1.children?.count ?? 0) * 160 })
+        var rest = encoded[...]
+        for result in self {
+            guard let children = result.children else { continue }
+            guard let at = rest.firstRange(of: marker) else { return encoded } // cannot happen; the plain reply is still right
+            out.raw(bytes: rest[..<at.lowerBound])
+            out.raw(#""children":["#)
+            for (i, c) in children.enumerated() {
+                if i > 0 { out.raw(",") }
+                out.object {
+                    $0.field("completed", c.completed)
+                    $0.field("flags", c.flags)
+                    $0.field("kind", c.kind)
+                    $0.field("name", c.name)
+                    $0.field("openRemediation", c.openRemediation)
+                    $0.field("overdue", c.overdue)
+                    $0.field("stages", ints: c.stages)
+                    $0.field("total", c.total)
+                    $0.field("unit", c.unit)
+                }
+            }
+            out.raw("]")
+            rest = rest[at.upperBound...]
+        }
+        out.raw(bytes: rest)
+        return Data(out.bytes)
+    }
+}

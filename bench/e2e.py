@@ -278,16 +278,21 @@ def sqlite_raw(work, n):
     return s
 
 
-def sqlite_same_rows(work, db):
+def sqlite_same_rows(work, db, jobs_too=True):
     """The rows the burst stored, events and jobs as kiemdiem wrote them, inserted into a fresh
     database with the same tables and indexes (no triggers) in one transaction (WAL,
-    synchronous=FULL). Returns (seconds, rows)."""
+    synchronous=FULL). Returns (seconds, rows). Without `jobs_too`, the events alone."""
     src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    ddl = [r[0] for r in src.execute("SELECT sql FROM sqlite_master WHERE tbl_name IN ('event', 'job') AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type DESC")]
+    tables = "('event', 'job')" if jobs_too else "('event')"
+    ddl = [r[0] for r in src.execute(f"SELECT sql FROM sqlite_master WHERE tbl_name IN {tables} AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type DESC")]
     events = src.execute("SELECT * FROM event").fetchall()
-    jobs = src.execute("SELECT * FROM job").fetchall()
+    jobs = src.execute("SELECT * FROM job").fetchall() if jobs_too else []
     src.close()
-    con = sqlite3.connect(os.path.join(work, "raw-same.sqlite"), isolation_level=None)
+    path = os.path.join(work, "raw-same.sqlite")
+    for f in (path, path + "-wal", path + "-shm"):
+        if os.path.exists(f):
+            os.remove(f)
+    con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=FULL")
     for d in ddl:

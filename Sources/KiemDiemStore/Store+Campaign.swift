@@ -195,14 +195,16 @@ extension StoreTx {
                   AND NOT EXISTS (SELECT 1 FROM member_task t WHERE t.campaign = :c AND t.stage = :s AND t.member = m.id)
                 ORDER BY u.path, m.id
                 """, arguments: args)
+            // Columns by position: a national reminder reads 5.7 million rows here.
             while let r = try rows.next() {
-                let uid: String = r["uid"]
+                let uid: String = r[0]
                 if out.last?.unit != uid {
                     if let limit, out.count >= limit { break }
-                    out.append(Target(unit: uid, name: r["uname"], path: r["upath"], email: r["uemail"], members: [], phone: r["uphone"]))
+                    out.append(Target(unit: uid, name: r[1], path: r[2], email: r[3], members: [], phone: r[4]))
                 }
-                out[out.count - 1].members.append((r["mid"], r["mname"]))
-                if r["memail"] != nil || r["mphone"] != nil { out[out.count - 1].memberContacts[r["mid"]] = (r["memail"], r["mphone"]) }
+                let mid: String = r[5], email: String? = r[7], phone: String? = r[8]
+                out[out.count - 1].members.append((mid, r[6]))
+                if email != nil || phone != nil { out[out.count - 1].memberContacts[mid] = (email, phone) }
             }
         case .units(let kinds):
             let rows = try Row.fetchCursor(db, sql: """

@@ -55,6 +55,25 @@ import Testing
         #expect(d.terminate() == 0)
     }
 
+    /// `kiemdiemctl` cuts chunks after a line break, which may be one inside a quoted name: the
+    /// daemon reads the joined file at record boundaries, not chunk by chunk.
+    @Test func aQuotedLineBreakMayStraddleTwoChunks() throws {
+        let lines = try String(contentsOfFile: Self.members, encoding: .utf8).split(separator: "\n").prefix(301)
+        var text = String(lines[0]) + "\n"
+        for line in lines.dropFirst() {
+            var f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            f[2] = "\"\(f[2])\n(dòng hai, \"\"tên gọi\"\")\"" // a line break, a comma and quotes inside the name
+            text += f.joined(separator: ",") + "\n"
+        }
+        let d = try DaemonProcess()
+        let file = try write(text, "members.csv", in: d.dir)
+        _ = try d.ctl(["import", "units", Self.units])
+        let m = try d.ctl(["import", "members", file, "--chunk-size", "1024"])
+        #expect(m.status == 0 && m.out.contains("members: 300 added"), "\(m.out)\(m.err)")
+        #expect(try counts(d)["members"] == 300)
+        #expect(d.terminate() == 0)
+    }
+
     @Test func whileTheCommitIsAppliedReadsAreAnsweredAndChangesWait() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -24,6 +24,7 @@ import csv
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -109,8 +110,34 @@ def rss_mib(pid, field="VmRSS"):
     return 0.0
 
 
+class WatchdogListener:
+    """systemd's side of the notify protocol, for the watchdog: a datagram socket the daemon is
+    told of (NOTIFY_SOCKET, WATCHDOG_USEC), recording when each WATCHDOG=1 arrives."""
+
+    def __init__(self, work, usec):
+        self.path = os.path.join(work, f"notify-{os.getpid()}.sock")
+        self.usec = usec
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.pings = []
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def env(self):
+        return {"NOTIFY_SOCKET": self.path, "WATCHDOG_USEC": str(self.usec)}
+
+    def _listen(self):
+        while True:
+            m = self.sock.recv(4096)
+            if b"WATCHDOG=1" in m:
+                self.pings.append(time.perf_counter())
+
+    def longest_gap(self, since):
+        t = [p for p in self.pings if p >= since]
+        return max((b - a for a, b in zip(t, t[1:])), default=float("inf"))
+
+
 class Daemon:
-    def __init__(self, bin_dir, work, database, start):
+    def __init__(self, bin_dir, work, database, start, env=None):
         self.bin = bin_dir
         ports = [free_port() for _ in range(3)]
         self.control, self.events, self.jobs = (f"tcp://127.0.0.1:{p}" for p in ports)
@@ -121,7 +148,8 @@ class Daemon:
                     "delivery: {group_wait: 0}\n")  # a job per cell: the figure is per notification
         self.log = open(os.path.join(work, f"daemon-{ports[0]}.log"), "w+")
         t = time.perf_counter()
-        self.proc = subprocess.Popen([os.path.join(bin_dir, "kiemdiemd"), "--config", cfg], stderr=self.log, stdout=subprocess.DEVNULL)
+        self.proc = subprocess.Popen([os.path.join(bin_dir, "kiemdiemd"), "--config", cfg], stderr=self.log, stdout=subprocess.DEVNULL,
+                                     env={**os.environ, **(env or {})})
         atexit.register(lambda p=self.proc: p.poll() is None and p.kill())  # a failed bench leaves no daemon behind
         while True:
             self.log.seek(0)
@@ -290,7 +318,10 @@ def main():
 
 def ctl_import(args, work, label, units_csv, members_csv, raw_s):
     # The same tree through the control socket, in chunks, with `status` probed all along.
-    d = Daemon(args.bin, work, os.path.join(work, "ctl.sqlite"), "2026-11-01T00:00:00+07:00")
+    # The watchdog as the unit sets it would be pinged every 10 s (WatchdogSec=30s); here every
+    # second (WATCHDOG_USEC 3 s), so that a late ping shows.
+    watchdog = WatchdogListener(work, 3_000_000)
+    d = Daemon(args.bin, work, os.path.join(work, "ctl.sqlite"), "2026-11-01T00:00:00+07:00", env=watchdog.env())
     done = threading.Event()
     probe = LongProbe(d.control)
     prober = threading.Thread(target=lambda: probe.sample(until=done), daemon=True)
@@ -313,6 +344,8 @@ def ctl_import(args, work, label, units_csv, members_csv, raw_s):
     report(f"{label}: status during that import: longest", max(probe.samples), "ms")
     report(f"{label}: status during that import: answers", len(probe.samples), "requests")
     report(f"{label}: daemon peak RSS during that import", rss_mib(d.proc.pid, "VmHWM"), "MiB", 1024.0, "MiB target", higher_is_better=False)
+    report(f"{label}: longest gap between watchdog pings during that import ({len(watchdog.pings)} pings, every 1 s asked)",
+           watchdog.longest_gap(t), "s", 3.0, "s (WATCHDOG_USEC)", higher_is_better=False)
     d.stop()
 
 

@@ -252,7 +252,8 @@ public final class Engine {
         guard let stage = c.plan.stage(t.stage) else { return (0, nil) }
         var next: String?
         func targets() throws -> [Target] {
-            let all = try tx.targets(campaign: c.id, stage: stage, rootPath: c.rootPath, unit: t.unit, afterPath: slice?.after, limit: slice?.limit)
+            let all = try tx.targets(campaign: c.id, stage: stage, rootPath: c.rootPath, unit: t.unit, afterPath: slice?.after, limit: slice?.limit,
+                                     contacts: stage.remindsMembers)
             if let slice, all.count >= slice.limit { next = all.last?.path }
             return all
         }

@@ -24,10 +24,17 @@ run: release
 
 # After the Swift suites: the docs' links, README's walkthrough against a real daemon, the
 # systemd units, the page in Chromium, the Debian package (lintian; dpkg in a throw-away root).
+# The Swift tests' temporary directories (daemons' databases, sockets, spools: thousands of
+# them a run) go under one directory per checkout, emptied before the run and removed after a
+# run that passes; a failed run's stay there to look at.
+TEST_TMP := /tmp/kiemdiem-tests-$(shell echo $(CURDIR) | md5sum | cut -c1-8)
+
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)
 	bash deploy/gen-cli-docs.sh $$(swift build --show-bin-path $(SWIFT_FLAGS))
-	swift test --skip-build $(SWIFT_FLAGS)
+	rm -rf $(TEST_TMP) && mkdir -p $(TEST_TMP)
+	TMPDIR=$(TEST_TMP) swift test --skip-build $(SWIFT_FLAGS)
+	rm -rf $(TEST_TMP)
 	python3 tests/docs/check_links.py
 	BIN=$$(swift build --show-bin-path $(SWIFT_FLAGS)) python3 tests/walkthrough/test_readme.py
 	BIN=$$(swift build --show-bin-path $(SWIFT_FLAGS)) bash deploy/check-units.sh

@@ -106,8 +106,17 @@ public struct Member: Codable, Sendable, Equatable {
     public var discipline: Discipline?
     public var disciplined: Bool { discipline != nil }
     public var phone: String?
+    /// Not rated this year, and why (the members file's `exempt` column): "miễn công tác và sinh
+    /// hoạt đảng", "đình chỉ sinh hoạt đảng", "mới kết nạp chưa đủ 6 tháng".
+    public var exempt: String?
+    /// Left the organization (the members file's `left` column: a date or a reason): kept, with
+    /// their history, but no longer in the tree the rules and the stages read.
+    public var left: String?
 
-    public init(id: String, unit: String, name: String, role: MemberRole, email: String? = nil, discipline: Discipline? = nil, phone: String? = nil) {
+    public init(id: String, unit: String, name: String, role: MemberRole, email: String? = nil, discipline: Discipline? = nil, phone: String? = nil,
+                exempt: String? = nil, left: String? = nil) {
+        self.exempt = exempt
+        self.left = left
         self.id = id
         self.unit = unit
         self.name = name

@@ -72,6 +72,14 @@ public struct Stage: Codable, Sendable, Equatable {
     /// cell's letter listing its late members. Optional so that stored plans still decode.
     public var remind: [RemindTarget]?
 
+    /// `ratings:` what must be recorded before a unit can complete the stage; nil takes the
+    /// default of the stage's id (`RatingNeeds.default(for:)`), `ratings: none` needs nothing.
+    /// Optional so that stored plans still decode.
+    public var ratings: RatingNeeds?
+
+    /// What completing the stage needs recorded.
+    public var ratingNeeds: RatingNeeds { ratings ?? RatingNeeds.default(for: id) }
+
     public var isStudy: Bool { kind == .study }
     public var remindsUnit: Bool { remind?.contains(.unit) ?? true }
     public var remindsMembers: Bool { isMemberStage && remind?.contains(.members) == true }
@@ -90,6 +98,42 @@ public struct Stage: Codable, Sendable, Equatable {
 }
 
 public enum StageKind: String, Codable, Sendable { case review, study }
+
+/// The ratings a stage names (its title says who rates whom): a unit completes the stage only
+/// when they are recorded, at least at the status given. `ownRating`: the unit's own (a
+/// collective rates itself: proposed); `units`: every unit below it; `members`: every member
+/// below it who is rated this year. A member whose decision must wait for a collective decided
+/// later (the head of the unit itself or of a unit above it: "sau khi hoàn thành đánh giá, xếp
+/// loại chất lượng tổ chức … thì đánh giá, xếp loại chất lượng người đứng đầu") needs only
+/// their proposal here; they are decided at the stage of the committee above.
+public struct RatingNeeds: Codable, Sendable, Equatable {
+    public var ownRating: RatingStatus?
+    public var units: RatingStatus?
+    public var members: RatingStatus?
+
+    public init(ownRating: RatingStatus? = nil, units: RatingStatus? = nil, members: RatingStatus? = nil) {
+        self.ownRating = ownRating
+        self.units = units
+        self.members = members
+    }
+
+    enum CodingKeys: String, CodingKey { case ownRating = "self", units, members }
+
+    public var isEmpty: Bool { self == RatingNeeds() }
+
+    /// The stages of the process as the sample plans name them: the cell reviews and proposes,
+    /// a sub-committee rates itself, the grassroots organization decides its cells and members,
+    /// the bloc its grassroots organizations (and their heads). Other ids need nothing.
+    public static func `default`(for stage: String) -> RatingNeeds {
+        switch stage {
+        case "cell-review": RatingNeeds(ownRating: .proposed, members: .proposed)
+        case "sub-committee-review": RatingNeeds(ownRating: .proposed)
+        case "grassroots-review": RatingNeeds(ownRating: .proposed, units: .decided, members: .decided)
+        case "bloc-rating": RatingNeeds(units: .decided, members: .decided)
+        default: RatingNeeds()
+        }
+    }
+}
 
 /// Who a member stage's reminders go to: the cell (its letter lists the late members), and/or
 /// each late member with an address.
@@ -117,4 +161,24 @@ public struct Escalation: Codable, Sendable, Equatable {
     /// short notice. Optional in stored plans (loaded before the setting); on by default.
     public var notifyResolved: Bool?
     public var sendsResolved: Bool { notifyResolved ?? true }
+    /// `above`: the body above the campaign's root (say, the provincial standing committee),
+    /// which receives the steps that would climb past the root. Without it those steps are
+    /// skipped: escalation stops at the root. Optional in stored plans.
+    public var above: Above?
+
+    /// The body above the root: not a unit of the tree, only a name and an address.
+    public struct Above: Codable, Sendable, Equatable {
+        public var name: String
+        public var email: String?
+        public var phone: String?
+        public init(name: String, email: String? = nil, phone: String? = nil) {
+            self.name = name
+            self.email = email
+            self.phone = phone
+        }
+    }
+
+    /// The recipient id of a step sent to `above` (in the event's `to`, the escalation row's
+    /// target and the job's recipient).
+    public static let aboveRecipient = "above"
 }

@@ -60,6 +60,12 @@ public struct RatingEntry: Sendable, Equatable {
     public var beyond: Double?
     /// The line of the file it came from (0 for ratings already stored).
     public var line: Int
+    /// The order it was recorded in (the stored row's id; 0 for one being recorded now, the
+    /// latest): a quota broken by later facts blames the latest decisions.
+    public var order: Int64 = 0
+
+    /// Sorts older first; ratings being recorded now come last, in file order.
+    public var recency: (Int64, Int) { (order == 0 ? Int64.max : order, line) }
 
     public init(subject: String, kind: Kind, level: RatingLevel, status: RatingStatus = .decided, commendation: Bool = false,
                 note: String? = nil, score: Double? = nil, onTime: Double? = nil, beyond: Double? = nil, line: Int = 0) {
@@ -129,7 +135,9 @@ public struct RatingFinding: Sendable, Equatable, Codable {
     /// Identity across two states: the same rule broken by the same ratings at the same unit,
     /// whatever the numbers in the message. (A proposal already in conflict does not let the
     /// decision that follows it through: the ratings blamed are part of the identity.)
+    /// A quota finding is the same finding while the same ratings are `excellent`, whichever of
+    /// them it names to annul.
     public var identity: String {
-        "\(rule)|\(unit)|\(subjects.joined(separator: ","))|" + blame.map { "\($0.kind.rawValue):\($0.subject):\($0.status.rawValue)" }.sorted().joined(separator: ",")
+        "\(rule)|\(unit)|\(subjects.joined(separator: ","))|" + (rule.hasSuffix("quota") ? [] : blame).map { "\($0.kind.rawValue):\($0.subject):\($0.status.rawValue)" }.sorted().joined(separator: ",")
     }
 }

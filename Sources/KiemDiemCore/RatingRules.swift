@@ -22,15 +22,30 @@ public enum RatingRules {
         for uid in units {
             guard let unit = s.tree.units[uid] else { continue }
             for status in RatingStatus.allCases {
-                if let r = s.rating(RatingKey(.unit, uid), status) { out += unitRules(r, unit, s) }
+                if let r = s.inForce(RatingKey(.unit, uid), status) { out += unitRules(r, unit, s) }
             }
             for m in s.tree.membersOf[uid] ?? [] {
                 for status in RatingStatus.allCases {
-                    if let r = s.rating(RatingKey(.member, m), status) { out += memberRules(r, s) }
+                    if let r = s.inForce(RatingKey(.member, m), status) { out += memberRules(r, s) }
                 }
             }
+            if unit.kind.holdsMembers { out += exemptRated(cell: uid, s) }
             if unit.kind.isGrassroots { out += memberQuota(org: uid, s) }
             if unit.kind == .bloc { out += organizationQuota(bloc: uid, s) }
+        }
+        return out
+    }
+
+    /// A member not rated this year (miễn đánh giá) has no rating in force.
+    static func exemptRated(cell: String, _ s: RatingState) -> [RatingFinding] {
+        var out: [RatingFinding] = []
+        for m in s.tree.exemptOf[cell] ?? [] {
+            let why = s.tree.exempt[m] ?? ""
+            for status in RatingStatus.allCases {
+                guard let r = s.rating(RatingKey(.member, m), status) else { continue }
+                out.append(RatingFinding(rule: "exempt", unit: cell, subjects: [m],
+                    message: Findings.exemptRated(who: s.tree.name(r.key), reason: why), line: r.line, blame: [r.ref]))
+            }
         }
         return out
     }
@@ -89,7 +104,7 @@ public enum RatingRules {
             let (keys, what) = unit.kind.holdsMembers
                 ? ((s.tree.membersOf[unit.id] ?? []).map { RatingKey(.member, $0) }, Findings.parts(members: true))
                 : (kids.map { RatingKey(.unit, $0) }, Findings.parts(members: false))
-            let parts = keys.map { s.effective($0) }
+            let parts = keys.map { s.part($0, as: r.status) }
             let rated = parts.compactMap { $0 }
             let atLeastCompleted = rated.filter { $0.level >= .completed }.count
             let atLeastGood = rated.filter { $0.level >= .good }.count
@@ -175,6 +190,15 @@ public enum RatingRules {
     // MARK: - Quota (rule 1)
 
     /// Where an organization stands against the cap on `excellent`.
+    ///
+    /// The cap is checked on every decision, not only once the organization is decided: a state
+    /// is refused when no way of deciding the rest can bring it within the cap, that is when the
+    /// decided `excellent` exceed the share of the decided `good` *plus every part still
+    /// undecided* (each might still be decided `good`). Once every part is decided that is the
+    /// cap itself. The check is monotone: every part of a legal final state, decided in any
+    /// order, passes it (a later `good` only raises the bound), so the same final state is
+    /// reachable whatever order the files come in, and no decision can take an organization
+    /// past a cap it could still meet only by un-deciding someone.
     public struct QuotaProgress: Sendable, Equatable {
         public var scope: String
         public var excellent: Int
@@ -183,10 +207,13 @@ public enum RatingRules {
         public var total: Int
         /// The most `excellent` the decided `good` (or good-or-better) allow now.
         public var cap: Int
-        /// Every part decided, or the organization's review stage marked done: the cap holds.
-        public var complete: Bool
+        /// The most `excellent` allowed if every undecided part were decided `good`.
+        public var reachableCap: Int
         public var group: String
-        public var within: Bool { excellent <= cap }
+        /// Every part decided.
+        public var complete: Bool { decided == total }
+        public var open: Int { total - decided }
+        public var within: Bool { excellent <= reachableCap }
     }
 
     /// floor(share × denominator): "không vượt quá 20%" never rounds up.
@@ -196,7 +223,7 @@ public enum RatingRules {
     }
 
     /// Members' decided ratings in one grassroots organization (under qd124-2023 one group per
-    /// role: committee members apart from the others).
+    /// role: committee members apart from the others). Exempt members are not counted.
     public static func memberQuotaProgress(org: String, _ s: RatingState) -> [QuotaProgress] {
         memberGroups(org: org, s).map(\.progress)
     }
@@ -210,10 +237,9 @@ public enum RatingRules {
         } else {
             groups = [(Findings.quotaGroupMembers, members)]
         }
-        let complete = s.closedReviews.contains(org) || members.allSatisfy { s.rating(RatingKey(.member, $0), .decided) != nil }
         return groups.map { group, ids in
             let keys = ids.map { RatingKey(.member, $0) }
-            return (progress(org, group: group, keys, complete: complete, s), keys)
+            return (progress(org, group: group, keys, s), keys)
         }
     }
 
@@ -221,17 +247,18 @@ public enum RatingRules {
     /// the sources leave open).
     public static func organizationQuotaProgress(bloc: String, _ s: RatingState) -> QuotaProgress {
         let kids = (s.tree.children[bloc] ?? []).map { RatingKey(.unit, $0) }
-        let complete = s.closedReviews.contains(bloc) || kids.allSatisfy { s.rating($0, .decided) != nil }
-        return progress(bloc, group: Findings.quotaGroupOrganizations, kids, complete: complete, s)
+        return progress(bloc, group: Findings.quotaGroupOrganizations, kids, s)
     }
 
-    static func progress(_ scope: String, group: String, _ keys: [RatingKey], complete: Bool, _ s: RatingState) -> QuotaProgress {
+    static func progress(_ scope: String, group: String, _ keys: [RatingKey], _ s: RatingState) -> QuotaProgress {
         let decided = keys.compactMap { s.rating($0, .decided) }
         let e = decided.filter { $0.level == .excellent }.count
         let g = decided.filter { $0.level == .good }.count
-        return QuotaProgress(scope: scope, excellent: e, good: g, decided: decided.count, total: keys.count,
-                             cap: s.quota.map { cap(share: $0.share, excellent: e, good: g, denominator: $0.denominator) } ?? keys.count,
-                             complete: complete, group: group)
+        let open = keys.count - decided.count
+        let caps = s.quota.map { q in
+            (cap(share: q.share, excellent: e, good: g, denominator: q.denominator), cap(share: q.share, excellent: e, good: g + open, denominator: q.denominator))
+        } ?? (keys.count, keys.count)
+        return QuotaProgress(scope: scope, excellent: e, good: g, decided: decided.count, total: keys.count, cap: caps.0, reachableCap: caps.1, group: group)
     }
 
     static func memberQuota(org: String, _ s: RatingState) -> [RatingFinding] {
@@ -243,19 +270,24 @@ public enum RatingRules {
         return [quotaFinding(p, keys: (s.tree.children[bloc] ?? []).map { RatingKey(.unit, $0) }, s)].compactMap { $0 }
     }
 
+    /// Past the cap: every `excellent` is named, and the latest decided of them, as many as
+    /// exceed the cap, are the ones to annul (what `rate annul --cascade` removes, and no more).
     static func quotaFinding(_ p: QuotaProgress, keys: [RatingKey], _ s: RatingState) -> RatingFinding? {
-        guard p.complete, !p.within else { return nil }
-        let excellent = keys.filter { s.rating($0, .decided)?.level == .excellent }
+        guard !p.within else { return nil }
+        let excellent = keys.compactMap { s.rating($0, .decided) }.filter { $0.level == .excellent }
+        let latest = excellent.sorted { ($0.recency.0, $0.recency.1, $0.subject) < ($1.recency.0, $1.recency.1, $1.subject) }.suffix(p.excellent - p.reachableCap)
         return RatingFinding(rule: s.ruleset == .qd124 && keys.first?.kind == .member ? "role-quota" : "quota", unit: p.scope,
                              subjects: excellent.map(\.subject).sorted(),
                              message: Findings.quotaExceeded(quotaText(p, s), group: p.group),
-                             blame: excellent.map { RatingRef(kind: $0.kind, subject: $0.subject, status: .decided) })
+                             blame: latest.map(\.ref).sorted())
     }
 
     /// Where an organization stands against its quota, for people (Findings.quota).
     public static func quotaText(_ p: QuotaProgress, _ s: RatingState) -> String {
-        Findings.quota(scope: s.tree.name(RatingKey(.unit, p.scope)), excellent: p.excellent, decided: p.decided, total: p.total, group: p.group,
-                       quota: s.quota, cap: p.cap, good: p.good)
+        let text = Findings.quota(scope: s.tree.name(RatingKey(.unit, p.scope)), excellent: p.excellent, decided: p.decided, total: p.total, group: p.group,
+                                  quota: s.quota, cap: p.cap, good: p.good)
+        guard s.quota != nil, !p.complete else { return text }
+        return text + Findings.quotaReachable(cap: p.reachableCap, open: p.open, group: p.group)
     }
 
     /// Quota warnings for the organizations a change touches: partial counts against the cap.
@@ -303,13 +335,26 @@ public enum RatingRules {
                 }
             case .member:
                 guard let cell = s.tree.members[e.subject]?.unit else { continue }
-                if s.rating(RatingKey(.unit, cell), .decided) == nil {
+                if !collectiveReady(cell: cell, s) {
+                    let cellName = s.tree.name(RatingKey(.unit, cell))
                     out.append(RatingFinding(rule: "order-collective", unit: cell, subjects: [e.subject, cell],
-                        message: Findings.orderCollective(who: who, cell: s.tree.name(RatingKey(.unit, cell))), line: e.line))
+                        message: s.tree.units[cell]?.kind == .grassrootsCell
+                            ? Findings.orderCollectiveSelf(who: who, cell: cellName) : Findings.orderCollective(who: who, cell: cellName),
+                        line: e.line))
                 }
             }
         }
         return out
+    }
+
+    /// "A collective before its members' ratings are final": a cell's members are decided by the
+    /// grassroots committee after it decides the cell; a grassroots cell decides its members
+    /// itself, after rating itself as a collective (its own rating proposed), while the upper
+    /// committee's decision on the cell comes later (the bloc's stage).
+    static func collectiveReady(cell: String, _ s: RatingState) -> Bool {
+        s.tree.units[cell]?.kind == .grassrootsCell
+            ? s.effective(RatingKey(.unit, cell)) != nil
+            : s.rating(RatingKey(.unit, cell), .decided) != nil
     }
 
     /// The ratings that must exist before `ref` can be recorded at its most demanding level
@@ -319,7 +364,9 @@ public enum RatingRules {
         case (.member, .proposed):
             return []
         case (.member, .decided):
-            let cell = tree.members[ref.subject].map { [RatingRef(kind: .unit, subject: $0.unit, status: .decided)] } ?? []
+            let cell = tree.members[ref.subject].map { m in
+                [RatingRef(kind: .unit, subject: m.unit, status: tree.units[m.unit]?.kind == .grassrootsCell ? .proposed : .decided)]
+            } ?? []
             return cell + (tree.headed[ref.subject] ?? []).map { RatingRef(kind: .unit, subject: $0, status: .decided) }
         case (.unit, let status):
             // A proposal reads its parts' levels as they stand (proposed is enough); a decision
@@ -329,21 +376,71 @@ public enum RatingRules {
         }
     }
 
+    // MARK: - Stages that name ratings
+
+    /// What is missing, by kind, for `unit` to complete a stage that needs `needs`: its own
+    /// rating, the units below it, the members below it (a head of the unit or of one above it
+    /// needs only a proposal: their decision comes after the collective's, at the stage above).
+    public static func missing(_ needs: RatingNeeds, unit: String, in s: RatingState) -> [StageMissing] {
+        func has(_ k: RatingKey, _ status: RatingStatus) -> Bool {
+            status == .proposed ? s.effective(k) != nil : s.rating(k, .decided) != nil
+        }
+        var out: [StageMissing] = []
+        if let st = needs.ownRating, !has(RatingKey(.unit, unit), st) {
+            out.append(StageMissing(kind: .own, status: st, subjects: [s.tree.name(RatingKey(.unit, unit))], count: 1))
+        }
+        var below: [String] = []
+        var stack = s.tree.children[unit] ?? []
+        while let u = stack.popLast() {
+            below.append(u)
+            stack += s.tree.children[u] ?? []
+        }
+        if let st = needs.units {
+            let lacking = below.sorted().filter { !has(RatingKey(.unit, $0), st) }
+            if !lacking.isEmpty {
+                out.append(StageMissing(kind: .units, status: st, subjects: lacking.prefix(10).map { s.tree.name(RatingKey(.unit, $0)) }, count: lacking.count))
+            }
+        }
+        if let st = needs.members {
+            let waiting = Set(s.tree.lineage(of: unit).compactMap { s.tree.units[$0]?.head })
+            let lacking = s.tree.membersInSubtree(of: unit).sorted().filter { m in
+                !has(RatingKey(.member, m), waiting.contains(m) ? .proposed : st)
+            }
+            if !lacking.isEmpty {
+                out.append(StageMissing(kind: .members, status: st, subjects: lacking.prefix(10).map { s.tree.name(RatingKey(.member, $0)) }, count: lacking.count))
+            }
+        }
+        return out
+    }
+
     // MARK: - Annulment
 
     /// Annulling `refs` leaves these findings; with `cascade`, the ratings they blame are annulled
     /// too, until nothing new breaks. Returns every rating to annul (the requested ones first) and
     /// the findings left when not cascading.
+    ///
+    /// A decided subject that a discipline or a conclusion forces to `failed` is annulled to be
+    /// re-decided `failed`: the cascade reads the state with that decision taken, so it also
+    /// annuls what the `failed` will break (the collective rated excellent under rule 5 and, in
+    /// turn, its head's decision; the latest `excellent` past the quota) and nothing else.
     public static func annulment(of refs: [RatingRef], in s: RatingState, cascade: Bool) -> (annul: [RatingRef], findings: [RatingFinding]) {
         var state = s
         var annul: [RatingRef] = []
         var pending = refs
-        let scopeOf = { (refs: [RatingRef]) in affectedUnits(refs.map(\.key), tree: s.tree) }
+        var forced: [RatingEntry] = []
         while !pending.isEmpty {
-            let scope = scopeOf(pending)
+            let scope = affectedUnits((pending + forced.map(\.ref)).map(\.key), tree: s.tree)
             let before = invariants(state, units: scope)
-            for r in pending where state.remove(r) != nil { annul.append(r) }
-            let brought = newFindings(before: before, after: invariants(state, units: scope))
+            for r in pending {
+                guard let old = state.remove(r) else { continue }
+                annul.append(r)
+                if cascade, r.status == .decided, old.level > .failed, s.isForcedToFail(r.key) {
+                    forced.append(RatingEntry(subject: r.subject, kind: r.kind, level: .failed, status: .decided))
+                }
+            }
+            var target = state
+            for f in forced where target.rating(f.ref) == nil { target.set(f) }
+            let brought = newFindings(before: before, after: invariants(target, units: scope))
             guard !brought.isEmpty else { break }
             if !cascade { return (annul, brought) }
             pending = Array(Set(brought.flatMap(\.blame)).filter { state.rating($0) != nil }).sorted()
@@ -352,6 +449,33 @@ public enum RatingRules {
         return (annul, [])
     }
 
+    /// What repairing a conflict takes, in the fewest steps the rules allow: the ratings to annul
+    /// (the cascade from the ratings it blames, as `rate annul --cascade` would run it), each with
+    /// the level it must take where a fact forces one.
+    public static func repair(of finding: RatingFinding, in s: RatingState) -> [(ref: RatingRef, level: RatingLevel, forcedTo: RatingLevel?)] {
+        annulment(of: finding.blame.filter { s.rating($0) != nil }, in: s, cascade: true).annul.compactMap { ref in
+            guard let r = s.rating(ref) else { return nil }
+            return (ref, r.level, s.isForcedToFail(ref.key) && r.level > .failed ? .failed : nil)
+        }
+    }
+
+    /// The conflict as a committee reads it: the finding, then everything that must change.
+    public static func conflictMessage(_ f: RatingFinding, in s: RatingState) -> String {
+        let steps = repair(of: f, in: s)
+        guard !steps.isEmpty else { return f.message }
+        return f.message + " " + Findings.repairSteps(steps.map { (s.tree.name($0.ref.key), $0.ref.status, $0.level, $0.forcedTo) })
+    }
+
+}
+
+/// Ratings a stage names that are not recorded yet: of which kind, at what status, a few names
+/// and how many.
+public struct StageMissing: Sendable, Equatable {
+    public enum Kind: Sendable { case own, units, members }
+    public var kind: Kind
+    public var status: RatingStatus
+    public var subjects: [String]
+    public var count: Int
 }
 
 /// Quy định 366-QĐ/TW, Điều 11: the 100-point scale and the conditions of each level.

@@ -8,6 +8,13 @@ public struct RatingTree: Sendable {
     public let membersOf: [String: [String]]
     /// The units a member heads (is the `head` of).
     public let headed: [String: [String]]
+    /// Members not rated this year, with the reason (miễn đánh giá: excused from work and party
+    /// activities, suspended, admitted less than six months ago): they are in `members` (a rating
+    /// of them is refused by name) but in no `membersOf` list, so they count neither in the quota,
+    /// nor in rule 5, nor in what a stage needs decided. Members who left are not in the tree.
+    public let exempt: [String: String]
+    /// The exempt members of each cell.
+    public let exemptOf: [String: [String]]
 
     public init(units: [OrgUnit], members: [Member]) {
         self.units = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -19,9 +26,20 @@ public struct RatingTree: Sendable {
         }
         self.children = children.mapValues { $0.sorted() }
         self.headed = headed.mapValues { $0.sorted() }
-        self.members = Dictionary(members.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let present = members.filter { $0.left == nil }
+        self.members = Dictionary(present.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var membersOf: [String: [String]] = [:]
-        for m in members { membersOf[m.unit, default: []].append(m.id) }
+        var exempt: [String: String] = [:], exemptOf: [String: [String]] = [:]
+        for m in present {
+            if let why = m.exempt {
+                exempt[m.id] = why
+                exemptOf[m.unit, default: []].append(m.id)
+            } else {
+                membersOf[m.unit, default: []].append(m.id)
+            }
+        }
+        self.exempt = exempt
+        self.exemptOf = exemptOf.mapValues { $0.sorted() }
         self.membersOf = membersOf.mapValues { $0.sorted() }
     }
 
@@ -90,9 +108,6 @@ public struct RatingState: Sendable {
     public var conclusions: [RatingKey: Set<FlagReason>] = [:]
     /// Open remediation items raised in earlier campaigns, per subject.
     public var earlierRemediation: [RatingKey: Int] = [:]
-    /// Organizations whose own review stage is marked done (`grassroots-review`, `bloc-rating`):
-    /// their quota holds from then on even if some members are still undecided.
-    public var closedReviews: Set<String> = []
 
     public init(tree: RatingTree, year: Int, ruleset: Ruleset, quota: Quota?, ratings: [RatingEntry] = []) {
         self.tree = tree
@@ -103,6 +118,23 @@ public struct RatingState: Sendable {
     }
 
     public func rating(_ key: RatingKey, _ status: RatingStatus) -> RatingEntry? { ratings[key]?[status] }
+
+    /// A rating the rules hold over: a proposal stops counting once the subject is decided (the
+    /// decision supersedes it; a stale proposal keeps no conflict alive).
+    public func inForce(_ key: RatingKey, _ status: RatingStatus) -> RatingEntry? {
+        status == .proposed && ratings[key]?[.decided] != nil ? nil : ratings[key]?[status]
+    }
+
+    /// A part of a collective as a rating of that collective reads it (rule 5): a proposal reads
+    /// its parts' proposals (the cell proposes from its members' reviews), a decision their
+    /// decisions; either falls back on the other where the part has only one.
+    public func part(_ key: RatingKey, as status: RatingStatus) -> RatingEntry? {
+        let other: RatingStatus = status == .proposed ? .decided : .proposed
+        return ratings[key]?[status] ?? ratings[key]?[other]
+    }
+
+    /// A discipline or a conclusion forces this subject's level to `failed` this year.
+    public func isForcedToFail(_ key: RatingKey) -> Bool { isDisciplined(key) || !forcingConclusions(key).isEmpty }
     public func rating(_ ref: RatingRef) -> RatingEntry? { ratings[ref.key]?[ref.status] }
 
     /// The level the rules read for a part of a collective: decided, else proposed.

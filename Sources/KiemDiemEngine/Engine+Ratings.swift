@@ -7,13 +7,6 @@ import KiemDiemWire
 /// can affect a rating is applied to the state as stored and the rules are evaluated over the
 /// result, in the transaction that stores it.
 extension Engine {
-    /// Stages whose completion closes an organization's review: from then on its quota holds
-    /// even while some of its members are undecided.
-    static let closingStages: [String: Set<UnitKind>] = [
-        "grassroots-review": [.grassrootsCommittee, .grassrootsCell],
-        "bloc-rating": [.bloc],
-    ]
-
     /// Rules whose findings a recorded fact (discipline, a conclusion) can bring about: the fact
     /// is accepted and the ratings it contradicts are published as conflicts to re-decide.
     static let factRules: Set<String> = ["disciplined", "conclusion", "disciplined-units", "excellent-discipline"]
@@ -35,7 +28,6 @@ extension Engine {
                             ruleset: c.plan.ruleset, quota: c.plan.quota, ratings: try tx.currentRatings(campaign: c.id).map(\.entry))
         s.conclusions = try tx.conclusions(campaign: c.id)
         s.earlierRemediation = try tx.earlierOpenRemediation(campaign: c.id)
-        s.closedReviews = try tx.unitsCompleted(campaign: c.id, stages: Array(Engine.closingStages.keys))
         return s
     }
 
@@ -79,8 +71,15 @@ extension Engine {
             let brought = RatingRules.newFindings(before: RatingRules.invariants(before, units: units), after: RatingRules.invariants(after, units: units))
             let (facts, others) = (brought.filter { Engine.factRules.contains($0.rule) }, brought.filter { !Engine.factRules.contains($0.rule) })
             refused += others
-            try publish(facts, as: .ratingConflict, cause: cause, campaign: c, now: now, tx: tx)
-            conflicts += facts
+            // Each conflict names everything its repair must change (the cascade `rate annul
+            // --cascade` would run, with the level a fact forces).
+            let explained = facts.map { f in
+                var f = f
+                f.message = RatingRules.conflictMessage(f, in: after)
+                return f
+            }
+            try publish(explained, as: .ratingConflict, cause: cause, campaign: c, now: now, tx: tx)
+            conflicts += explained
         }
         if !refused.isEmpty {
             throw ErrorBody(.rejected, "the change would break \(refused.count) rating rule(s) of the ratings in force; nothing was stored (annul the ratings concerned first)",
@@ -89,17 +88,16 @@ extension Engine {
         return conflicts
     }
 
-    /// Refuses to close an organization's review (`grassroots-review`, `bloc-rating` done) while
-    /// its quota is broken: from then on the cap holds over its decided ratings.
-    func checkClosingReview(_ stage: Stage, unit: UnitRow, campaign c: CampaignRow, tx: StoreTx) throws {
-        guard Engine.closingStages[stage.id]?.contains(unit.unit.kind) == true else { return }
-        let before = try ratingState(c, tx: tx)
-        var after = before
-        after.closedReviews.insert(unit.id)
-        let found = RatingRules.newFindings(before: RatingRules.invariants(before, units: [unit.id]), after: RatingRules.invariants(after, units: [unit.id]))
-        if !found.isEmpty {
-            throw ErrorBody(.rejected, "\(unit.id) cannot close '\(stage.id)' while its ratings break the quota", details: found.map(Engine.describe))
-        }
+    /// A stage that names ratings (`RatingNeeds`) is done for a unit only when they are recorded:
+    /// the refusal names what is missing, in Vietnamese, every kind at once.
+    func checkStageRatings(_ stage: Stage, unit: UnitRow, campaign c: CampaignRow, tx: StoreTx) throws {
+        let needs = stage.ratingNeeds
+        guard !needs.isEmpty, !stage.isMemberStage else { return }
+        let s = try ratingState(c, tx: tx)
+        let missing = RatingRules.missing(needs, unit: unit.id, in: s)
+        guard !missing.isEmpty else { return }
+        throw ErrorBody(.rejected, "'\(unit.id)' cannot complete '\(stage.id)': \(missing.map(\.count).reduce(0, +)) rating(s) the stage names are not recorded",
+                        details: missing.map { Findings.stageMissing(stage: stage.title, unit: unit.unit.name, missing: $0) })
     }
 
     // MARK: - Suggestions

@@ -66,8 +66,10 @@ extension Engine {
             try emit(b)
         case .escalation(let step, let round):
             guard let ladderStep = c.plan.escalation?.ladder[step] else { return 0 }
-            let toId = Engine.escalationTarget(ladderStep.to, unitPath: owner.path, rootPath: c.rootPath)
-            guard let to = try tx.unit(toId) else { return 0 }
+            // The owner is the late one: `to: unit` is its own reminder, a step above the root
+            // goes to the plan's body above it or nowhere (Delivery.swift).
+            guard let toId = Engine.escalationTarget(ladderStep.to, unitPath: owner.path, rootPath: c.rootPath, above: c.plan.escalation?.above != nil),
+                  let to = try escalationRecipients([toId], plan: c.plan, rootPath: c.rootPath, committeeNames: true, tx: tx)[toId] else { return 0 }
             let escalation = try tx.raiseEscalation(campaign: c.id, stage: task.description, unit: unit.id, due: deadline.due, level: step, target: toId, at: t.instant)
             if try tx.escalation(escalation)?.acknowledgedAt != nil { return emit.stored }
             let late = t.instant.epoch - deadline.due.epoch
@@ -76,14 +78,14 @@ extension Engine {
             b.level = step
             b.to = toId
             b.escalation = escalation
-            b.message = Messages.taskEscalation(unitName: unit.unit.name, work: what, level: step, due: deadline.due, late: late, target: to.unit.committeeName, zone: zone)
+            b.message = Messages.taskEscalation(unitName: unit.unit.name, work: what, level: step, due: deadline.due, late: late, target: to.name, zone: zone)
             guard let stored = try emit(b) else { return emit.stored }
-            try enqueue(.escalation, event: stored, at: t.instant, to: (to.id, to.unit.committeeName, to.path, to.unit.email, to.unit.phone), about: (unit.id, unit.unit.name, unit.path),
+            try enqueue(.escalation, event: stored, at: t.instant, to: to, about: (unit.id, unit.unit.name, unit.path),
                         stage: stage, plan: c.plan, due: deadline.due, lateMembers: [], extra: {
                             $0.text = what
                             $0.level = step
                             $0.escalation = escalation
-                            $0.lateText = DurationText.vietnamese(max(late, 60))
+                            $0.lateText = Messages.lateText(late)
                         }, tx: tx)
         case .opened, .reminder:
             break
@@ -119,7 +121,10 @@ extension Engine {
                     QuotaLine(unit: org, excellent: $0.excellent, good: $0.good, allowed: $0.cap, decided: $0.decided, total: $0.total, group: $0.group)
                 }
             })
-            let conflicts = RatingRules.invariants(state, units: inSubtree)
+            // Each conflict once (a rule broken by the same ratings), with what its repair takes.
+            var seen = Set<String>()
+            let conflicts = RatingRules.invariants(state, units: inSubtree).filter { seen.insert($0.identity).inserted }
+                .map { f in var f = f; f.message = RatingRules.conflictMessage(f, in: state); return f }
             r.conflicts = conflicts.isEmpty ? nil : conflicts.map { RatingConflict(rule: $0.rule, unit: $0.unit, subjects: $0.subjects, message: $0.message) }
         } else {
             r.ratings = RatingSummary(members: [:], units: [:], quota: [])

@@ -52,6 +52,7 @@ public struct RatingRow: Sendable {
         entry = RatingEntry(subject: r["subject"], kind: RatingEntry.Kind(rawValue: r["kind"]) ?? .member, level: RatingLevel(rawValue: r["level"]) ?? .failed,
                             status: RatingStatus(rawValue: r["status"]) ?? .decided, commendation: r["commendation"], note: r["note"],
                             score: r["score"], onTime: r["on_time"], beyond: r["beyond"])
+        entry.order = id
         ratedAt = Date(epoch: r["rated_at"])
         ratedBy = r["rated_by"]
     }

@@ -141,21 +141,34 @@ import Testing
     let closingPlan = smallPlan.replacingOccurrences(of: "  - id: c\n", with: "  - id: grassroots-review\n")
         .replacingOccurrences(of: "    after: [b]\n    due: 2022-12-05", with: "    due: 2022-12-05")
 
-    @Test func theQuotaIsAWarningUntilTheOrganizationIsDecided() throws {
+    /// The details of a refusal, joined.
+    func refusal(_ body: () throws -> Void) -> String {
+        do {
+            try body()
+            return ""
+        } catch let e as ErrorBody { return (e.details ?? []).joined(separator: "\n") } catch { return "\(error)" }
+    }
+
+    @Test func theQuotaRefusesADecisionItCanNoLongerAllowAndTheStageNeedsItsRatings() throws {
         let f = try Fixture()
         try f.load(closingPlan)
         try rate(f, "m1,member,good\nm2,member,excellent\nm3,member,good\n", proposed: true)
+        // Closing the organization's review needs what the stage names: nothing is decided yet.
+        let missing = refusal { _ = try f.done("gc", "grassroots-review", now: now) }
+        #expect(missing.contains("chưa tự đánh giá, xếp loại tập thể") && missing.contains("còn 3 tổ chức trực thuộc chưa được quyết định xếp loại")
+                && missing.contains("còn 2 đảng viên chưa được quyết định xếp loại"))
         try rate(f, "c1,unit,good\nc2,unit,good\nsc,unit,good\ngc,unit,good\n")
-        // One excellent of three members: accepted while partial, with the running count.
-        let r = try rate(f, "m2,member,excellent\n")
-        #expect(r.warnings?.count == 1 && r.warnings![0].contains("đã có 1/1") && r.warnings![0].contains("tối đa 0") && r.warnings![0].contains("còn 2/3"))
-        // Closing the organization's review, or deciding its last members, is refused while over the cap.
-        #expect(refused(f) { _ = try f.done("gc", "grassroots-review", now: now) } == ["quota"])
-        #expect(refused(f) { try rate(f, "m3,member,good\nm1,member,good\n") } == ["quota"])
-        _ = try f.engine.annul(AnnulArgs(subject: "m2", kind: "member", reason: "Vượt tỷ lệ"), now: now, by: "admin")
-        try rate(f, "m2,member,good\nm3,member,good\nm1,member,good\n")
+        // 20% of what three members can reach allows no excellent (five `good` allow one): the first
+        // excellent is refused at once, not only when the last member is decided.
+        #expect(refused(f) { try rate(f, "m2,member,excellent\n") } == ["quota"])
+        let r = try rate(f, "m2,member,good\n")
+        #expect(r.warnings?.count == 1 && r.warnings![0].contains("đã có 0/1") && r.warnings![0].contains("còn 2/3"))
+        // m1 heads gc itself: decided after the bloc decides gc, so the stage needs only m3.
+        let left = refusal { _ = try f.done("gc", "grassroots-review", now: now) }
+        #expect(left.contains("còn 1 đảng viên chưa được quyết định xếp loại") && !left.contains("tổ chức trực thuộc"))
+        try rate(f, "m3,member,good\n")
         #expect(try f.done("gc", "grassroots-review", now: now).unitCompleted)
-        // The organization is closed: its quota holds for any later change (m3 also heads c2 and sc).
+        // From any state, a decision past what can be reached is refused (m3 also heads c2 and sc).
         _ = try f.engine.annul(AnnulArgs(subject: "m3", kind: "member", reason: "Xem xét lại"), now: now, by: "admin")
         #expect(refused(f) { try rate(f, "m3,member,excellent\n") } == ["head-above-unit", "head-above-unit", "quota"])
     }

@@ -255,7 +255,7 @@ public enum PlanParser {
         }
 
         mutating func escalation(_ node: Node) -> Escalation? {
-            guard let m = mapping(node, "escalation", keys: ["ladder", "repeat", "notify_resolved"]) else { return nil }
+            guard let m = mapping(node, "escalation", keys: ["ladder", "repeat", "notify_resolved", "above"]) else { return nil }
             var steps: [Escalation.Step] = []
             if let l = m["ladder"] {
                 guard case .sequence(let seq) = l, !seq.isEmpty else { fail(l, "escalation.ladder must be a non-empty list"); return nil }
@@ -284,7 +284,35 @@ public enum PlanParser {
             if let n = m["notify_resolved"] {
                 switch n.string { case "true": notify = true; case "false": notify = false; default: fail(n, "escalation.notify_resolved must be true or false") }
             }
-            return Escalation(ladder: steps, repeatEvery: rep, notifyResolved: notify)
+            var esc = Escalation(ladder: steps, repeatEvery: rep, notifyResolved: notify)
+            if let a = m["above"] { esc.above = above(a) }
+            return esc
+        }
+
+        /// `escalation.above: {name, email?, phone?}`: the body above the campaign's root.
+        mutating func above(_ node: Node) -> Escalation.Above? {
+            guard let m = mapping(node, "escalation.above", keys: ["name", "email", "phone"]) else { return nil }
+            let name = string(m, "name", "escalation.above", parent: node)
+            let email = string(m, "email", "escalation.above", required: false, parent: node)
+            if let email, !Reader.looksLikeEmail(email) {
+                fail(m["email"], "escalation.above.email '\(email.prefix(80))' is not an e-mail address")
+            }
+            var phone: String?
+            if let p = string(m, "phone", "escalation.above", required: false, parent: node) {
+                if let n = Phone.normalized(p) { phone = n } else { fail(m["phone"], "escalation.above.phone '\(p.prefix(40))' must be 8 to 15 digits, with an optional leading +") }
+            }
+            if m["email"] == nil, m["phone"] == nil {
+                fail(node, "escalation.above: give an 'email' or a 'phone' to reach \(name ?? "the body above the root")")
+            }
+            guard let name else { return nil }
+            return Escalation.Above(name: name, email: email, phone: phone)
+        }
+
+        /// One `@` with text on both sides, no space or control character.
+        static func looksLikeEmail(_ s: String) -> Bool {
+            let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+            return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
+                && !s.unicodeScalars.contains { CharacterSet.whitespacesAndNewlines.contains($0) || CharacterSet.controlCharacters.contains($0) }
         }
     }
 }

@@ -97,20 +97,44 @@ extension Engine {
                           recipient: recipient.id, address: recipient.email, payload: p.json, now: wallNow())
     }
 
-    /// The committee a ladder step goes to: the unit itself, or an ancestor on its path, never
-    /// above the campaign's root.
-    static func escalationTarget(_ to: Escalation.Target, unitPath: String, rootPath: String) -> String {
+    /// The committee a ladder step goes to, for the deadline of the unit at `unitPath` (for a
+    /// directed review or a remediation item, the owner's path): the unit itself (`to: unit`, its
+    /// own reminder) or an ancestor on its path, never above the campaign's root. nil: the step
+    /// is skipped, because it would climb above the root and the plan names no body there
+    /// (`escalation.above`), or because it would come back to the unit itself (the root's own
+    /// `parent` or `root` step: a committee is not escalated to itself).
+    /// `Escalation.aboveRecipient`: the plan's body above the root receives it.
+    static func escalationTarget(_ to: Escalation.Target, unitPath: String, rootPath: String, above: Bool = false) -> String? {
         let ids = unitPath.split(separator: "/").map(String.init)
-        let rootDepth = rootPath.split(separator: "/").count
-        let up = switch to {
-        case .unit: 0
-        case .parent: 1
-        case .grandparent: 2
-        case .root: ids.count
+        let rootIndex = rootPath.split(separator: "/").count - 1
+        let own = ids.count - 1
+        let index = switch to {
+        case .unit: own
+        case .parent: own - 1
+        case .grandparent: own - 2
+        case .root: rootIndex
         }
-        return ids[max(rootDepth - 1, ids.count - 1 - up)]
+        if to == .unit { return ids[own] }
+        if index < rootIndex { return above ? Escalation.aboveRecipient : nil }
+        if index >= own { return nil }
+        return ids[index]
     }
 
+    /// Who receives the steps that go to `ids`: units of the tree (by the committee's name when
+    /// `committeeNames`, else the unit's), and the plan's body above the root. Unknown ids are
+    /// left out.
+    func escalationRecipients(_ ids: Set<String>, plan: Plan, rootPath: String, committeeNames: Bool,
+                              tx: StoreTx) throws -> [String: (id: String, name: String, path: String, email: String?, phone: String?)] {
+        var out: [String: (id: String, name: String, path: String, email: String?, phone: String?)] = [:]
+        var units = ids
+        if let above = plan.escalation?.above, units.remove(Escalation.aboveRecipient) != nil {
+            out[Escalation.aboveRecipient] = (Escalation.aboveRecipient, above.name, rootPath, above.email, above.phone)
+        }
+        for (id, u) in try tx.units(units) {
+            out[id] = (u.id, committeeNames ? u.unit.committeeName : u.unit.name, u.path, u.unit.email, u.unit.phone)
+        }
+        return out
+    }
 
     /// The end of the window of `groupWait` seconds that `instant` falls in (windows are aligned
     /// on the Unix epoch, so every daemon and restart cuts them alike).

@@ -305,11 +305,14 @@ public final class Engine {
             guard let ladderStep = plan.escalation?.ladder[step] else { return (0, nil) }
             let acknowledged = try tx.acknowledgedUnits(campaign: c.id, stage: stage.id, due: t.due)
             let targets = try targets().filter { !acknowledged.contains($0.unit) }
-            let committees = try tx.units(Set(targets.map { Engine.escalationTarget(ladderStep.to, unitPath: $0.path, rootPath: c.rootPath) }))
+            // A step above the root goes to the plan's body above it, or nowhere; a step that
+            // would come back to the late unit itself is skipped (Delivery.swift).
+            let hasAbove = plan.escalation?.above != nil
+            let toIds = targets.map { Engine.escalationTarget(ladderStep.to, unitPath: $0.path, rootPath: c.rootPath, above: hasAbove) }
+            let committees = try escalationRecipients(Set(toIds.compactMap { $0 }), plan: plan, rootPath: c.rootPath, committeeNames: false, tx: tx)
             let late = t.instant.epoch - t.due.epoch
-            for target in targets {
-                let toId = Engine.escalationTarget(ladderStep.to, unitPath: target.path, rootPath: c.rootPath)
-                guard let to = committees[toId] else { continue }
+            for (target, toId) in zip(targets, toIds) {
+                guard let toId, let to = committees[toId] else { continue }
                 let escalation = try tx.raiseEscalation(campaign: c.id, stage: stage.id, unit: target.unit, due: t.due, level: step, target: toId, at: t.instant)
                 var b = event(.escalationRaised, [stage.id, target.unit, "\(t.due.epoch)", "\(step)", "\(round)"],
                               campaign: c, unit: target.unit, path: target.path, stage: stage.id, at: t.instant)
@@ -318,9 +321,9 @@ public final class Engine {
                 b.to = toId
                 b.escalation = escalation
                 if stage.isMemberStage { b.members = target.members.map { EventMember(id: $0.id, name: $0.name) } }
-                b.message = Messages.escalation(stage: stage, unitName: target.name, targetName: to.unit.name, level: step, due: t.due, late: late, plan: plan)
+                b.message = Messages.escalation(stage: stage, unitName: target.name, targetName: to.name, level: step, due: t.due, late: late, plan: plan)
                 guard let stored = try emit(b) else { continue }
-                try enqueue(.escalation, event: stored, at: t.instant, to: (to.id, to.unit.name, to.path, to.unit.email, to.unit.phone), about: (target.unit, target.name, target.path),
+                try enqueue(.escalation, event: stored, at: t.instant, to: to, about: (target.unit, target.name, target.path),
                             stage: stage, plan: plan, due: t.due, lateMembers: target.members.map(\.name), extra: {
                                 $0.level = step
                                 $0.escalation = escalation

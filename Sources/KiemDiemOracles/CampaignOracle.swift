@@ -68,9 +68,15 @@ public enum CampaignOracle {
         public func isCell(_ u: String) -> Bool { kind[u] == "cell" || kind[u] == "grassroots-cell" }
         public func applies(_ s: Stage, _ u: String) -> Bool { s.members ? isCell(u) && !(membersOf[u] ?? []).isEmpty : s.kinds.contains(kind[u]!) }
         public func subtree(_ u: String) -> [String] { kind.keys.filter { k in sequence(first: k) { parent[$0] }.contains(u) } }
-        public func climb(_ u: String, _ up: Int) -> String {
+        /// The committee `up` levels above `u`; nil when that is above the campaign's root (the
+        /// model's plans name no body there) or `u` itself for a step other than `to: unit`:
+        /// such a step is skipped.
+        public func climb(_ u: String, _ up: Int) -> String? {
             var cur = u
-            for _ in 0..<up { guard let p = parent[cur] else { break }; cur = p }
+            for _ in 0..<up {
+                guard cur != root, let p = parent[cur] else { return nil }
+                cur = p
+            }
             return cur
         }
         public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
@@ -194,7 +200,7 @@ public enum CampaignOracle {
                                         id: "\(m.id)/deadline.overdue/\(s.id)/\(u)/\(dueEpoch)", type: "deadline.overdue", unit: u, recipient: u))
                 case .escalation:
                     guard !w.acked.contains("\(s.id)/\(u)/\(d.due.timeIntervalSince1970)") else { continue }
-                    let to = m.climb(u, m.ladder[d.step].up)
+                    guard let to = m.climb(u, m.ladder[d.step].up) else { continue }
                     out.append(Expected(line: "escalation.raised \(s.id) \(u) \(at)\(when)\(who) to \(to) level \(d.step)",
                                         id: "\(m.id)/escalation.raised/\(s.id)/\(u)/\(dueEpoch)/\(d.step)/\(d.round)", type: "escalation.raised", unit: u, recipient: to))
                 }

@@ -215,3 +215,43 @@ stages:
         #expect(c.map(\.kind) == [.overdue, .escalation(step: 1, round: 0)])
     }
 }
+
+/// `escalation.above` (issue 25, item 8): the body above the campaign's root.
+@Suite struct PlanAboveTests {
+    let base = """
+        id: t
+        title: Kế hoạch
+        root: duk
+        year: 2022
+        opens: 2022-11-01T08:00:00+07:00
+        stages:
+          - {id: a, title: Tự kiểm điểm, for: members, due: 2022-11-25}
+        escalation:
+          ladder:
+            - {after: 0d, to: unit}
+            - {after: 3d, to: parent}
+
+        """
+
+    func errors(_ text: String) -> [InputError] {
+        do { _ = try PlanParser.parse(text, source: "p.yaml"); return [] } catch { return error.errors }
+    }
+
+    @Test func aBodyAboveTheRootIsANameAndAnAddress() throws {
+        let p = try PlanParser.parse(base + "  above: {name: Ban Thường vụ Tỉnh ủy, email: btv@tinhuy.vn, phone: 0912 345 678}\n", source: "p.yaml")
+        #expect(p.escalation?.above == Escalation.Above(name: "Ban Thường vụ Tỉnh ủy", email: "btv@tinhuy.vn", phone: "0912345678"))
+        #expect(try PlanParser.parse(base, source: "p.yaml").escalation?.above == nil)
+    }
+
+    @Test(arguments: [
+        ("  above: {email: btv@tinhuy.vn}\n", "escalation.above: missing 'name'", 12),
+        ("  above: {name: Ban Thường vụ, email: not-an-address}\n", "is not an e-mail address", 12),
+        ("  above: {name: Ban Thường vụ}\n", "give an 'email' or a 'phone'", 12),
+        ("  above: {name: Ban Thường vụ, email: a@b.vn, fax: 1}\n", "unknown key 'fax'", 12),
+        ("  above:\n    name: Ban Thường vụ\n    phone: abc\n", "escalation.above.phone 'abc'", 14),
+    ])
+    func badBodiesAreRefusedWithTheirLine(_ yaml: String, _ reason: String, _ line: Int) {
+        let errs = errors(base + yaml)
+        #expect(errs.contains { $0.reason.contains(reason) && $0.line == line && $0.source == "p.yaml" }, "\(errs)")
+    }
+}

@@ -169,3 +169,104 @@ let escalatingPlan = smallPlan + """
     }
 }
 
+
+/// Issue 25, item 8: escalation stops at the campaign's root, or goes to the body the plan names
+/// above it; a committee is never escalated to itself.
+@Suite(.timeLimit(.minutes(5))) struct EscalationAtTheRootTests {
+    /// The small plan with a stage of the bloc's own, and a ladder that climbs two levels.
+    static let plan = smallPlan + """
+
+          - id: r
+            title: Đảng ủy Khối xếp loại
+            for: [bloc]
+            due: 2022-12-10
+        directed_review: {due_in: 15d}
+        escalation:
+          ladder:
+            - {after: 0d, to: unit}
+            - {after: 3d, to: parent}
+            - {after: 7d, to: grandparent}
+            - {after: 9d, to: root}
+          repeat: 2d
+          notify_resolved: true
+        """
+    static let above = """
+
+          above: {name: Ban Thường vụ Tỉnh ủy, email: btv@tinhuy.example.vn}
+        """
+
+    func steps(_ f: Fixture, stage: String, unit: String) throws -> [String] {
+        try f.events().filter { $0.type == "escalation.raised" && $0.stage == stage && $0.unit == unit }
+            .map { "\($0.time.prefix(10)) level \($0.level!) to \($0.to!)" }
+    }
+
+    @Test func theBlocsOwnLateStageGoesToNoOneAboveIt() throws {
+        let f = try Fixture()
+        try f.load(Self.plan)
+        try f.engine.advance(to: at("2022-12-24"))
+        // Only the bloc's own reminder (to: unit); parent, grandparent and root would be the
+        // bloc itself or above it.
+        #expect(try steps(f, stage: "r", unit: "duk") == ["2022-12-10 level 0 to duk", "2022-12-12 level 0 to duk"])
+        // g2 sits under the bloc: its parent (and root) step go to the bloc, its grandparent step
+        // would climb above the root and is skipped.
+        let g2 = try steps(f, stage: "c", unit: "g2")
+        #expect(g2.contains("2022-12-08 level 1 to duk") && g2.contains("2022-12-14 level 3 to duk"), "\(g2)")
+        #expect(!g2.contains { $0.contains("level 2") }, "\(g2)")
+        // No job at all goes to the late bloc about its own stage but its reminder (level 0).
+        let jobs = try f.store.read { try $0.jobs(state: nil, limit: 5000) }.filter { $0.kind == .escalation }
+        let payloads = try jobs.map { try JSONDecoder().decode(JobPayload.self, from: Data($0.payload.utf8)) }
+        #expect(payloads.filter { $0.unit == "duk" }.allSatisfy { $0.level == 0 })
+    }
+
+    @Test func thePlansBodyAboveTheRootReceivesWhatClimbsPastIt() throws {
+        let f = try Fixture()
+        try f.load(Self.plan + Self.above)
+        try f.engine.advance(to: at("2022-12-24"))
+        let duk = try steps(f, stage: "r", unit: "duk")
+        #expect(duk.contains("2022-12-13 level 1 to above") && duk.contains("2022-12-17 level 2 to above"), "\(duk)")
+        #expect(!duk.contains { $0.contains("level 3") }, "the root step would be the bloc itself: \(duk)")
+        #expect(try steps(f, stage: "c", unit: "g2").contains("2022-12-12 level 2 to above"))
+        let event = try f.events().first { $0.type == "escalation.raised" && $0.to == "above" }!
+        #expect(event.message?.contains("Ban Thường vụ Tỉnh ủy") == true, "\(event.message ?? "")")
+        let job = try f.store.read { try $0.jobs(state: nil, limit: 5000) }.first { $0.key == event.id }!
+        #expect(job.recipient == "above" && job.address == "btv@tinhuy.example.vn")
+        let p = try JSONDecoder().decode(JobPayload.self, from: Data(job.payload.utf8))
+        #expect(p.recipientName == "Ban Thường vụ Tỉnh ủy" && p.unit == event.unit)
+        // Completing the stage tells the body above too, once.
+        let before = try f.store.read { try $0.lastSeq() }
+        _ = try f.done("duk", "r", now: at("2022-12-24T09:00:00+07:00"))
+        #expect(try f.events(since: before).contains { $0.type == "escalation.resolved" && $0.unit == "duk" })
+        let resolved = try f.store.read { try $0.jobs(state: nil, limit: 5000) }.filter { $0.kind == .resolved }
+        #expect(resolved.map(\.recipient) == ["above"])
+    }
+
+    @Test func aDirectedReviewOwnedByTheRootClimbsNoHigherThanThePlanAllows() throws {
+        // g2's directed review belongs to the bloc: the ladder starts there, and its parent step
+        // is above the root.
+        for withAbove in [false, true] {
+            let f = try Fixture()
+            try f.load(Self.plan + (withAbove ? Self.above : ""))
+            _ = try f.engine.flag(FlagArgs(unit: "g2", reasons: ["disunity"], note: "Mất đoàn kết"), now: at("2022-11-10"), by: "admin")
+            try f.engine.advance(to: at("2022-12-10"))
+            let to = try f.events().filter { $0.type == "escalation.raised" && $0.unit == "g2" && $0.stage == "directed-review" }.map { "\($0.level!) \($0.to!)" }
+            #expect(to.contains("0 duk"), "\(to)")
+            #expect(to.contains("1 above") == withAbove, "\(to)")
+            #expect(!to.contains { $0.hasPrefix("1 duk") || $0.hasPrefix("2 duk") || $0.hasPrefix("3 duk") }, "\(to)")
+        }
+    }
+
+    @Test func theTargetOfAStep() {
+        let root = "duk/"
+        func t(_ to: Escalation.Target, _ path: String, above: Bool = false) -> String? {
+            Engine.escalationTarget(to, unitPath: path, rootPath: root, above: above)
+        }
+        #expect(t(.unit, "duk/") == "duk")
+        #expect(t(.parent, "duk/") == nil && t(.parent, "duk/", above: true) == "above")
+        #expect(t(.root, "duk/") == nil && t(.root, "duk/", above: true) == nil)
+        #expect(t(.parent, "duk/gc/") == "duk" && t(.grandparent, "duk/gc/") == nil)
+        #expect(t(.grandparent, "duk/gc/sc/") == "duk" && t(.root, "duk/gc/sc/c2/") == "duk")
+        // A campaign rooted below the tree's top never climbs above its root.
+        #expect(Engine.escalationTarget(.grandparent, unitPath: "duk/gc/c1/", rootPath: "duk/gc/") == nil)
+        #expect(Engine.escalationTarget(.root, unitPath: "duk/gc/c1/", rootPath: "duk/gc/") == "gc")
+    }
+}

@@ -86,7 +86,7 @@ extension Engine {
     func notifyResolved(_ c: CampaignRow, stage: Stage, unit: UnitRow, now: Date, tx: StoreTx) throws {
         guard let esc = c.plan.escalation, esc.sendsResolved, !esc.ladder.isEmpty else { return }
         for e in try tx.escalations(campaign: c.id, stage: stage.id, unit: unit.id) {
-            let reached = esc.ladder.prefix(e.level + 1).map { Engine.escalationTarget($0.to, unitPath: unit.path, rootPath: c.rootPath) }
+            let reached = esc.ladder.prefix(e.level + 1).compactMap { Engine.escalationTarget($0.to, unitPath: unit.path, rootPath: c.rootPath, above: esc.above != nil) }
             let recipients = Array(Set(reached).subtracting([unit.id])).sorted()
             guard !recipients.isEmpty else { continue }
             var b = event(.escalationResolved, ["\(e.id)"], campaign: c, unit: unit, stage: stage.id, at: now)
@@ -96,10 +96,10 @@ extension Engine {
             b.message = Messages.escalationResolved(stageTitle: stage.title, unitName: unit.unit.name, due: e.due, zone: c.plan.zone)
             guard let seq = try tx.appendEvent(b, at: now) else { continue } // already told
             b.seq = seq
-            let committees = try tx.units(Set(recipients))
+            let committees = try escalationRecipients(Set(recipients), plan: c.plan, rootPath: c.rootPath, committeeNames: true, tx: tx)
             for r in recipients {
                 guard let to = committees[r] else { continue }
-                try enqueue(.resolved, event: b, to: (to.id, to.unit.committeeName, to.path, to.unit.email, to.unit.phone),
+                try enqueue(.resolved, event: b, to: to,
                             about: (unit.id, unit.unit.name, unit.path), stage: stage, plan: c.plan, due: e.due, lateMembers: [],
                             extra: { $0.key = "\(b.id)/\(r)"; $0.escalation = e.id }, tx: tx)
             }

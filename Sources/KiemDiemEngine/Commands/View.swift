@@ -47,7 +47,7 @@ extension Engine {
             let escalations = open.map { e in
                 EscalationInfo(id: e.id, unit: e.unit, unitName: names[e.unit]?.unit.name ?? e.unit, stage: e.stage,
                                stageTitle: c.plan.stage(e.stage)?.title ?? e.stage, due: Instant.format(e.due, timeZone: zone), level: e.level,
-                               target: e.target, targetName: names[e.target]?.unit.name ?? e.target,
+                               target: e.target, targetName: names[e.target]?.unit.name ?? (e.target == Escalation.aboveRecipient ? c.plan.escalation?.above?.name : nil) ?? e.target,
                                raised: e.raisedAt.map { Instant.format($0, timeZone: zone) } ?? "")
             }
             var result = ViewResult(campaign: c.id, campaignTitle: c.plan.title, simulatedClock: simulated, kind: unit.unit.kind.rawValue,

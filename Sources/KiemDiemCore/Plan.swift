@@ -16,6 +16,9 @@ public struct Plan: Codable, Sendable, Equatable {
     public var directedReviewDueIn: Int64?
     public var remediationDueIn: Int64?
     public var documents: [String]
+    /// `directed_review.rating`: a flagged unit's decided rating while its directed review is
+    /// open is refused (nil: the default) or accepted with a warning. Optional in stored plans.
+    public var directedReviewRating: DirectedReviewRating? = nil
 
     public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0)! }
 
@@ -24,6 +27,10 @@ public struct Plan: Codable, Sendable, Equatable {
     /// The instant by which every stage is due: the campaign's end.
     public var lastDue: Date { stages.map(\.due).max() ?? opens }
 }
+
+/// What `rate` does with a flagged unit's decision while the review its upper committee directs
+/// is not held: the upper committee "may verify, inspect and re-rate", so by default it waits.
+public enum DirectedReviewRating: String, Codable, Sendable, CaseIterable { case refuse, warn }
 
 public enum Ruleset: String, Codable, Sendable, CaseIterable {
     case hd21 = "hd21-2019"

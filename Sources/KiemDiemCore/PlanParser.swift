@@ -162,7 +162,15 @@ public enum PlanParser {
             var escalation: Escalation?
             if let e = m["escalation"] { escalation = self.escalation(e) }
             var directed: Int64?
-            if let d = m["directed_review"], let dm = mapping(d, "directed_review", keys: ["due_in"]) { directed = duration(dm["due_in"], "directed_review.due_in") }
+            var directedRating: DirectedReviewRating?
+            if let d = m["directed_review"], let dm = mapping(d, "directed_review", keys: ["due_in", "rating"]) {
+                directed = duration(dm["due_in"], "directed_review.due_in")
+                if let r = dm["rating"] {
+                    if let v = r.string.flatMap(DirectedReviewRating.init(rawValue:)) { directedRating = v } else {
+                        fail(r, "directed_review.rating '\(r.string ?? "")' must be refuse or warn")
+                    }
+                }
+            }
             var remediation: Int64?
             if let d = m["remediation"], let dm = mapping(d, "remediation", keys: ["due_in"]) { remediation = duration(dm["due_in"], "remediation.due_in") }
             var documents: [String] = []
@@ -171,7 +179,8 @@ public enum PlanParser {
             }
             guard errors.isEmpty, let id, let title, let root, let year, let opens else { return nil }
             return Plan(id: id, title: title, root: root, year: year, opens: opens, timeZone: tzName, ruleset: ruleset, quota: quota,
-                        stages: stages, escalation: escalation, directedReviewDueIn: directed, remediationDueIn: remediation, documents: documents)
+                        stages: stages, escalation: escalation, directedReviewDueIn: directed, remediationDueIn: remediation, documents: documents,
+                        directedReviewRating: directedRating)
         }
 
         /// A cycle in `after` (possible only among stages due at the same instant), if any.

@@ -86,6 +86,7 @@ import Testing
         let f = try Fixture()
         try f.load()
         _ = try f.engine.flag(FlagArgs(unit: "g2", reasons: ["disunity", "public-outrage"], note: "Đơn thư phản ánh"), now: at("2022-11-10"), by: "admin")
+        _ = try f.done("g2", "directed-review", now: at("2022-11-20")) // decided after the directed review (issue 25, item 10)
         try rate(f, "m4,member,good\nm5,member,failed\n", proposed: true)
         try rate(f, "g2,unit,good\n")
         let seq = try f.store.read { try $0.lastSeq() }

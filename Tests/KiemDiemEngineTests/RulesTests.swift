@@ -71,6 +71,7 @@ import Testing
         let f = try Fixture()
         try f.load()
         _ = try f.engine.flag(FlagArgs(unit: "g2", reasons: ["disunity"], note: "Mất đoàn kết kéo dài", confirmed: true), now: at("2022-11-10"), by: "admin")
+        _ = try f.done("g2", "directed-review", now: at("2022-11-20")) // decided after the directed review (issue 25, item 10)
         _ = try f.engine.rate(RateArgs(name: "cb.csv", content: "subject,kind,level\nm4,member,good\nm5,member,failed\n", proposed: true), now: now, by: "a")
         #expect {
             _ = try f.engine.rate(RateArgs(name: "r.csv", content: "subject,kind,level\ng2,unit,completed\n"), now: now, by: "a")

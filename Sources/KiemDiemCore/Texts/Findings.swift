@@ -125,3 +125,20 @@ public enum Findings {
     /// A member as findings name them: "đảng viên Nguyễn Văn An (m1)".
     static func member(name: String, id: String) -> String { "đảng viên \(name) (\(id))" }
 }
+
+// MARK: - Issue 25, item 10: a flagged unit decided before its directed review
+
+extension Findings {
+    /// A flagged unit decided while the review its upper committee directs is not held.
+    public static func directedReviewOpen(unit: String, owner: String, reasons: [FlagReason], due: Date, zone: TimeZone) -> String {
+        "Chưa thể quyết định xếp loại \(unit): \(owner) đang chỉ đạo kiểm điểm ngay (\(reasons.map(\.vietnamese).joined(separator: "; "))), "
+            + "hạn \(Instant.vietnameseDeadline(due, timeZone: zone)), chưa tổ chức kiểm điểm. Cấp ủy cấp trên chỉ đạo, dự và có thể thẩm định, "
+            + "kiểm tra, xếp loại lại: quyết định xếp loại sau khi kiểm điểm theo chỉ đạo."
+    }
+
+    /// The same, accepted under `directed_review.rating: warn`.
+    public static func directedReviewOpenWarning(unit: String, owner: String, due: Date, zone: TimeZone) -> String {
+        "Lưu ý: đã ghi nhận quyết định xếp loại \(unit) trước khi tổ chức kiểm điểm theo chỉ đạo của \(owner) "
+            + "(hạn \(Instant.vietnameseDeadline(due, timeZone: zone))); kết quả kiểm điểm có thể dẫn đến xếp loại lại."
+    }
+}

@@ -17,6 +17,7 @@ extension Engine {
     public func rate(_ a: RateArgs, now: Date, by actor: String) throws -> RateResult {
         let c = try ratingCampaign(a.campaign)
         guard c.status != .completed else { throw ErrorBody(.conflict, "campaign '\(c.id)' is completed") }
+        try checkRatingOpen(c, now: now) // Engine+RatingGates.swift
         let cause = "\(now.epoch)/\(UUID().uuidString.prefix(8))"
         let outcome = try store.write { tx -> (findings: [RatingFinding], accepted: Int, warnings: [String]) in
             let before = try ratingState(c, tx: tx)
@@ -26,10 +27,11 @@ extension Engine {
                 throw ErrorBody(.invalidInput, "\(a.name): already decided (the upper committee annuls first with rate annul): "
                                 + already.prefix(10).map { "line \($0.line): \($0.subject)" }.joined(separator: ", "))
             }
+            let gate = try directedReviewFindings(c, entries: entries, tx: tx) // Engine+RatingGates.swift
             var after = before
             for e in entries { after.set(e) }
             let scope = RatingRules.affectedUnits(entries.map(\.key), tree: before.tree)
-            let findings = RatingRules.newFindings(before: RatingRules.invariants(before, units: scope), after: RatingRules.invariants(after, units: scope))
+            let findings = gate.findings + RatingRules.newFindings(before: RatingRules.invariants(before, units: scope), after: RatingRules.invariants(after, units: scope))
                 + RatingRules.orderFindings(for: entries, in: after)
             // A refused file stores nothing but its findings, published as `rating.rejected`.
             guard findings.isEmpty else {
@@ -38,7 +40,7 @@ extension Engine {
             }
             try tx.insertRatings(campaign: c.id, entries: entries, at: now, by: actor)
             // The running count against the cap, for the organizations whose decisions the file touched.
-            return ([], entries.count, RatingRules.quotaWarnings(touching: entries.filter { $0.status == .decided }.map(\.key), after))
+            return ([], entries.count, gate.warnings + RatingRules.quotaWarnings(touching: entries.filter { $0.status == .decided }.map(\.key), after))
         }
         if !outcome.findings.isEmpty {
             throw ErrorBody(.rejected, "\(a.name): \(outcome.findings.count) finding(s) under \(c.plan.ruleset.rawValue); nothing was stored",

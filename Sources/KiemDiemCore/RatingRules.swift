@@ -79,13 +79,13 @@ public enum RatingRules {
             let who = s.tree.name(r.key), unit = s.tree.name(RatingKey(.unit, uid))
             guard let unitRating = s.rating(RatingKey(.unit, uid), .decided) else {
                 out.append(RatingFinding(rule: "order-head", unit: uid, subjects: [r.subject, uid],
-                    message: Findings.headBeforeUnit(who: who, unit: unit),
+                    message: Findings.headBeforeUnit(who: who, unit: unit, rules: s.ruleset),
                     line: r.line, blame: [r.ref]))
                 continue
             }
             if r.level > unitRating.level {
                 out.append(RatingFinding(rule: "head-above-unit", unit: uid, subjects: [r.subject, uid],
-                    message: Findings.headAboveUnit(who: who, unit: unit, level: r.level, unitLevel: unitRating.level),
+                    message: Findings.headAboveUnit(who: who, unit: unit, level: r.level, unitLevel: unitRating.level, rules: s.ruleset),
                     line: r.line, blame: [r.ref]))
             }
         }
@@ -111,7 +111,7 @@ public enum RatingRules {
             if rated.count < parts.count || atLeastCompleted < parts.count || atLeastGood * 5 < parts.count * 4 {
                 out.append(RatingFinding(rule: "excellent-unit", unit: unit.id, subjects: [unit.id],
                     message: Findings.excellentUnit(who: who, status: r.status, parts: what, atLeastCompleted: atLeastCompleted, atLeastGood: atLeastGood,
-                                                    total: parts.count, unrated: parts.count - rated.count),
+                                                    total: parts.count, unrated: parts.count - rated.count, rules: s.ruleset),
                     line: r.line, blame: [r.ref]))
             }
         }
@@ -132,7 +132,7 @@ public enum RatingRules {
             let leaders = s.tree.leadership(of: unit.id).filter { s.isDisciplined(RatingKey(.member, $0)) }
             if !units.isEmpty || !leaders.isEmpty {
                 out.append(RatingFinding(rule: "excellent-discipline", unit: unit.id, subjects: [unit.id] + units + leaders,
-                    message: Findings.excellentDiscipline(who: who, disciplined: units + leaders),
+                    message: Findings.excellentDiscipline(who: who, disciplined: units.map { s.tree.name(RatingKey(.unit, $0)) } + leaders.map { s.tree.name(RatingKey(.member, $0)) }),
                     line: r.line, blame: [r.ref]))
             }
         }
@@ -148,7 +148,7 @@ public enum RatingRules {
         // Rule 3: disciplined during the year (a member, or a collective) → `failed`.
         if r.level != .failed, s.isDisciplined(r.key) {
             out.append(RatingFinding(rule: "disciplined", unit: home, subjects: [r.subject],
-                message: Findings.disciplined(who: who, year: s.year, level: r.level),
+                message: Findings.disciplined(who: who, year: s.year, level: r.level, rules: s.ruleset),
                 line: r.line, blame: [r.ref]))
         }
         // Rule 4: a competent conclusion of disunity (a collective) or degradation, "self-evolution",
@@ -156,13 +156,13 @@ public enum RatingRules {
         let forcing = s.forcingConclusions(r.key)
         if r.level != .failed, !forcing.isEmpty {
             out.append(RatingFinding(rule: "conclusion", unit: home, subjects: [r.subject],
-                message: Findings.conclusion(who: who, reasons: forcing),
+                message: Findings.conclusion(who: who, reasons: forcing, rules: s.ruleset),
                 line: r.line, blame: [r.ref]))
         }
         // Rule 6: commendation only for those rated excellent.
         if r.commendation, r.level != .excellent {
             out.append(RatingFinding(rule: "commendation", unit: home, subjects: [r.subject],
-                message: Findings.commendation(who: who, level: r.level),
+                message: Findings.commendation(who: who, level: r.level, rules: s.ruleset),
                 line: r.line, blame: [r.ref]))
         }
         guard s.ruleset == .qd366 else { return out }
@@ -278,7 +278,7 @@ public enum RatingRules {
         let latest = excellent.sorted { ($0.recency.0, $0.recency.1, $0.subject) < ($1.recency.0, $1.recency.1, $1.subject) }.suffix(p.excellent - p.reachableCap)
         return RatingFinding(rule: s.ruleset == .qd124 && keys.first?.kind == .member ? "role-quota" : "quota", unit: p.scope,
                              subjects: excellent.map(\.subject).sorted(),
-                             message: Findings.quotaExceeded(quotaText(p, s), group: p.group),
+                             message: Findings.quotaExceeded(quotaText(p, s), group: p.group, rules: s.ruleset),
                              blame: latest.map(\.ref).sorted())
     }
 
@@ -326,12 +326,12 @@ public enum RatingRules {
                 let undecided = (s.tree.children[e.subject] ?? []).filter { s.rating(RatingKey(.unit, $0), .decided) == nil }
                 if !undecided.isEmpty {
                     out.append(RatingFinding(rule: "order-children", unit: e.subject, subjects: [e.subject] + undecided,
-                        message: Findings.orderChildren(who: who, undecided: undecided), line: e.line))
+                        message: Findings.orderChildren(who: who, undecided: undecided.map { s.tree.name(RatingKey(.unit, $0)) }, rules: s.ruleset), line: e.line))
                 }
                 let unreviewed = (s.tree.membersOf[e.subject] ?? []).filter { s.effective(RatingKey(.member, $0)) == nil }
                 if !unreviewed.isEmpty {
                     out.append(RatingFinding(rule: "order-members", unit: e.subject, subjects: [e.subject] + unreviewed,
-                        message: Findings.orderMembers(who: who, unreviewed: unreviewed), line: e.line))
+                        message: Findings.orderMembers(who: who, unreviewed: unreviewed.map { s.tree.members[$0]?.name ?? $0 }, rules: s.ruleset), line: e.line))
                 }
             case .member:
                 guard let cell = s.tree.members[e.subject]?.unit else { continue }
@@ -339,7 +339,7 @@ public enum RatingRules {
                     let cellName = s.tree.name(RatingKey(.unit, cell))
                     out.append(RatingFinding(rule: "order-collective", unit: cell, subjects: [e.subject, cell],
                         message: s.tree.units[cell]?.kind == .grassrootsCell
-                            ? Findings.orderCollectiveSelf(who: who, cell: cellName) : Findings.orderCollective(who: who, cell: cellName),
+                            ? Findings.orderCollectiveSelf(who: who, cell: cellName) : Findings.orderCollective(who: who, cell: cellName, rules: s.ruleset),
                         line: e.line))
                 }
             }

@@ -88,7 +88,7 @@ public struct RatingTree: Sendable {
     func name(_ key: RatingKey) -> String {
         switch key.kind {
         case .member: members[key.subject].map { Findings.member(name: $0.name, id: key.subject) } ?? key.subject
-        case .unit: units[key.subject].map { "\($0.name) (\(key.subject))" } ?? key.subject
+        case .unit: units[key.subject].map { Findings.unit(name: $0.name, id: key.subject) } ?? key.subject
         }
     }
 }

@@ -284,7 +284,9 @@ public final class Engine {
                 // Reminders go to the unit; an overdue unit hears from the escalation ladder, or,
                 // when the plan has none, from this event.
                 if (isReminder && stage.remindsUnit) || (!isReminder && (plan.escalation?.ladder ?? []).isEmpty) {
-                    let who = (target.unit, target.name, target.path, target.email, target.phone)
+                    // Addressed to the committee that acts for the unit ("Đảng ủy …"), as its
+                    // escalations, digests and resolved notices are: one recipient, one name.
+                    let who = (target.unit, OrgUnit.committeeName(name: target.name, kind: target.kind ?? .cell), target.path, target.email, target.phone)
                     try enqueue(isReminder ? .reminder : .overdue, event: stored, at: t.instant, to: who, about: (target.unit, target.name, target.path),
                                 stage: stage, plan: plan, due: t.due, lateMembers: names, extra: { $0.leadText = isReminder ? DurationText.vietnamese(lead) : nil }, tx: tx)
                 }
@@ -309,7 +311,7 @@ public final class Engine {
             // would come back to the late unit itself is skipped (Delivery.swift).
             let hasAbove = plan.escalation?.above != nil
             let toIds = targets.map { Engine.escalationTarget(ladderStep.to, unitPath: $0.path, rootPath: c.rootPath, above: hasAbove) }
-            let committees = try escalationRecipients(Set(toIds.compactMap { $0 }), plan: plan, rootPath: c.rootPath, committeeNames: false, tx: tx)
+            let committees = try escalationRecipients(Set(toIds.compactMap { $0 }), plan: plan, rootPath: c.rootPath, committeeNames: true, tx: tx)
             let late = t.instant.epoch - t.due.epoch
             for (target, toId) in zip(targets, toIds) {
                 guard let toId, let to = committees[toId] else { continue }
@@ -327,7 +329,7 @@ public final class Engine {
                             stage: stage, plan: plan, due: t.due, lateMembers: target.members.map(\.name), extra: {
                                 $0.level = step
                                 $0.escalation = escalation
-                                $0.lateText = late < 60 ? "vài phút" : DurationText.vietnamese(late)
+                                $0.lateText = Messages.lateText(late)
                             }, tx: tx)
             }
         }

@@ -148,7 +148,7 @@ public struct UnitPage {
             <td class="bar-cell">\(HTML.bar(completed: s.completed, overdue: s.overdue, total: s.total, label: "\(s.completed)/\(s.total) hoàn thành, \(s.overdue) quá hạn"))</td>
             <td class="num" data-label="Đã hoàn thành">\(s.total == 0 ? "không áp dụng" : "\(s.completed)/\(s.total) \(whom) (\(HTML.percent(s.completed, s.total)))")</td>
             <td class="num late-count" data-label="Quá hạn">\(s.overdue)</td>
-            <td data-label="Hạn">\(HTML.when(s.due))</td>
+            <td data-label="Hạn">\(HTML.esc(ReportText.deadline(s.due)))</td>
             </tr>
             """
         }
@@ -173,13 +173,13 @@ public struct UnitPage {
         for (i, (s, a, b)) in spans.enumerated() {
             let y = Double(i) * row + 4
             let cls = s.overdue > 0 ? "late" : (s.completed == s.total && s.total > 0 ? "done" : "open")
-            svg += "<rect class=\"\(cls)\" x=\"\(Int(x(a)))\" y=\"\(Int(y))\" width=\"\(max(2, Int(x(b) - x(a))))\" height=\"12\"><title>\(HTML.esc(s.title)): \(HTML.when(s.opens)) – \(HTML.when(s.due))</title></rect>"
+            svg += "<rect class=\"\(cls)\" x=\"\(Int(x(a)))\" y=\"\(Int(y))\" width=\"\(max(2, Int(x(b) - x(a))))\" height=\"12\"><title>\(HTML.esc(s.title)): từ \(HTML.when(s.opens)), hạn \(HTML.esc(ReportText.deadline(s.due)))</title></rect>"
         }
         let nx = Int(x(now))
         svg += "<line class=\"now\" x1=\"\(nx)\" x2=\"\(nx)\" y1=\"0\" y2=\"\(Int(row * Double(spans.count) + 8))\"></line>"
         svg += "<text class=\"now\" x=\"\(min(nx + 3, 560))\" y=\"\(Int(row * Double(spans.count) + 20))\">Hiện tại</text></svg>"
         let next = v.report.stages.filter { (HTML.date($0.due) ?? .distantPast) > now }.sorted { $0.due < $1.due }.prefix(3)
-        let list = next.map { "<li>\(HTML.esc($0.title)): hạn \(HTML.when($0.due))</li>" }.joined()
+        let list = next.map { "<li>\(HTML.esc($0.title)): hạn \(HTML.esc(ReportText.deadline($0.due)))</li>" }.joined()
         return "<section id=\"timeline\"><h2>Lịch trình</h2>\(svg)" + (list.isEmpty ? "" : "<h3>Hạn sắp tới</h3><ul>\(list)</ul>") + "</section>"
     }
 
@@ -187,7 +187,7 @@ public struct UnitPage {
         guard !v.members.isEmpty else { return "" }
         var out = "<section id=\"members\"><h2>Đảng viên chưa hoàn thành</h2>"
         for s in v.members {
-            out += "<h3 class=\"\(s.late && !s.members.isEmpty ? "late" : "")\">\(HTML.esc(s.title)) — hạn \(HTML.when(s.due))\(s.late && !s.members.isEmpty ? " (quá hạn)" : "")</h3>"
+            out += "<h3 class=\"\(s.late && !s.members.isEmpty ? "late" : "")\">\(HTML.esc(s.title)) — hạn \(HTML.esc(ReportText.deadline(s.due)))\(s.late && !s.members.isEmpty ? " (quá hạn)" : "")</h3>"
             out += s.members.isEmpty ? "<p>Tất cả đã hoàn thành.</p>"
                 : "<ul class=\"members\" data-stage=\"\(HTML.esc(s.stage))\">" + s.members.map { "<li data-member=\"\(HTML.esc($0.id))\">\(HTML.esc($0.name))</li>" }.joined() + "</ul>"
         }
@@ -197,7 +197,7 @@ public struct UnitPage {
     func escalations() -> String {
         guard !v.escalations.isEmpty else { return "" }
         let rows = v.escalations.map { e in
-            "<tr data-escalation=\"\(e.id)\"><td>\(HTML.esc(e.unitName))</td><td>\(HTML.esc(e.stageTitle))</td><td>\(HTML.when(e.due))</td><td>\(HTML.esc(e.targetName))</td><td>\(HTML.when(e.raised))</td></tr>"
+            "<tr data-escalation=\"\(e.id)\"><td>\(HTML.esc(e.unitName))</td><td>\(HTML.esc(e.stageTitle))</td><td>\(HTML.esc(ReportText.deadline(e.due)))</td><td>\(HTML.esc(e.targetName))</td><td>\(HTML.when(e.raised))</td></tr>"
         }.joined()
         // A long list is folded (readable without JavaScript: <details>), its count in view.
         return """
@@ -211,7 +211,7 @@ public struct UnitPage {
         guard let flags = v.report.flags, !flags.isEmpty else { return "" }
         let rows = flags.map { f in
             let reasons = f.reasons.map { FlagReason(rawValue: $0)?.vietnamese ?? $0 }.joined(separator: ", ")
-            return "<tr><td>\(HTML.esc(f.unit))</td><td>\(HTML.esc(reasons))</td><td>\(ReportText.confirmed(f.confirmed))</td><td>\(HTML.when(f.reviewDue))</td><td>\(ReportText.held(f.reviewHeld))</td></tr>"
+            return "<tr><td>\(HTML.esc(v.report.names?[f.unit] ?? f.unit))</td><td>\(HTML.esc(reasons))</td><td>\(ReportText.confirmed(f.confirmed))</td><td>\(HTML.esc(ReportText.deadline(f.reviewDue)))</td><td>\(ReportText.held(f.reviewHeld))</td></tr>"
         }.joined()
         return "<section id=\"flags\"><h2>\(ReportText.flagsHeading)</h2><table><thead><tr>"
             + ReportText.flagColumns.map { "<th>\($0)</th>" }.joined() + "</tr></thead><tbody>\(rows)</tbody></table>"
@@ -273,7 +273,7 @@ public struct UnitPage {
     /// Findings of rating files the daemon refused: what to correct before sending again.
     func rejected() -> String {
         guard let list = v.rejected, !list.isEmpty else { return "" }
-        let items = list.map { "<li data-rule=\"\(HTML.esc($0.rule))\"><small>\(HTML.when($0.time)) · \(HTML.esc($0.unit))</small><br>\(HTML.esc($0.message))</li>" }.joined()
+        let items = list.map { "<li data-rule=\"\(HTML.esc($0.rule))\"><small>\(HTML.when($0.time)) · \(HTML.esc(v.report.names?[$0.unit] ?? $0.unit))</small><br>\(HTML.esc($0.message))</li>" }.joined()
         return "<h3>Kết quả xếp loại bị từ chối: các phát hiện cần sửa (\(list.count) gần nhất)</h3><ul class=\"rejected\">\(items)</ul>"
     }
 
@@ -290,9 +290,9 @@ public struct UnitPage {
             + ReportText.levelColumns.map { "<th>\($0)</th>" }.joined() + "</tr></thead><tbody>"
             + row(ReportText.memberRow, r.members) + row(ReportText.unitRow, r.units) + "</tbody></table>"
         if !r.quota.isEmpty {
-            out += "<h3>\(ReportText.quotaHeading)</h3><table><thead><tr><th>Tổ chức cơ sở đảng</th><th>HTXSNV</th><th>HTTNV</th><th>Tối đa HTXSNV (20%)</th></tr></thead><tbody>"
+            out += "<h3>\(ReportText.quotaHeading)</h3><table><thead><tr><th>Tổ chức cơ sở đảng</th><th>HTXSNV</th><th>HTTNV</th><th>\(HTML.esc(ReportText.quotaCap(share: v.report.quotaShare)))</th></tr></thead><tbody>"
             for q in r.quota {
-                out += "<tr class=\"\(q.excellent > q.allowed ? "is-late" : "")\"><td>\(HTML.esc(q.unit))</td><td class=\"num\">\(q.excellent)</td><td class=\"num\">\(q.good)</td><td class=\"num\">\(q.allowed)</td></tr>"
+                out += "<tr class=\"\(q.excellent > q.allowed ? "is-late" : "")\"><td>\(HTML.esc(v.report.names?[q.unit] ?? q.unit))</td><td class=\"num\">\(q.excellent)</td><td class=\"num\">\(q.good)</td><td class=\"num\">\(q.allowed)</td></tr>"
             }
             out += "</tbody></table>"
         }

@@ -28,6 +28,9 @@ public struct Target: Sendable {
     public var phone: String? = nil
     /// The late members' e-mail addresses and phones, for reminders sent to them (by member id).
     public var memberContacts: [String: (email: String?, phone: String?)] = [:]
+    /// The unit's kind: a stage for units names the committee that acts for it in its letters
+    /// (nil for a member stage's targets, which are cells).
+    public var kind: UnitKind? = nil
 }
 
 extension StoreTx {
@@ -215,11 +218,14 @@ extension StoreTx {
             }
         case .units(let kinds):
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT u.id, u.name, u.path, u.email, u.phone FROM unit u
+                SELECT u.id, u.name, u.path, u.email, u.phone, u.kind FROM unit u
                 WHERE \(lower) AND u.path < :hi AND u.kind IN (\(kinds.map { "'\($0.rawValue)'" }.joined(separator: ","))) \(unitClause)
                 ORDER BY u.path \(limit.map { "LIMIT \($0)" } ?? "")
                 """, arguments: args)
-            while let r = try rows.next() { out.append(Target(unit: r["id"], name: r["name"], path: r["path"], email: r["email"], members: [], phone: r["phone"])) }
+            while let r = try rows.next() {
+                out.append(Target(unit: r["id"], name: r["name"], path: r["path"], email: r["email"], members: [], phone: r["phone"],
+                                  kind: UnitKind(rawValue: r["kind"])))
+            }
         }
         return out
     }

@@ -215,7 +215,7 @@ struct Routes: Sendable {
     func unitPage(_ unit: String, viewer v: Viewer, partial: Bool) async throws -> Response {
         let reply: Reply<ViewResult> = await call(View.self, UnitFilter(unit: unit), as: v.caller)
         guard let view = reply.result else {
-            return Page.html(.notFound, HTML.message(title: "Chưa có dữ liệu", text: reply.error?.message ?? "Không có chiến dịch nào cho đơn vị này."))
+            return Page.html(.notFound, HTML.message(title: "Chưa có dữ liệu", text: reply.error?.message ?? "Không có kế hoạch kiểm điểm nào cho đơn vị này."))
         }
         let page = UnitPage(v: view, canAct: v.role == .committee, navigable: true)
         return Page.html(.ok, partial ? page.main() : page.document())

@@ -110,8 +110,12 @@ public struct CampaignRef: Codable, Sendable {
 public struct UnitFilter: Codable, Sendable {
     public var unit: String?
     public var campaign: String?
-    public init(unit: String? = nil, campaign: String? = nil) {
+    /// `report`: also the campaign's title and the names of the units and members the report
+    /// mentions by id (`ReportResult.names`), for a table people read. Left out, the reply is as before.
+    public var names: Bool?
+    public init(unit: String? = nil, campaign: String? = nil, names: Bool? = nil) {
         self.unit = unit
         self.campaign = campaign
+        self.names = names
     }
 }

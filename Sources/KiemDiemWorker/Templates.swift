@@ -82,14 +82,17 @@ extension NotificationTemplates {
         ctx["stages"] = order.map { stage -> [String: Any] in
             let list = byStage[stage]!
             return ["stageTitle": list[0].stageTitle, "dueText": list[0].dueText, "items": list.map { i -> [String: Any] in
+                // No lateText: the letter went out at the deadline itself ("đã hết hạn", not "quá 1 phút").
                 let what: String = switch i.kind {
                 case .reminder: "chưa hoàn thành, còn \(i.leadText ?? "ít ngày")"
-                case .escalation where i.recipient == i.unit: "quá hạn \(i.lateText ?? "")"
-                case .escalation: "chậm \(i.lateText ?? ""), báo cáo lần \((i.level ?? 0) + 1)"
+                case .escalation where i.recipient == i.unit: (i.lateText.map { "quá hạn \($0)" } ?? "đã hết hạn") + ", chưa hoàn thành"
+                case .escalation: (i.lateText.map { "chậm \($0)" } ?? "đã hết hạn, chưa hoàn thành") + "; báo cáo chậm tiến độ lần \((i.level ?? 0) + 1)"
                 default: "đã quá hạn, chưa hoàn thành"
                 }
-                var item: [String: Any] = ["unitName": i.unitName, "what": what]
-                if let n = i.lateMembers?.count, n > 0 { item["lateMemberCount"] = n }
+                // Both keys set on every item: a stage for units has no members to count, and a
+                // missing key would be looked up in the letter's own context instead.
+                let n = i.lateMembers?.count ?? 0
+                var item: [String: Any] = ["unitName": i.unitName, "what": what, "hasLateMembers": n > 0, "lateMemberCount": n]
                 if let link = i.link {
                     item["link"] = link
                     item["linkText"] = i.kind == .escalation ? "Khi đã tiếp nhận, bấm \"Đã nhận\" tại" : "Xem tình hình"

@@ -66,7 +66,7 @@ import Testing
         #expect(r.ratings?.map { "\($0.kind):\($0.subject)" } == ["unit:gc", "member:m1"])
         let annulled = try f.events(since: seq).filter { $0.type == "rating.annulled" }
         #expect(annulled.map { "\($0.unit!) \($0.member ?? "")" } == ["gc ", "c1 m1"])
-        #expect(annulled.allSatisfy { $0.message?.contains("Cấp ủy cấp trên huỷ") == true })
+        #expect(annulled.allSatisfy { $0.message?.contains("Cấp ủy cấp trên hủy") == true })
         try rate(f, "gc,unit,completed\n")
         #expect(refused(f) { try rate(f, "m1,member,good\n") } == ["head-above-unit"])
     }

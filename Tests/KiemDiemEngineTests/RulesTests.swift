@@ -75,7 +75,7 @@ import Testing
         _ = try f.engine.rate(RateArgs(name: "cb.csv", content: "subject,kind,level\nm4,member,good\nm5,member,failed\n", proposed: true), now: now, by: "a")
         #expect {
             _ = try f.engine.rate(RateArgs(name: "r.csv", content: "subject,kind,level\ng2,unit,completed\n"), now: now, by: "a")
-        } throws: { e in ((e as! ErrorBody).details ?? []) == ["line 2: [conclusion] Quy tắc 4: Chi bộ Sở Tư pháp (g2) có kết luận của cấp có thẩm quyền về mất đoàn kết, chỉ được xếp loại \"Không hoàn thành nhiệm vụ\"."] }
+        } throws: { e in ((e as! ErrorBody).details ?? []) == ["line 2: [conclusion] Chỉ được xếp loại Chi bộ Sở Tư pháp \"Không hoàn thành nhiệm vụ\" vì có kết luận của cấp có thẩm quyền về mất đoàn kết (theo Quy định 132-QĐ/TW và Hướng dẫn 21-HD/BTCTW)."] }
         #expect(try f.engine.rate(RateArgs(name: "r.csv", content: "subject,kind,level\ng2,unit,failed\n"), now: now, by: "a").accepted == 1)
     }
 

@@ -50,7 +50,7 @@ func payload(_ kind: JobPayload.Kind, recipient: String = "so-tai-chinh", level:
         d.items = items
         let (subject, body) = try templates.render(d)
         #expect(subject.hasPrefix("Tổng hợp nhắc việc và báo cáo chậm tiến độ: 3 việc"))
-        for part in ["Kính gửi: Đảng ủy Sở Tài chính", "Đảng viên tự kiểm điểm (hạn trước ngày 25/11/2022):", "  - Chi bộ 1: chậm 3 ngày, báo cáo lần 2 (2 đảng viên chưa hoàn thành)",
+        for part in ["Kính gửi: Đảng ủy Sở Tài chính", "Đảng viên tự kiểm điểm (hạn trước ngày 25/11/2022):", "  - Chi bộ 1: chậm 3 ngày; báo cáo chậm tiến độ lần 2 (2 đảng viên chưa hoàn thành)",
                      "Khi đã tiếp nhận, bấm \"Đã nhận\" tại: https://kiemdiem.example.vn/a/ack.c2", "Chi bộ họp kiểm điểm", "  - Chi bộ 3: chưa hoàn thành, còn 3 ngày"] {
             #expect(body.contains(part), "missing: \(part)\n\(body)")
         }

@@ -43,14 +43,24 @@ public enum Messages {
 
 extension Messages {
     /// Escalation step `level` (0: the unit itself; 1…: the committee above) for an overdue unit.
+    /// `targetName` is the committee that receives it, as a committee is named (OrgUnit.committeeName).
     public static func escalation(stage: Stage, unitName: String, targetName: String, level: Int, due: Date, late: Int64, plan: Plan) -> String {
-        let when = late < 60 ? "hạn \(Instant.vietnameseDeadline(due, timeZone: plan.zone)) đã qua"
-            : "hạn \(Instant.vietnameseDeadline(due, timeZone: plan.zone)), đã quá \(DurationText.vietnamese(late))"
+        let when = lateness(due: due, late: late, zone: plan.zone)
         if level == 0 {
             return "Quá hạn: \(unitName) chưa hoàn thành \"\(stage.title)\" (\(when)). Đề nghị khẩn trương hoàn thành và báo cáo."
         }
-        return "Báo cáo cấp trên (cấp \(level)): \(unitName) chưa hoàn thành \"\(stage.title)\" (\(when)). Đề nghị \(targetName) chỉ đạo, đôn đốc hoàn thành và báo cáo kết quả."
+        return "Báo cáo chậm tiến độ: \(unitName) chưa hoàn thành \"\(stage.title)\" (\(when)). Đề nghị \(targetName) chỉ đạo, đôn đốc hoàn thành và báo cáo kết quả."
     }
+
+    /// The deadline and how late, for people: "hạn trước ngày 25/11/2022, đã quá 3 ngày"; at the
+    /// deadline itself (under a minute late) "hạn trước ngày 25/11/2022 đã qua", never "đã quá 1 phút".
+    public static func lateness(due: Date, late: Int64, zone: TimeZone) -> String {
+        let deadline = Instant.vietnameseDeadline(due, timeZone: zone)
+        return late < 60 ? "hạn \(deadline) đã qua" : "hạn \(deadline), đã quá \(DurationText.vietnamese(late))"
+    }
+
+    /// The letters' "lateText" ("đã quá hạn <lateText>"); nil at the deadline itself.
+    public static func lateText(_ late: Int64) -> String? { late < 60 ? nil : DurationText.vietnamese(late) }
 
     /// The unit an escalation was about has completed: told to the committees it went to.
     public static func escalationResolved(stageTitle: String, unitName: String, due: Date, zone: TimeZone) -> String {
@@ -66,8 +76,9 @@ extension Messages {
         "Hết thời hạn tạm dừng nhắc việc đối với \(unitName)\(stageTitle.map { " (nội dung \"\($0)\")" } ?? ""); \(released) thông báo còn hiệu lực được gửi."
     }
 
-    public static func escalationAcknowledged(stageTitle: String, unitName: String, by: String) -> String {
-        "Cấp ủy cấp trên đã tiếp nhận việc \(unitName) chậm \"\(stageTitle)\" (xác nhận bởi \(by))."
+    /// `committee`: the committee the escalation went to, as committees are named (nil: not in the tree).
+    public static func escalationAcknowledged(stageTitle: String, unitName: String, committee: String?) -> String {
+        "\(committee ?? "Cấp ủy cấp trên") đã tiếp nhận báo cáo chậm tiến độ: \(unitName) chưa hoàn thành \"\(stageTitle)\"."
     }
 }
 
@@ -98,7 +109,7 @@ extension Messages {
     }
 
     public static func taskEscalation(unitName: String, work: String, level: Int, due: Date, late: Int64, target: String, zone: TimeZone) -> String {
-        "Báo cáo cấp trên (cấp \(level)): \(unitName) chưa \(work) (hạn \(Instant.vietnameseDeadline(due, timeZone: zone)), đã quá \(DurationText.vietnamese(max(late, 60)))). Đề nghị \(target) chỉ đạo, đôn đốc."
+        "Báo cáo chậm tiến độ: \(unitName) chưa \(work) (\(lateness(due: due, late: late, zone: zone))). Đề nghị \(target) chỉ đạo, đôn đốc."
     }
 
     public static func unitFlagged(unitName: String, reasons: [FlagReason], confirmed: Bool, note: String) -> String {
@@ -121,15 +132,15 @@ extension Messages {
     public static func ratedSubject(member name: String) -> String { "đảng viên \(name)" }
 
     public static func ratingAnnulled(status: RatingStatus, level: RatingLevel, who: String, commendation: Bool, reason: String) -> String {
-        "Cấp ủy cấp trên huỷ kết quả \(status.vietnamese) xếp loại \"\(level.vietnamese)\" của \(who)"
+        "Cấp ủy cấp trên hủy kết quả \(status.vietnamese) xếp loại \"\(level.vietnamese)\" của \(who)"
             + (commendation ? ", kèm đề nghị khen thưởng" : "") + ". Lý do: \(reason)."
     }
 
     /// The reason recorded for a rating annulled because one it depended on was.
-    public static func annulledWith(reason: String, subject: String) -> String { "\(reason) (huỷ theo kết quả xếp loại của \(subject))" }
+    public static func annulledWith(reason: String, subject: String) -> String { "\(reason) (hủy theo kết quả xếp loại của \(subject))" }
 
     /// A commendation that goes with an annulled rating.
     public static func commendationAnnulledToo(subject: String) -> String {
-        "đề nghị khen thưởng kèm theo mức xếp loại này của \(subject) sẽ bị huỷ cùng"
+        "đề nghị khen thưởng kèm theo mức xếp loại này của \(subject) sẽ bị hủy cùng"
     }
 }

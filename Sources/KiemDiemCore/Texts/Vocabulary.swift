@@ -40,7 +40,7 @@ extension UnitKind {
     /// Vietnamese name of the level, for people.
     public var vietnamese: String {
         switch self {
-        case .bloc: "Đảng ủy Khối"
+        case .bloc: "Đảng bộ Khối"
         case .grassrootsCommittee: "Đảng bộ cơ sở"
         case .grassrootsCell: "Chi bộ cơ sở"
         case .subCommittee: "Đảng bộ bộ phận"
@@ -53,14 +53,30 @@ extension OrgUnit {
     /// The committee that acts for this organization, for people: a party committee is led by
     /// its "Đảng ủy" (the bloc's by its standing committee), a cell acts through its meeting.
     /// Names follow the tree file ("Đảng bộ Sở Tài chính" → "Đảng ủy Sở Tài chính").
-    public var committeeName: String {
-        var base = name
-        if base.hasPrefix("Đảng bộ ") { base = "Đảng ủy " + base.dropFirst("Đảng bộ ".count) }
+    public var committeeName: String { OrgUnit.committeeName(name: name, kind: kind) }
+
+    /// The committee that acts for an organization of this name and kind (see `committeeName`).
+    public static func committeeName(name: String, kind: UnitKind) -> String {
         switch kind {
-        case .bloc: return base.hasPrefix("Đảng ủy") ? "Ban Thường vụ \(base)" : "Ban Thường vụ Đảng ủy \(base)"
-        case .grassrootsCommittee, .subCommittee: return base.hasPrefix("Đảng ủy") ? base : "Đảng ủy \(base)"
-        case .cell, .grassrootsCell: return name
+        case .bloc: "Ban Thường vụ " + committee(of: name)
+        case .grassrootsCommittee, .subCommittee: committee(of: name)
+        case .cell, .grassrootsCell: name
         }
+    }
+
+    /// The secretary's title, for people: "Bí thư Đảng ủy Sở Tài chính", "Bí thư Chi bộ Văn phòng".
+    public var secretaryTitle: String { OrgUnit.secretaryTitle(of: name) }
+
+    /// "Đảng bộ X" → "Đảng ủy X"; a name that already says "Đảng ủy" stays; any other gets "Đảng ủy " before it.
+    static func committee(of name: String) -> String {
+        if name.hasPrefix("Đảng bộ ") { return "Đảng ủy " + name.dropFirst("Đảng bộ ".count) }
+        return name.hasPrefix("Đảng ủy") ? name : "Đảng ủy \(name)"
+    }
+
+    /// The secretary of an organization named `name`: of its committee ("Đảng bộ X" → "Bí thư
+    /// Đảng ủy X"), or of a cell ("Bí thư Chi bộ X").
+    public static func secretaryTitle(of name: String) -> String {
+        name.hasPrefix("Đảng bộ ") || name.hasPrefix("Đảng ủy") ? "Bí thư \(committee(of: name))" : "Bí thư \(name)"
     }
 }
 

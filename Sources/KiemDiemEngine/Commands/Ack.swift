@@ -21,7 +21,9 @@ extension Engine {
                 b.level = e.level
                 b.to = e.target
                 b.due = Instant.format(e.due, timeZone: c.plan.zone)
-                b.message = Messages.escalationAcknowledged(stageTitle: c.plan.stage(e.stage)?.title ?? e.stage, unitName: unit.unit.name, by: actor)
+                // Named as a committee is, not by the actor (a login or a token: the audit keeps it).
+                let committee = try tx.unit(e.target)?.unit.committeeName
+                b.message = Messages.escalationAcknowledged(stageTitle: c.plan.stage(e.stage)?.title ?? e.stage, unitName: unit.unit.name, committee: committee)
                 try tx.appendEvent(b, at: now)
             }
             return AckResult(escalation: id, unit: e.unit, stage: e.stage, alreadyAcknowledged: !fresh)

@@ -32,10 +32,35 @@ extension Engine {
                 try addRulesReport(&r, campaign: c, unit: unit, now: now, tx: tx, childStages: childStages)
                 let silenced = try silenceInfos(touching: unit.path, tx: tx).filter { $0.campaign == c.id }
                 if !silenced.isEmpty { r.silences = silenced }
+                if f.names == true || childStages { try addNames(&r, plan: c.plan, tx: tx) }
                 out.append(r)
             }
             if out.isEmpty, let u = f.unit { throw ErrorBody(.notFound, "no campaign covers unit '\(u)'") }
             return out
         }
+    }
+}
+
+extension Engine {
+    /// The plan's title and the names of the units and members a report gives by id: what a
+    /// person reads in place of the ids (`kiemdiemctl report`'s table, the page).
+    func addNames(_ r: inout ReportResult, plan: Plan, tx: StoreTx) throws {
+        r.campaignTitle = plan.title
+        r.quotaShare = plan.quota?.share
+        var units = Set<String>()
+        var members = Set<String>()
+        for f in r.flags ?? [] { units.insert(f.unit) }
+        for q in r.ratings?.quota ?? [] { units.insert(q.unit) }
+        for c in r.conflicts ?? [] { units.insert(c.unit) }
+        for e in r.earlierRemediation ?? [] {
+            units.insert(e.unit)
+            if let m = e.member { members.insert(m) }
+        }
+        for s in r.suggestions ?? [] { units.formUnion([s.unit, s.author]) }
+        for s in r.silences ?? [] { units.insert(s.unit) }
+        var names: [String: String] = [:]
+        for (id, u) in try tx.units(units) { names[id] = u.unit.name }
+        for m in members.sorted() { if let member = try tx.member(m) { names[m] = member.name } }
+        r.names = names
     }
 }

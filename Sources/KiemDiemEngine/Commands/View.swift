@@ -47,7 +47,7 @@ extension Engine {
             let escalations = open.map { e in
                 EscalationInfo(id: e.id, unit: e.unit, unitName: names[e.unit]?.unit.name ?? e.unit, stage: e.stage,
                                stageTitle: c.plan.stage(e.stage)?.title ?? e.stage, due: Instant.format(e.due, timeZone: zone), level: e.level,
-                               target: e.target, targetName: names[e.target]?.unit.name ?? (e.target == Escalation.aboveRecipient ? c.plan.escalation?.above?.name : nil) ?? e.target,
+                               target: e.target, targetName: names[e.target]?.unit.committeeName ?? (e.target == Escalation.aboveRecipient ? c.plan.escalation?.above?.name : nil) ?? e.target,
                                raised: e.raisedAt.map { Instant.format($0, timeZone: zone) } ?? "")
             }
             var result = ViewResult(campaign: c.id, campaignTitle: c.plan.title, simulatedClock: simulated, kind: unit.unit.kind.rawValue,
@@ -58,6 +58,9 @@ extension Engine {
                 .compactMap { try? decoder.decode(EventBody.self, from: $0.body) }
                 .filter { $0.campaign == c.id }
                 .map { RejectedFinding(time: $0.time, unit: $0.unit ?? "", rule: $0.rule ?? "", message: $0.message ?? "") }
+            // The page names them as it names the report's units.
+            let unnamed = Set((result.rejected ?? []).map(\.unit)).subtracting(result.report.names?.keys.map { $0 } ?? [])
+            for (id, u) in try tx.units(unnamed) { result.report.names?[id] = u.unit.name }
             return result
         }
     }

@@ -29,6 +29,12 @@ public struct ReportResult: Codable, Sendable {
     public var children: [ChildReport]?
     /// Silences in force over the unit or its subtree.
     public var silences: [SilenceInfo]?
+    /// With `names` asked (and in `view`): the plan's title, and the name of each unit and member
+    /// the report gives by id (flags, quota, conflicts, remediation, suggestions, silences).
+    public var campaignTitle: String?
+    public var names: [String: String]?
+    /// With `names`: the plan's `quota.share` (nil with `quota: none`), for the quota's heading.
+    public var quotaShare: Double?
     public init(campaign: String, unit: String, name: String, asOf: String, stages: [StageProgress]) {
         self.campaign = campaign
         self.unit = unit

@@ -50,7 +50,8 @@ struct ReportCmd: ParsableCommand {
         var opts = options
         if format == .json { opts.json = true }
         if format == .table { opts.output = .table }
-        try opts.run(Report.self, UnitFilter(unit: unit, campaign: campaign)) { reports in
+        // The table names units, stages and the plan (csv and json keep their ids as before).
+        try opts.run(Report.self, UnitFilter(unit: unit, campaign: campaign, names: format == .table ? true : nil)) { reports in
             if format == .csv {
                 // One table, a `section` per kind of row: stage progress, units one level down,
                 // the quota per grassroots organization, flags.
@@ -69,60 +70,13 @@ struct ReportCmd: ParsableCommand {
     }
 }
 
-/// Codes shown to people in Vietnamese (the terms of docs/rules.md).
-func reasonText(_ code: String) -> String { FlagReason(rawValue: code)?.vietnamese ?? code }
-
-func kindText(_ code: String) -> String { UnitKind(rawValue: code)?.vietnamese ?? code }
-
-func scopeText(_ scope: String) -> String {
-    scope == "members" ? ReportText.members : scope.split(separator: ",").map { kindText(String($0)) }.joined(separator: ", ")
-}
-
-/// The report for people, with Vietnamese headings.
+/// The report for people (ReportTable): names, stage titles and dates as people write them.
 func printReport(_ r: ReportResult) {
-    print(ReportText.title(campaign: r.campaign, unitName: r.name, unit: r.unit, asOf: r.asOf) + "\n")
-    Table(ReportText.stageColumns,
-          r.stages.map { [$0.stage, scopeText($0.scope), $0.due, "\($0.completed)", "\($0.total)", "\($0.overdue)", $0.title] }).print()
-    if let flags = r.flags, !flags.isEmpty {
-        print("\n" + ReportText.flagsHeading)
-        Table(ReportText.flagColumns,
-              flags.map { [$0.unit, $0.reasons.map(reasonText).joined(separator: ", "), ReportText.confirmed($0.confirmed), $0.reviewDue, ReportText.held($0.reviewHeld)] }).print()
-    }
-    if let ratings = r.ratings, !(ratings.members.isEmpty && ratings.units.isEmpty) {
-        let levels = ["excellent", "good", "completed", "failed"]
-        print("\n" + ReportText.ratingsHeading)
-        Table(ReportText.levelColumns,
-              [[ReportText.memberRow] + levels.map { "\(ratings.members[$0] ?? 0)" }, [ReportText.unitRow] + levels.map { "\(ratings.units[$0] ?? 0)" }]).print()
-        if !ratings.quota.isEmpty {
-            print("\n" + ReportText.quotaHeading)
-            Table(ReportText.quotaColumns,
-                  ratings.quota.map { q in [q.unit, q.group ?? "", q.decided.map { "\($0)/\(q.total ?? $0)" } ?? "", "\(q.excellent)", "\(q.good)", "\(q.allowed)",
-                                       ReportText.yes(q.excellent > q.allowed)] }).print()
-        }
-    }
-    if let conflicts = r.conflicts, !conflicts.isEmpty {
-        print("\n" + ReportText.conflictsHeading)
-        Table(ReportText.conflictColumns, conflicts.map { [$0.unit, $0.rule, $0.message] }).print()
-    }
-    if let open = r.openRemediation {
-        print("\n" + ReportText.remediation(open: open, overdue: r.overdueRemediation ?? 0))
-    }
-    if let earlier = r.earlierRemediation, !earlier.isEmpty {
-        print("\n" + ReportText.earlierHeading)
-        Table(ReportText.earlierColumns, earlier.map { ["\($0.id)", $0.unit, $0.member ?? "", $0.due, $0.text] }).print()
-    }
-    if let suggestions = r.suggestions, !suggestions.isEmpty {
-        print("\n" + ReportText.suggestionsHeading)
-        Table(ReportText.suggestionColumns, suggestions.map { [$0.unit, $0.author, $0.time, String($0.text.prefix(200))] }).print()
-    }
-    if let silences = r.silences, !silences.isEmpty {
-        print("\nTạm dừng nhắc việc")
-        Table(["Số", "Đơn vị", "Nội dung", "Đến", "Đang giữ", "Lý do"], silences.map { ["\($0.id)", $0.unit, $0.stage ?? "(tất cả)", $0.until, "\($0.held)", $0.reason] }).print()
-    }
-    if let children = r.children, !children.isEmpty {
-        print("\n" + ReportText.childrenHeading)
-        Table(ReportText.childColumns,
-              children.map { [$0.unit, kindText($0.kind), "\($0.completed)", "\($0.total)", "\($0.overdue)", "\($0.flags)", "\($0.openRemediation)", $0.name] }).print()
+    print(ReportTable.title(r) + "\n")
+    for (i, section) in ReportTable.sections(r).enumerated() {
+        if let heading = section.heading { print("\n" + heading) }
+        if let line = section.line { print((i > 0 ? "\n" : "") + line); continue }
+        Table(section.columns, section.rows).print()
     }
     print("")
 }

@@ -139,6 +139,8 @@ let package = Package(
         .testTarget(name: "KiemDiemDaemonTests", dependencies: ["KiemDiemDaemon", "KiemDiemEngine", "KiemDiemStore", "KiemDiemWire"]),
         .testTarget(name: "KiemDiemEngineTests", dependencies: [
             "KiemDiemEngine", "KiemDiemDaemon", "KiemDiemStore", "KiemDiemCore", "KiemDiemWire", "KiemDiemClient", "ZeroMQ", "KiemDiemTesting", "KiemDiemOracles",
+            // WordingTests renders the engine's letters with the worker's templates, and the page and the report table.
+            "KiemDiemWorker", "KiemDiemPages",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], exclude: ["Fixtures"]),
         // Support/ and Fixtures/ hold helper scripts and recorded data the tests read by path.

@@ -98,17 +98,27 @@ public enum RatingRules {
         let who = s.tree.name(r.key)
         let kids = s.tree.children[unit.id] ?? []
         // Rule 5: an excellent organization needs 100% of its parts at least `completed` and 80%
-        // at least `good` (subordinate organizations of a committee, members of a cell), each
-        // part read at its decided level, else its proposed one.
+        // at least `good` (subordinate organizations of a committee, members of a cell). A
+        // proposal reads its parts' proposals (else their decisions): the cell proposes from its
+        // members' reviews, and a part not reviewed counts against it. A decision reads its
+        // parts' decisions, and a part still undecided counts as one that can still be decided
+        // `good`: the decision is refused once its parts' decisions make it impossible, so the
+        // same final state is reachable whichever is decided first (as with the quota).
         if r.level == .excellent {
             let (keys, what) = unit.kind.holdsMembers
                 ? ((s.tree.membersOf[unit.id] ?? []).map { RatingKey(.member, $0) }, Findings.parts(members: true))
                 : (kids.map { RatingKey(.unit, $0) }, Findings.parts(members: false))
-            let parts = keys.map { s.part($0, as: r.status) }
+            // A part a discipline or a conclusion forces to `failed` is read so, decided or not.
+            let parts = keys.map { k -> RatingEntry? in
+                let read = r.status == .decided ? s.rating(k, .decided) : s.part(k, as: .proposed)
+                if read == nil, r.status == .decided, s.isForcedToFail(k) { return RatingEntry(subject: k.subject, kind: k.kind, level: .failed) }
+                return read
+            }
             let rated = parts.compactMap { $0 }
+            let open = r.status == .decided ? parts.count - rated.count : 0
             let atLeastCompleted = rated.filter { $0.level >= .completed }.count
             let atLeastGood = rated.filter { $0.level >= .good }.count
-            if rated.count < parts.count || atLeastCompleted < parts.count || atLeastGood * 5 < parts.count * 4 {
+            if rated.count + open < parts.count || atLeastCompleted + open < parts.count || (atLeastGood + open) * 5 < parts.count * 4 {
                 out.append(RatingFinding(rule: "excellent-unit", unit: unit.id, subjects: [unit.id],
                     message: Findings.excellentUnit(who: who, status: r.status, parts: what, atLeastCompleted: atLeastCompleted, atLeastGood: atLeastGood,
                                                     total: parts.count, unrated: parts.count - rated.count, rules: s.ruleset),
@@ -212,7 +222,8 @@ public enum RatingRules {
         public var group: String
         /// Every part decided.
         public var complete: Bool { decided == total }
-        public var open: Int { total - decided }
+        /// Undecided parts that may still be decided `good` (not those a fact forces to `failed`).
+        public var open: Int
         public var within: Bool { excellent <= reachableCap }
     }
 
@@ -254,11 +265,12 @@ public enum RatingRules {
         let decided = keys.compactMap { s.rating($0, .decided) }
         let e = decided.filter { $0.level == .excellent }.count
         let g = decided.filter { $0.level == .good }.count
-        let open = keys.count - decided.count
+        let open = keys.filter { s.rating($0, .decided) == nil && !s.isForcedToFail($0) }.count
         let caps = s.quota.map { q in
             (cap(share: q.share, excellent: e, good: g, denominator: q.denominator), cap(share: q.share, excellent: e, good: g + open, denominator: q.denominator))
         } ?? (keys.count, keys.count)
-        return QuotaProgress(scope: scope, excellent: e, good: g, decided: decided.count, total: keys.count, cap: caps.0, reachableCap: caps.1, group: group)
+        return QuotaProgress(scope: scope, excellent: e, good: g, decided: decided.count, total: keys.count, cap: caps.0, reachableCap: caps.1, group: group,
+                             open: open)
     }
 
     static func memberQuota(org: String, _ s: RatingState) -> [RatingFinding] {
@@ -286,7 +298,7 @@ public enum RatingRules {
     public static func quotaText(_ p: QuotaProgress, _ s: RatingState) -> String {
         let text = Findings.quota(scope: s.tree.name(RatingKey(.unit, p.scope)), excellent: p.excellent, decided: p.decided, total: p.total, group: p.group,
                                   quota: s.quota, cap: p.cap, good: p.good)
-        guard s.quota != nil, !p.complete else { return text }
+        guard s.quota != nil, p.open > 0 else { return text }
         return text + Findings.quotaReachable(cap: p.reachableCap, open: p.open, group: p.group)
     }
 

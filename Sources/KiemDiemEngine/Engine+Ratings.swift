@@ -9,7 +9,9 @@ import KiemDiemWire
 extension Engine {
     /// Rules whose findings a recorded fact (discipline, a conclusion) can bring about: the fact
     /// is accepted and the ratings it contradicts are published as conflicts to re-decide.
-    static let factRules: Set<String> = ["disciplined", "conclusion", "disciplined-units", "excellent-discipline"]
+    /// A discipline or a conclusion also leaves fewer parts that can still be decided `good`, so
+    /// the quota and rule 5 can be broken by a fact too.
+    static let factRules: Set<String> = ["disciplined", "conclusion", "disciplined-units", "excellent-discipline", "quota", "role-quota", "excellent-unit"]
 
     /// The campaign a rating command is about: the named one, or the only one not completed.
     func ratingCampaign(_ id: String?) throws -> CampaignRow {
@@ -59,8 +61,10 @@ extension Engine {
     /// Applies a change of facts in `tx` and returns the ratings in force it contradicts, published
     /// as `rating.conflict`: the fact stands, those ratings are to be annulled and re-decided. A
     /// change that breaks any other rule (a tree change that moves a head, …) is refused whole.
+    /// `everyFinding`: every finding the change brings is a conflict (a members file: people
+    /// join, leave, move and are disciplined, and none of it waits for the ratings).
     func recordFacts(in campaigns: [CampaignRow], cause: String, now: Date, tx: StoreTx, scope: (RatingTree) -> Set<String>?,
-                     _ change: () throws -> Void) throws -> [RatingFinding] {
+                     everyFinding: Bool = false, _ change: () throws -> Void) throws -> [RatingFinding] {
         let befores = try campaigns.filter { try tx.hasRatings(campaign: $0.id) }.map { ($0, try ratingState($0, tx: tx)) }
         try change()
         var conflicts: [RatingFinding] = []
@@ -69,7 +73,8 @@ extension Engine {
             let after = try ratingState(c, tx: tx)
             let units = scope(after.tree)
             let brought = RatingRules.newFindings(before: RatingRules.invariants(before, units: units), after: RatingRules.invariants(after, units: units))
-            let (facts, others) = (brought.filter { Engine.factRules.contains($0.rule) }, brought.filter { !Engine.factRules.contains($0.rule) })
+            let isFact = { (f: RatingFinding) in everyFinding || Engine.factRules.contains(f.rule) }
+            let (facts, others) = (brought.filter(isFact), brought.filter { !isFact($0) })
             refused += others
             // Each conflict names everything its repair must change (the cascade `rate annul
             // --cascade` would run, with the level a fact forces).

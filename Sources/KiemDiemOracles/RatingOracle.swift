@@ -52,7 +52,10 @@ public struct RatingOracle {
     public var people: [String: Person] = [:]
     public var roleGroups = false // qd124-2023
     public var unitDisciplineRule = false // qd124-2023: > 20% of subordinate units disciplined
-    public var share = 0.2
+    /// nil: no cap.
+    public var share: Double? = 0.2
+    /// Members not rated this year.
+    public var exempt: Set<String> = []
     public var countExcellentInDenominator = false
     public var concludedUnits: Set<String> = [] // disunity
     public var concludedPeople: Set<String> = [] // degradation, self-evolution, self-transformation
@@ -78,13 +81,21 @@ public struct RatingOracle {
     public func effective(_ r: Ratings, _ key: String) -> Rating? { r[key]?["decided"] ?? r[key]?["proposed"] }
 
     /// Every broken rule of a state, each as "rule|where|the ratings at fault".
-    public func broken(_ r: Ratings, closed: Set<String>) -> Set<String> {
+    ///
+    /// As docs/rules.md states them: a proposal no longer counts once its subject is decided; a
+    /// collective's proposal reads its parts' proposals, its decision their decisions (each part
+    /// falling back on what it has); an exempt member is never rated and counts nowhere; the quota
+    /// of an organization is broken as soon as its decided `excellent` exceed the share of the
+    /// decided `good` plus all its parts still undecided.
+    public func broken(_ r: Ratings) -> Set<String> {
         var out = Set<String>()
         for (key, byStatus) in r {
             let parts = key.split(separator: ":", maxSplits: 1).map(String.init)
             let (kind, id) = (parts[0], parts[1])
             for (status, rating) in byStatus {
+                if status == "proposed", byStatus["decided"] != nil { continue } // superseded
                 let at = "\(key):\(status)"
+                if kind == "member", exempt.contains(id) { out.insert("exempt|\(at)"); continue }
                 let disciplined = kind == "member" ? people[id]?.disciplined == true : units[id]?.disciplined == true
                 if disciplined, rating.level > 0 { out.insert("disciplined|\(at)") }
                 let concluded = kind == "member" ? concludedPeople.contains(id) : concludedUnits.contains(id)
@@ -101,8 +112,12 @@ public struct RatingOracle {
                 }
                 if kind == "unit", rating.level == 3 {
                     let isCell = ["cell", "grassroots-cell"].contains(units[id]?.kind ?? "")
-                    let keys = isCell ? cellMembers(id).map { "member:\($0)" } : kids(id).map { "unit:\($0)" }
-                    let levels = keys.map { effective(r, $0)?.level }
+                    let keys = isCell ? cellMembers(id).filter { !exempt.contains($0) }.map { "member:\($0)" } : kids(id).map { "unit:\($0)" }
+                    // A decision: parts not decided yet may still be decided good (count them so);
+                    // a proposal: the parts' proposals, else decisions, and an unreviewed part fails it.
+                    let levels = keys.map { k -> Int? in
+                        status == "decided" ? (r[k]?["decided"]?.level ?? (forced(k) ? 0 : 2)) : (r[k]?["proposed"]?.level ?? r[k]?["decided"]?.level)
+                    }
                     let ok = levels.allSatisfy { ($0 ?? -1) >= 1 } && levels.filter { ($0 ?? -1) >= 2 }.count * 5 >= keys.count * 4
                     if !ok { out.insert("excellent-unit|\(at)") }
                 }
@@ -112,28 +127,34 @@ public struct RatingOracle {
                 }
             }
         }
-        // The quota over each grassroots organization whose members are all decided (or closed).
+        // The quota over each grassroots organization, and over the bloc's organizations.
         for org in units.keys where isGrassroots(org) {
-            let members = peopleIn(org)
-            guard closed.contains(org) || members.allSatisfy({ r["member:\($0)"]?["decided"] != nil }) else { continue }
+            let members = peopleIn(org).filter { !exempt.contains($0) }
             let groups = roleGroups ? [members.filter { people[$0]!.leader }, members.filter { !people[$0]!.leader }] : [members]
             for g in groups {
                 out.formUnion(quota(g.map { "member:\($0)" }, r, at: org))
             }
         }
         for bloc in units.values where bloc.kind == "bloc" {
-            let k = kids(bloc.id)
-            if closed.contains(bloc.id) || k.allSatisfy({ r["unit:\($0)"]?["decided"] != nil }) {
-                out.formUnion(quota(k.map { "unit:\($0)" }, r, at: bloc.id))
-            }
+            out.formUnion(quota(kids(bloc.id).map { "unit:\($0)" }, r, at: bloc.id))
         }
         return out
     }
 
+    /// A discipline or a conclusion leaves this subject only `failed`.
+    public func forced(_ key: String) -> Bool {
+        let p = key.split(separator: ":", maxSplits: 1).map(String.init)
+        return p[0] == "member" ? (people[p[1]]?.disciplined == true || concludedPeople.contains(p[1]))
+            : (units[p[1]]?.disciplined == true || concludedUnits.contains(p[1]))
+    }
+
     public func quota(_ keys: [String], _ r: Ratings, at scope: String) -> Set<String> {
+        guard let share else { return [] }
         let excellent = keys.filter { r[$0]?["decided"]?.level == 3 }
         let good = keys.filter { r[$0]?["decided"]?.level == 2 }.count
-        let base = Double(good + (countExcellentInDenominator ? excellent.count : 0))
+        let undecided = keys.filter { r[$0]?["decided"] == nil && !forced($0) }.count
+        // The best the rest can do: every undecided part decided good.
+        let base = Double(good + undecided + (countExcellentInDenominator ? excellent.count : 0))
         // "không vượt quá 20%": the largest whole number n with n ≤ share × base.
         var allowed = 0
         while Double(allowed + 1) <= share * base + 1e-9 { allowed += 1 }
@@ -146,9 +167,12 @@ public struct RatingOracle {
             let parts = key.split(separator: ":", maxSplits: 1).map(String.init)
             if parts[0] == "unit" {
                 if kids(parts[1]).contains(where: { r["unit:\($0)"]?["decided"] == nil }) { return true }
-                if cellMembers(parts[1]).contains(where: { effective(r, "member:\($0)") == nil }) { return true }
-            } else if let cell = people[parts[1]]?.cell, r["unit:\(cell)"]?["decided"] == nil {
-                return true
+                if cellMembers(parts[1]).contains(where: { !exempt.contains($0) && effective(r, "member:\($0)") == nil }) { return true }
+            } else if let cell = people[parts[1]]?.cell {
+                // A grassroots cell decides its members after rating itself; a cell's members
+                // are decided after the committee above decides the cell.
+                let ready = units[cell]?.kind == "grassroots-cell" ? effective(r, "unit:\(cell)") != nil : r["unit:\(cell)"]?["decided"] != nil
+                if !ready { return true }
             }
         }
         return false

@@ -122,7 +122,7 @@ import Testing
         for r in list {
             state["\(r["kind"]!):\(r["subject"]!)", default: [:]][r["status"] as! String] = .init(level: RatingOracle.levels.firstIndex(of: r["level"] as! String)!)
         }
-        #expect(o.broken(state, closed: []) == [])
+        #expect(o.broken(state) == [])
         // Everyone decided, at the planned level; the quota used to its cap where it allows any.
         let decided = state.filter { $0.value["decided"] != nil }
         #expect(decided.count == o.units.count + o.people.count)

@@ -99,11 +99,20 @@ func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
         #expect(cascade.findings.isEmpty && Set(cascade.annul) == [RatingRef(kind: .unit, subject: "gc", status: .decided), RatingRef(kind: .member, subject: "p1", status: .decided)])
     }
 
-    @Test func annullingAPartOfAnExcellentCollectiveNamesTheCollective() {
+    @Test func anExcellentCollectiveBindsItsPartsStillUndecided() {
         var s = ratingState()
         s.set(du("c3", .excellent))
-        let r = RatingRules.annulment(of: [RatingRef(kind: .member, subject: "p4", status: .proposed)], in: s, cascade: false)
-        #expect(r.findings.map(\.rule) == ["excellent-unit"] && r.findings[0].blame == [RatingRef(kind: .unit, subject: "c3", status: .decided)])
+        // Decided before its members, c3 excellent holds while p1…p5 may still be decided good;
+        // a member decided below what it needs is refused, naming the collective.
+        #expect(brought([dm("p4", .good)], into: s) == [])
+        #expect(brought([dm("p4", .failed)], into: s) == ["excellent-unit"])
+        let r = RatingRules.invariants({ var t = s; t.set(dm("p4", .failed)); return t }()).first { $0.rule == "excellent-unit" }
+        #expect(r?.blame == [RatingRef(kind: .unit, subject: "c3", status: .decided)])
+        // Proposed, the collective reads its members' proposals: an unreviewed member fails it.
+        var p = ratingState([pm("p1", .good)])
+        #expect(brought([pu("c3", .excellent)], into: p) == ["excellent-unit"])
+        for m in ["p2", "p3", "p4", "p5"] { p.set(pm(m, .good)) }
+        #expect(brought([pu("c3", .excellent)], into: p) == [])
     }
 
     /// Rule 1 over the whole organization: c1 and c3 decided, then every member of gc decided.
@@ -128,9 +137,10 @@ func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
         for e in partial { s.set(e) }
         let warning = RatingRules.quotaWarnings(touching: partial.map(\.key), s)
         #expect(warning.count == 1 && warning[0].contains("đã có 2/2") && warning[0].contains("tối đa 0") && warning[0].contains("còn 11/13")
-                && warning[0].contains("nếu 11 đảng viên chưa được quyết định đều xếp loại \"Hoàn thành tốt nhiệm vụ\" thì tối đa 2"))
-        // A third excellent cannot be met whatever the other 10 become (20% of 10 is 2): refused now,
-        // not only once the organization is decided.
+                && warning[0].contains("nếu 10 đảng viên chưa được quyết định đều xếp loại \"Hoàn thành tốt nhiệm vụ\" thì tối đa 2"))
+        // (d1, disciplined, can only be failed: 10 of the 11 undecided may still be good.) A third
+        // excellent cannot be met whatever the other 9 become (20% of 9 is 1): refused now, not
+        // only once the organization is decided.
         #expect(brought([dm("m3", .excellent)], into: s) == ["quota"])
         // A `good` raises what can be reached; the final state of 2 excellent and 10 good is legal.
         #expect(brought([dm("m3", .good)], into: s) == [])
@@ -243,6 +253,9 @@ func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
         #expect(RatingRules.organizationQuotaProgress(bloc: "duk", s).total == 2)
         var generous = ratingState(quota: Quota(share: 1.0, denominator: .good))
         for e in [du("c1", .good), du("c3", .good), pm("h2", .good), pm("n1", .good)] { generous.set(e) }
+        // g2's conclusion of disunity leaves it only `failed`: even a cap of 100% is out of reach.
+        #expect(brought([du("gc", .excellent)], into: generous) == ["quota"])
+        generous.conclusions = [:]
         #expect(brought([du("gc", .excellent)], into: generous) == [])
         generous.set(du("gc", .excellent))
         #expect(brought([du("g2", .failed)], into: generous) == ["quota"]) // now 1 excellent for 0 good
@@ -253,9 +266,10 @@ func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
         for e in [du("c1", .good), du("c3", .good), dm("m1", .excellent), dm("m2", .excellent), dm("m3", .good), dm("m4", .excellent)] { s.set(e) }
         let quota = RatingRules.invariants(s).first { $0.rule == "quota" }!
         #expect(quota.unit == "gc" && quota.subjects == ["m1", "m2", "m4"])
-        #expect(quota.message.contains("đã có 3/4") && quota.message.contains("tối đa 0") && quota.message.contains("thì tối đa 2"))
-        // One too many: the cascade annuls one, the latest decided (ties: by id).
-        #expect(quota.blame == [RatingRef(kind: .member, subject: "m4", status: .decided)])
+        // 8 undecided may still be good (d1 is disciplined): 20% of 9 allows 1.
+        #expect(quota.message.contains("đã có 3/4") && quota.message.contains("tối đa 0") && quota.message.contains("nếu 8 đảng viên") && quota.message.contains("thì tối đa 1"))
+        // Two too many: the cascade annuls two, the latest decided (ties: by id).
+        #expect(quota.blame == [RatingRef(kind: .member, subject: "m2", status: .decided), RatingRef(kind: .member, subject: "m4", status: .decided)])
     }
 
     @Test func theOrderConstraintsHaveNoCycle() {

@@ -22,8 +22,9 @@ extension Engine {
                 let kinds = try tx.unitKinds()
                 let members = try TreeImport.parseMembers(file.content, source: file.name) { kinds[$0] }
                 var counts = ImportResult(added: 0, updated: 0, total: 0)
-                _ = try recordFacts(in: openCampaigns, cause: "import-members-\(now.epoch)-\(UUID().uuidString.prefix(8))", now: now, tx: tx, scope: { _ in nil }) {
+                _ = try recordFacts(in: openCampaigns, cause: "import-members-\(now.epoch)-\(UUID().uuidString.prefix(8))", now: now, tx: tx, scope: { _ in nil }, everyFinding: true) {
                     counts = try tx.saveMembers(members)
+                    try Engine.checkHeads(tx: tx, members: file.name) { TreeImport.memberLines(of: $0, in: file.content) } // HeadCheck.swift
                 }
                 return counts
             }

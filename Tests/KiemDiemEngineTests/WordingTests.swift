@@ -82,7 +82,9 @@ import Testing
     // MARK: The forbidden forms
 
     /// What a reader must never see in `text`; each entry names the form found.
-    static func forbidden(in text: String) -> [String] {
+    static func forbidden(in shown: String) -> [String] {
+        // A letter's link is followed, not read: its signed token names the unit and the stage.
+        let text = shown.replacingOccurrences(of: #"https?://\S+"#, with: "<link>", options: .regularExpression)
         var out: [String] = []
         for id in unitIds + memberIds + stageIds + [campaignId] where text.contains(id) { out.append("the id '\(id)'") }
         func matches(_ pattern: String) -> Bool { text.range(of: pattern, options: .regularExpression) != nil }
@@ -92,7 +94,9 @@ import Testing
         if text.contains("huỷ") || text.contains("Huỷ") { out.append("'huỷ' (write 'hủy')") }
         if matches(#"Quy tắc \d"#) { out.append("the project's own rule numbers 'Quy tắc N'") }
         if text.contains("(0 đảng viên") { out.append("'(0 đảng viên'") }
-        if text.contains("quá 1 phút") || text.contains("quá hạn vài phút") { out.append("a lateness at the deadline itself") }
+        if text.contains("quá 1 phút") || text.contains("quá hạn vài phút") || matches(#"quá( hạn)? \d+ giây"#) {
+            out.append("a lateness at the deadline itself")
+        }
         if text.contains("70,0 điểm") || text.contains("70 điểm") { out.append("a score rounded up (69,99 shown as 70)") }
         // Where a committee acts or is addressed, it is named as a committee, not as the organization.
         for form in ["Kính gửi: Đảng bộ", "Đề nghị Đảng bộ", "bí thư của", "Bí thư Đảng bộ", "Đảng bộ Khối Các cơ quan tỉnh chỉ đạo",
@@ -113,13 +117,13 @@ import Testing
 
     /// The forbidden list itself catches each form (so that a check that cannot fail is seen).
     @Test func theListCatchesEachForm() {
-        for bad in ["Chi bộ so-tai-chinh", "Báo cáo chậm tiến độ (cấp 0)", "hạn 2022-11-25", "trang của chiến dịch", "Cấp ủy huỷ kết quả",
+        for bad in ["Chi bộ so-tai-chinh", "đã quá 30 giây", "Xem tình hình trên trang của chiến dịch: https://kiemdiem.example.vn/a/x", "Báo cáo chậm tiến độ (cấp 0)", "hạn 2022-11-25", "trang của chiến dịch", "Cấp ủy huỷ kết quả",
                     "Quy tắc 7: x", "Chi bộ 1: chậm (0 đảng viên chưa hoàn thành)", "đã quá 1 phút", "đạt 70,0 điểm",
                     "Kính gửi: Đảng bộ Sở Tài chính", "Đề nghị Đảng bộ Sở Tài chính chỉ đạo", "là bí thư của Đảng bộ Sở Tài chính",
                     "Báo cáo cấp trên: x"] {
             #expect(!Self.forbidden(in: bad).isEmpty, "not caught: \(bad)")
         }
-        #expect(Self.forbidden(in: "Kính gửi: Đảng ủy Sở Tài chính. Hạn trước ngày 25/11/2022; đạt 69,99 điểm.").isEmpty)
+        #expect(Self.forbidden(in: "Kính gửi: Đảng ủy Sở Tài chính. Hạn trước ngày 25/11/2022; đạt 69,99 điểm. https://x.vn/a/so-tai-chinh.2022-12-01").isEmpty)
     }
 
     // MARK: The campaign
@@ -139,6 +143,8 @@ import Testing
     func run(plan: String, groupWait: Int64) throws -> Fixture {
         let f = try Fixture(units: Self.units, members: Self.members)
         f.engine.routing.groupWait = groupWait
+        // Letters carry the page's link, so that the lines around it are rendered too.
+        f.engine.links = LinkSigner(base: "https://kiemdiem.example.vn/", ttl: 30 * 86_400, key: Data(repeating: 7, count: 32))
         try f.load(plan)
         let day2 = at("2022-11-02T09:00:00+07:00")
         _ = try f.engine.flag(FlagArgs(unit: "so-tu-phap", reasons: ["disunity"], note: "Đơn thư phản ánh mất đoàn kết nội bộ"), now: day2, by: "admin")
@@ -225,6 +231,8 @@ import Testing
                   "digest", "digest with members", "digest with a unit stage"] {
             #expect(kinds.contains(k), "no letter: \(k)")
         }
+        #expect(texts.contains { $0.0.hasPrefix("letter reminder") && $0.1.contains("Xem tình hình trên trang theo dõi kế hoạch kiểm điểm: https://") },
+                "a letter's link line was rendered")
         Self.check(texts)
         // The findings a committee reads say why, cite the regulation, show the score as given.
         let findings = texts.filter { $0.0.hasPrefix("event rating.rejected") }.map(\.1)

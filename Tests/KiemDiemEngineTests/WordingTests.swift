@@ -176,6 +176,10 @@ import Testing
         _ = try f.done("so-tu-phap", "directed-review", now: now)
         _ = rate(f, "so-tu-phap,unit,completed,60,90,,\n", proposed: false, now: now)
         _ = rate(f, "dv-em,member,failed,40,,,\ndv-dung,member,failed,45,,,\n", proposed: false, now: now)
+        // Annulled with what rests on it (the head's decision), then decided again.
+        _ = try f.engine.annul(AnnulArgs(subject: "so-tu-phap", kind: "unit", reason: "Xếp loại lại theo kết luận kiểm tra", cascade: true), now: now, by: "admin")
+        _ = rate(f, "so-tu-phap,unit,completed,60,90,,\n", proposed: false, now: now)
+        _ = rate(f, "dv-dung,member,failed,45,,,\n", proposed: false, now: now)
         return f
     }
 
@@ -231,6 +235,8 @@ import Testing
                   "digest", "digest with members", "digest with a unit stage"] {
             #expect(kinds.contains(k), "no letter: \(k)")
         }
+        #expect(texts.contains { $0.0.hasPrefix("event rating.annulled") && $0.1.contains("hủy theo kết quả xếp loại của Chi bộ Sở Tư pháp") },
+                "a cascade names the rating it followed")
         #expect(texts.contains { $0.0.hasPrefix("letter reminder") && $0.1.contains("Xem tình hình trên trang theo dõi kế hoạch kiểm điểm: https://") },
                 "a letter's link line was rendered")
         Self.check(texts)

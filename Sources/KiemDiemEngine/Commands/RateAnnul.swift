@@ -30,11 +30,14 @@ extension Engine {
             let ref = RatingRef(kind: kind, subject: a.subject, status: status ?? (s.rating(key, .decided) != nil ? .decided : .proposed))
             guard let target = s.rating(ref) else { throw ErrorBody(.notFound, "\(a.kind) '\(a.subject)' has no \(ref.status.rawValue) rating in force in '\(c.id)'") }
             let cascade = a.cascade ?? false
+            // Named for people in the messages (the id stays in the command's English text).
+            let subjectName = kind == .member ? Messages.ratedSubject(member: s.tree.members[a.subject]?.name ?? a.subject)
+                : s.tree.units[a.subject]?.name ?? a.subject
             let (refs, findings) = RatingRules.annulment(of: [ref], in: s, cascade: cascade)
             if !cascade {
                 var depends = findings.map { "[\($0.rule)] \($0.message) — " + $0.blame.map { "\($0.kind.rawValue) \($0.subject) (\($0.status.rawValue))" }.joined(separator: ", ") }
                 if target.commendation {
-                    depends.append("[commendation] " + Messages.commendationAnnulledToo(subject: a.subject))
+                    depends.append("[commendation] " + Messages.commendationAnnulledToo(subject: subjectName))
                 }
                 if !depends.isEmpty {
                     throw ErrorBody(.conflict, "annulling the \(ref.status.rawValue) rating of \(a.kind) '\(a.subject)' would leave \(depends.count) rating(s) without ground; annul them too with --cascade",
@@ -43,7 +46,7 @@ extension Engine {
             }
             var annulled: [RatingEntry] = []
             for r in refs {
-                let why = r == ref ? reason : Messages.annulledWith(reason: reason, subject: a.subject)
+                let why = r == ref ? reason : Messages.annulledWith(reason: reason, subject: subjectName)
                 for e in try tx.annulRatings(campaign: c.id, [r], reason: why, at: now, by: actor) {
                     annulled.append(e)
                     guard let home = s.tree.home(of: e.key), let unit = try tx.unit(home) else { continue }

@@ -205,3 +205,75 @@ public enum TreeImport {
         return (out, errors)
     }
 }
+
+// MARK: - Heads are members (issue 25, item 4)
+
+extension TreeImport {
+    /// The findings of a tree whose heads are not among their units' members, in the words of
+    /// the files being imported: a unit of the units file by its line; else a head whom the
+    /// members file moves out of the unit they head, by the member's line; else the unit.
+    public static func headErrors(_ problems: [(unit: String, kind: UnitKind, head: String, headCell: String?)],
+                                  unitsFile: (name: String, lines: [String: Int])?, membersFile: (name: String, lines: [String: Int])?) -> [InputError] {
+        problems.map { p in
+            let within = p.kind.holdsMembers ? "a member of '\(p.unit)'" : "a member of a cell under '\(p.unit)'"
+            let why = p.headCell.map { "'\(p.head)' belongs to '\($0)'" } ?? "'\(p.head)' is no member"
+            let reason = "head '\(p.head)' of '\(p.unit)' must be \(within): \(why)"
+            if let f = unitsFile, let line = f.lines[p.unit] { return InputError(source: f.name, line: line, reason: reason) }
+            if let f = membersFile, let cell = p.headCell, let line = f.lines[p.head] {
+                return InputError(source: f.name, line: line,
+                                  reason: "member '\(p.head)' heads '\(p.unit)' and must be \(within), not of '\(cell)' (change the head in the units file first)")
+            }
+            return InputError(source: (membersFile?.name ?? unitsFile?.name) ?? "", reason: (membersFile == nil ? "stored unit '\(p.unit)': " : "unit '\(p.unit)': ") + reason)
+        }
+    }
+
+    /// The line on which each of `ids` starts in a members file (its `id` column; a quoted field
+    /// may hold line breaks). Read only to name the few members a finding is about.
+    public static func memberLines(of ids: Set<String>, in bytes: UnsafeRawBufferPointer) -> [String: Int] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [String: Int] = [:]
+        var line = 1, recordLine = 1, field = 0, idColumn = -1, header = true
+        var inQuotes = false, value: [UInt8] = [], headerFields: [String] = []
+        var i = 0
+        func endField() {
+            if header { headerFields.append(String(decoding: value, as: UTF8.self).replacingOccurrences(of: "\u{FEFF}", with: "").trimmingCharacters(in: .whitespaces)) }
+            else if field == idColumn { let id = String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespaces); if ids.contains(id), out[id] == nil { out[id] = recordLine } }
+            value.removeAll(keepingCapacity: true)
+            field += 1
+        }
+        func endRecord() {
+            endField()
+            if header { header = false; idColumn = headerFields.firstIndex(of: "id") ?? -1 }
+            field = 0
+            recordLine = line
+        }
+        while i < bytes.count {
+            let b = bytes[i]
+            i += 1
+            if inQuotes {
+                if b == UInt8(ascii: "\"") {
+                    if i < bytes.count, bytes[i] == UInt8(ascii: "\"") { value.append(b); i += 1 } else { inQuotes = false }
+                } else {
+                    if b == UInt8(ascii: "\n") { line += 1 }
+                    value.append(b)
+                }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""): inQuotes = true
+            case UInt8(ascii: ","): endField()
+            case UInt8(ascii: "\n"): line += 1; endRecord()
+            case UInt8(ascii: "\r"): break
+            default: if header || field == idColumn { value.append(b) }
+            }
+            if out.count == ids.count { break }
+        }
+        if !value.isEmpty || field > 0 { endRecord() }
+        return out
+    }
+
+    public static func memberLines(of ids: Set<String>, in text: String) -> [String: Int] {
+        var t = text
+        return t.withUTF8 { memberLines(of: ids, in: UnsafeRawBufferPointer($0)) }
+    }
+}

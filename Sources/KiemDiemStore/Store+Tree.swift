@@ -190,3 +190,35 @@ extension StoreTx {
             """, arguments: [path.unicodeScalars.count, path, like, like, limit]).map(StoreTx.unitRow)
     }
 }
+
+/// A unit whose head is not among the members of its subtree (issue 25, item 4).
+public struct HeadProblem: Sendable, Equatable {
+    public var unit: String
+    public var kind: UnitKind
+    public var head: String
+    /// The head's cell when the head is a member elsewhere; nil when the head is no member.
+    public var headCell: String?
+}
+
+extension StoreTx {
+    /// Units whose subtree holds members (the rollups, so rebuilt first) and whose head is not
+    /// one of them: a cell's head in another cell, a committee's head in no cell under it, or a
+    /// head who is no member. A unit with no member below it yet is not judged: its members come
+    /// with a later file. One lookup of the head and one of their cell per unit with a head, in
+    /// one statement (400,000 units: two index lookups each).
+    public func headProblems(limit: Int = 201) throws -> [HeadProblem] {
+        try Row.fetchAll(db, sql: """
+            SELECT u.id, u.kind, u.head, m.unit AS cell
+            FROM unit u
+            JOIN tree_count t ON t.unit = u.id AND t.kind = 'member' AND t.n > 0
+            LEFT JOIN member m ON m.id = u.head
+            LEFT JOIN unit c ON c.id = m.unit
+            WHERE u.head IS NOT NULL AND u.head <> ''
+              AND (m.id IS NULL OR c.id IS NULL OR substr(c.path, 1, length(u.path)) <> u.path)
+            ORDER BY u.path
+            LIMIT ?
+            """, arguments: [limit]).map {
+            HeadProblem(unit: $0["id"], kind: UnitKind(rawValue: $0["kind"]) ?? .cell, head: $0["head"], headCell: $0["cell"])
+        }
+    }
+}

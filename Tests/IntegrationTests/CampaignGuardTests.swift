@@ -29,3 +29,39 @@ import Testing
         #expect(try d.ctl(["rate", decision]).out.contains("1 rating(s) accepted"))
     }
 }
+
+/// Item 4: heads are members, through `import` and the offline `check`.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct HeadsAreMembersCommandsTests {
+    @Test func aHeadOfAnotherCellIsRefusedByImportAndByCheckNamingTheLine() throws {
+        let d = try DaemonProcess()
+        defer { _ = d.terminate() }
+        let units = try write(itUnits, "units.csv", in: d.dir), members = try write(itMembers, "members.csv", in: d.dir)
+        _ = try d.ctl(["import", "units", units])
+        _ = try d.ctl(["import", "members", members])
+        // so-a-cb2's head made a2, who belongs to so-a-cb1: line 5 of the file.
+        let bad = try write(itUnits.replacingOccurrences(of: "so-a-cb2,so-a,cell,Chi bộ Phân xưởng 2,a3,", with: "so-a-cb2,so-a,cell,Chi bộ Phân xưởng 2,a2,"),
+                            "units.csv", in: d.dir.appendingPathComponent("bad", isDirectory: true).creatingDirectory())
+        let refused = try d.ctl(["import", "units", bad], allowFailure: true)
+        let finding = "units.csv:5: head 'a2' of 'so-a-cb2' must be a member of 'so-a-cb2': 'a2' belongs to 'so-a-cb1'"
+        #expect(refused.status == 1 && refused.err.contains(finding), "\(refused.err)")
+        // The offline check says the same, with no daemon.
+        let check = try run(binDir.appendingPathComponent("kiemdiemctl"), ["check", "units", bad, "--members", members])
+        #expect(check.status == 1 && check.err.contains(finding), "\(check.err)")
+        #expect(try run(binDir.appendingPathComponent("kiemdiemctl"), ["check", "units", units, "--members", members]).status == 0)
+        // A members file that moves a head out of the cell they head names the member's line.
+        let moved = try write(itMembers.replacingOccurrences(of: "a3,so-a-cb2,Lê Văn Ba", with: "a3,so-a-cb1,Lê Văn Ba")
+                              + "a5,so-a-cb2,Đỗ Văn Năm,member,,false\n", "moved.csv", in: d.dir)
+        let m = try d.ctl(["import", "members", moved], allowFailure: true)
+        #expect(m.status == 1 && m.err.contains("moved.csv:4: member 'a3' heads 'so-a-cb2'"), "\(m.err)")
+        let mc = try run(binDir.appendingPathComponent("kiemdiemctl"), ["check", "members", moved, "--tree", units])
+        #expect(mc.status == 1 && mc.err.contains("moved.csv:4: member 'a3' heads 'so-a-cb2'"), "\(mc.err)")
+    }
+}
+
+extension URL {
+    /// Creates the directory (and its parents) and returns it.
+    func creatingDirectory() throws -> URL {
+        try FileManager.default.createDirectory(at: self, withIntermediateDirectories: true)
+        return self
+    }
+}

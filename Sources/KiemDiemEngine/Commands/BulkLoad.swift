@@ -62,6 +62,11 @@ extension Engine {
                 }}
                 try tx.rebuildRollups()
                 progress(.rollups(seconds: seconds(since: t)))
+                // Heads are members (HeadCheck.swift): the mapped members file is scanned again
+                // only to name a head it moved out of their unit.
+                try Engine.checkHeads(tx: tx, units: units.map { ($0.name, Engine.lines(incoming ?? [])) }, members: members?.name) { ids in
+                    members.map { m in m.data.withUnsafeBytes { TreeImport.memberLines(of: ids, in: $0) } } ?? [:]
+                }
                 return out
             }
             try reload()

@@ -125,10 +125,14 @@ public final class ImportApply: @unchecked Sendable {
         if kind == "units" {
             let incoming = try TreeImport.parseUnits(file.content, source: file.name)
             let merged = try TreeImport.validateTree(existing: try tx.allUnits(), incoming: incoming, source: file.name)
-            return try tx.saveTree(merged, incoming: Set(incoming.map(\.unit.id)))
+            let r = try tx.saveTree(merged, incoming: Set(incoming.map(\.unit.id)))
+            try Engine.checkHeads(tx: tx, units: (file.name, Engine.lines(incoming)))
+            return r
         }
         let kinds = try tx.unitKinds()
-        return try tx.saveMembers(try TreeImport.parseMembers(file.content, source: file.name) { kinds[$0] })
+        let r = try tx.saveMembers(try TreeImport.parseMembers(file.content, source: file.name) { kinds[$0] })
+        try Engine.checkHeads(tx: tx, members: file.name) { TreeImport.memberLines(of: $0, in: file.content) }
+        return r
     }
 
     /// The same checks and writes as `import.units`/`import.members` (without the rating
@@ -144,7 +148,9 @@ public final class ImportApply: @unchecked Sendable {
             let content = try tx.uploadContent(u.upload)
             let incoming = try TreeImport.parseUnits(content, source: u.name)
             let merged = try TreeImport.validateTree(existing: try tx.allUnits(), incoming: incoming, source: u.name)
-            return try tx.saveTree(merged, incoming: Set(incoming.map(\.unit.id)))
+            let r = try tx.saveTree(merged, incoming: Set(incoming.map(\.unit.id)))
+            try Engine.checkHeads(tx: tx, units: (u.name, Engine.lines(incoming)))
+            return r
         }
         let kinds = try tx.unitKinds()
         // The chunks cut as the client cut them (at line breaks), re-cut at record boundaries.
@@ -161,6 +167,8 @@ public final class ImportApply: @unchecked Sendable {
             }
         }
         try tx.rebuildRollups()
+        // The staged file is read again only if a head moved out of the unit they head.
+        try Engine.checkHeads(tx: tx, members: u.name) { TreeImport.memberLines(of: $0, in: try tx.uploadContent(u.upload)) }
         return result
     }
 }

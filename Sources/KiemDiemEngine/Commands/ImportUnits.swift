@@ -25,6 +25,7 @@ extension Engine {
                 var counts = ImportResult(added: 0, updated: 0, total: 0)
                 _ = try recordFacts(in: openCampaigns, cause: "import-units-\(now.epoch)-\(UUID().uuidString.prefix(8))", now: now, tx: tx, scope: { _ in nil }) {
                     counts = try tx.saveTree(merged, incoming: Set(incoming.map(\.unit.id)))
+                    try Engine.checkHeads(tx: tx, units: (file.name, Engine.lines(incoming))) // HeadCheck.swift
                 }
                 return counts
             }

@@ -26,11 +26,28 @@ struct CheckCmd: ParsableCommand {
 
     struct Units: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check a units file (id,parent,kind,name[,head][,email][,phone][,disciplined]).",
-            discussion: "Example: kiemdiemctl check units config/examples/units.csv")
+            abstract: "Check a units file (id,parent,kind,name[,head][,email][,phone][,disciplined]); with --members, its heads too.",
+            discussion: "Example: kiemdiemctl check units config/examples/units.csv --members config/examples/members.csv")
         @Argument(help: ArgumentHelp("The units CSV file.", discussion: "e.g. config/examples/units.csv")) var file: String
+        @Option(help: ArgumentHelp("The members file: each unit's head must be one of its members, as `import units` checks once members are stored.",
+                                   discussion: "e.g. --members config/examples/members.csv")) var members: String?
         func run() throws {
             let check = try Checker()
+            if let members {
+                // As the daemon would judge the file with these members stored: the tree without
+                // its heads first (so the members load), then the file itself, whose findings
+                // name its lines.
+                let f = try readFile(file)
+                let staged: String
+                do { staged = Checker.withoutHeads(try TreeImport.parseUnits(f.content, source: f.name).map(\.unit)) } catch {
+                    throw Checker.refused(OfflineCheck.refusal(error))
+                }
+                _ = try check.run(ImportUnits.self, FileArgs(name: f.name, content: staged))
+                _ = try check.members(members)
+                let r = try check.run(ImportUnits.self, f)
+                print("\(file): ok, \(r.total) units, every head among their unit's members")
+                return
+            }
             let r = try check.units(file)
             print("\(file): ok, \(r.total) units")
         }
@@ -136,6 +153,12 @@ struct Checker {
         do { return try PlanParser.parse(f.content, source: f.name) } catch {
             throw refused(OfflineCheck.refusal(error))
         }
+    }
+
+    /// A units file of `units` with no heads (names quoted as CSV needs).
+    static func withoutHeads(_ units: [OrgUnit]) -> String {
+        func q(_ s: String) -> String { s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        return "id,parent,kind,name,head,email\n" + units.map { "\($0.id),\($0.parent ?? ""),\($0.kind.rawValue),\(q($0.name)),,\n" }.joined()
     }
 
     static func refused(_ e: ErrorBody) -> ExitCode {

@@ -205,6 +205,7 @@ import Testing
         #expect(imported.status == 1 && imported.err == checkedMembers.err, "daemon: \(imported.err)\ncheck: \(checkedMembers.err)")
         try d.ctl(["import", "members", example("members.csv")])
         try d.ctl(["campaign", "load", example("plan.yaml")])
+        try d.ctl(["clock", "set", "2026-11-02T08:00:00+07:00"]) // no rating before the plan opens; the check rates at its opening
         let rate = try d.ctl(["rate", badRatings], allowFailure: true)
         #expect(rate.status == 1 && rate.err == checkedRatings.err, "daemon: \(rate.err)\ncheck: \(checkedRatings.err)")
 

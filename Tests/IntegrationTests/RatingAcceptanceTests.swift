@@ -79,6 +79,7 @@ import Testing
         _ = try d.ctl(["import", "units", samples.appendingPathComponent("units.csv").path])
         _ = try d.ctl(["import", "members", samples.appendingPathComponent("members.csv").path])
         _ = try d.ctl(["campaign", "load", repoRoot.appendingPathComponent("config/plans/2022-annual.yaml").path])
+        _ = try d.ctl(["clock", "set", "2022-11-01T08:00:00+07:00"]) // the plan opens: no rating before it
         let plan = Plan(units: TestCSV.rows(try String(contentsOf: samples.appendingPathComponent("units.csv"), encoding: .utf8)),
                         members: TestCSV.rows(try String(contentsOf: samples.appendingPathComponent("members.csv"), encoding: .utf8)))
         let o = plan.oracle

@@ -284,6 +284,7 @@ import Testing
         let cell = "vp-tinh-uy-cb-nha-khach-tinh-uy"
         let ids = try String(contentsOfFile: Self.members, encoding: .utf8).split(separator: "\n").filter { $0.contains(",\(cell),") }.map { $0.split(separator: ",")[0] }
         let file = try write("subject,kind,level\n" + ids.map { "\($0),member,excellent" }.joined(separator: "\n") + "\n", "xuat-sac.csv", in: d.dir)
+        _ = try d.ctl(["clock", "set", "2022-11-01T08:00:00+07:00"]) // the plan opens: no rating before it
         let refused = try d.ctl(["rate", file], allowFailure: true)
         #expect(refused.status != 0 && refused.err.contains("nothing was stored"), "\(refused.err)")
         let page = try http.get("/", token: mine)

@@ -30,7 +30,7 @@ extension Engine {
         for e in decided {
             guard let flags = byUnit[e.subject], let flag = flags.min(by: { $0.reviewDue < $1.reviewDue }), let unit = try tx.unit(e.subject) else { continue }
             let owner = try unit.unit.parent.flatMap { try tx.unit($0) }?.unit.committeeName ?? "Cấp ủy cấp trên"
-            let who = "\(unit.unit.name) (\(unit.id))"
+            let who = unit.unit.name // a committee reads it; the id is the finding's subject
             switch c.plan.directedReviewRating ?? .refuse {
             case .refuse:
                 findings.append(RatingFinding(rule: "directed-review", unit: unit.id, subjects: [unit.id],

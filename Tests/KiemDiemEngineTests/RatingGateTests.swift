@@ -31,11 +31,11 @@ import Testing
         _ = try rate(f, "m4,member,good\nm5,member,failed\ng2,unit,good\n", proposed: true)
         let seq = try f.store.read { try $0.lastSeq() }
         let e = #expect(throws: ErrorBody.self) { _ = try rate(f, "g2,unit,good\n") }
-        #expect(e?.code == .rejected && e?.details?.count == 1 && e?.details?.first?.hasPrefix("line 2: [directed-review] Chưa thể quyết định xếp loại Chi bộ Sở Tư pháp (g2)") == true,
+        #expect(e?.code == .rejected && e?.details?.count == 1 && e?.details?.first?.hasPrefix("line 2: [directed-review] Chưa thể quyết định xếp loại Chi bộ Sở Tư pháp: ") == true,
                 "\(String(describing: e))")
         let rejected = try f.events(since: seq).filter { $0.type == "rating.rejected" }
         #expect(rejected.map { "\($0.rule!) \($0.path!)" } == ["directed-review duk/g2/"])
-        #expect(rejected.first?.message?.contains("Chi bộ Sở Tư pháp (g2)") == true && rejected.first?.message?.contains("mất đoàn kết") == true)
+        #expect(rejected.first?.message?.contains("Chi bộ Sở Tư pháp: ") == true && rejected.first?.message?.contains("mất đoàn kết") == true)
         #expect(try f.store.read { try $0.currentRatings(campaign: "t") }.filter { $0.entry.subject == "g2" && $0.entry.status == .decided }.isEmpty)
         // Another unit's decision is not held up by g2's flag.
         #expect(try rate(f, "m3,member,good\nc2,unit,good\n", proposed: true).accepted == 2)
@@ -62,7 +62,7 @@ import Testing
         _ = try rate(f, "m4,member,good\nm5,member,failed\n", proposed: true)
         let r = try rate(f, "g2,unit,good\n")
         #expect(r.accepted == 1)
-        #expect(r.warnings?.contains { $0.hasPrefix("Lưu ý: đã ghi nhận quyết định xếp loại Chi bộ Sở Tư pháp (g2) trước khi tổ chức kiểm điểm theo chỉ đạo của Ban Thường vụ Đảng ủy Khối") } == true,
+        #expect(r.warnings?.contains { $0.hasPrefix("Lưu ý: đã ghi nhận quyết định xếp loại Chi bộ Sở Tư pháp trước khi tổ chức kiểm điểm theo chỉ đạo của Ban Thường vụ Đảng ủy Khối") } == true,
                 "\(r.warnings ?? [])")
     }
 

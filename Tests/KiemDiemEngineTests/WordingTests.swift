@@ -173,6 +173,8 @@ import Testing
         _ = try f.engine.conclude(ConcludeArgs(member: "dv-dung", reasons: ["degradation"], note: "Ủy ban Kiểm tra kết luận"), now: now, by: "admin")
         // Decided as the order asks (a grassroots cell rates itself, then its members): the quota shows.
         _ = rate(f, "dv-em,member,failed,40,,,\ndv-dung,member,failed,45,,,\nso-tu-phap,unit,completed,60,90,,\n", proposed: true, now: now)
+        // Decided before the directed review is held: refused (the finding names the unit), then held.
+        _ = rate(f, "so-tu-phap,unit,completed,60,90,,\n", proposed: false, now: now)
         _ = try f.done("so-tu-phap", "directed-review", now: now)
         _ = rate(f, "so-tu-phap,unit,completed,60,90,,\n", proposed: false, now: now)
         _ = rate(f, "dv-em,member,failed,40,,,\ndv-dung,member,failed,45,,,\n", proposed: false, now: now)
@@ -244,6 +246,7 @@ import Testing
         let findings = texts.filter { $0.0.hasPrefix("event rating.rejected") }.map(\.1)
         #expect(findings.contains { $0.contains("đạt 69,99 điểm") }, "the score as entered")
         #expect(findings.contains { $0.hasPrefix("Chưa thể quyết định xếp loại") }, "a refusal says what cannot be done")
+        #expect(findings.contains { $0.hasPrefix("Chưa thể quyết định xếp loại Chi bộ Sở Tư pháp: Ban Thường vụ Đảng ủy Khối") }, "the directed review's finding")
         let cited = ["score", "conditions", "disciplined", "conclusion", "commendation", "excellent-unit", "head-above-unit", "order-head",
                      "order-children", "order-members", "order-collective"]
         let rejected = try run(plan: Self.plan, groupWait: 0).events().filter { $0.type == "rating.rejected" && cited.contains($0.rule ?? "") }

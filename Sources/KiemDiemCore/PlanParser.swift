@@ -203,7 +203,7 @@ public enum PlanParser {
         }
 
         mutating func stage(_ node: Node, zone: TimeZone) -> Stage? {
-            guard let m = mapping(node, "stage", keys: ["id", "title", "for", "due", "opens", "after", "reminders", "kind", "remind"]) else { return nil }
+            guard let m = mapping(node, "stage", keys: ["id", "title", "for", "due", "opens", "after", "reminders", "kind", "remind", "ratings"]) else { return nil }
             let id = code(m, "id", "stage", parent: node)
             let what = "stage '\(id ?? "?")'"
             let title = string(m, "title", what, parent: node)
@@ -256,10 +256,27 @@ public enum PlanParser {
                     fail(r, "\(what).remind: members applies to a stage for members only")
                 } else { remind = targets }
             }
+            var ratings: RatingNeeds?
+            if let r = m["ratings"] {
+                if r.string == "none" {
+                    ratings = RatingNeeds()
+                } else if let rm = mapping(r, "\(what).ratings", keys: ["self", "units", "members"]) {
+                    var needs = RatingNeeds()
+                    for (key, path) in [("self", \RatingNeeds.ownRating), ("units", \RatingNeeds.units), ("members", \RatingNeeds.members)] {
+                        guard let n = rm[key] else { continue }
+                        if let v = n.string.flatMap(RatingStatus.init(rawValue:)) { needs[keyPath: path] = v } else {
+                            fail(n, "\(what).ratings.\(key) must be proposed or decided")
+                        }
+                    }
+                    if scope == .members, needs != RatingNeeds() { fail(r, "\(what).ratings: a stage for members completes no rating") }
+                    ratings = needs
+                }
+            }
             guard let id, let title, let scope, let due else { return nil }
             var stage = Stage(id: id, title: title, scope: scope, due: due, opens: opens, after: after, reminders: reminders)
             stage.kind = kind
             stage.remind = remind
+            stage.ratings = ratings
             return stage
         }
 

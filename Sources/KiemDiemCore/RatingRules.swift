@@ -450,9 +450,14 @@ public enum RatingRules {
                     forced.append(RatingEntry(subject: r.subject, kind: r.kind, level: .failed, status: .decided))
                 }
             }
-            var target = state
-            for f in forced where target.rating(f.ref) == nil { target.set(f) }
-            let brought = newFindings(before: before, after: invariants(target, units: scope))
+            // What the annulment breaks now (a head's decision resting on it, a proposal back in
+            // force), and what the forced re-decision will break.
+            var brought = newFindings(before: before, after: invariants(state, units: scope))
+            if !forced.isEmpty {
+                var target = state
+                for f in forced where target.rating(f.ref) == nil { target.set(f) }
+                brought += newFindings(before: before + brought, after: invariants(target, units: scope))
+            }
             guard !brought.isEmpty else { break }
             if !cascade { return (annul, brought) }
             pending = Array(Set(brought.flatMap(\.blame)).filter { state.rating($0) != nil }).sorted()

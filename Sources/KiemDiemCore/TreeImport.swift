@@ -5,7 +5,8 @@ public enum TreeImport {
     /// `disciplined` (optional): the collective was disciplined in the year, `true` or its date.
     /// `phone` is optional: a file without the column imports as before.
     public static let unitColumns = ["id", "parent", "kind", "name", "head", "email", "disciplined", "phone"]
-    public static let memberColumns = ["id", "unit", "name", "role", "email", "disciplined", "phone"]
+    /// `exempt`: not rated this year, and why; `left`: left the organization (a date or a reason).
+    public static let memberColumns = ["id", "unit", "name", "role", "email", "disciplined", "phone", "exempt", "left"]
 
     /// The `phone` cell: empty (none), or a number `Phone` accepts.
     static func phone(_ v: CSVRow, source: String, line: Int, errors: inout [InputError]) -> String?? {
@@ -172,7 +173,7 @@ public enum TreeImport {
         // The columns' positions, looked up once for the piece.
         let cId = sample.position(of: "id"), cUnit = sample.position(of: "unit"), cName = sample.position(of: "name"),
             cRole = sample.position(of: "role"), cEmail = sample.position(of: "email"), cDisc = sample.position(of: "disciplined"),
-            cPhone = sample.position(of: "phone")
+            cPhone = sample.position(of: "phone"), cExempt = sample.position(of: "exempt"), cLeft = sample.position(of: "left")
         var out: [(line: Int, member: Member)] = []
         out.reserveCapacity(table.count)
         var errors: [InputError] = []
@@ -200,7 +201,10 @@ public enum TreeImport {
             }
             guard let phone = phone(v[at: cPhone], source: source, line: line, errors: &errors) else { continue }
             let email = v[at: cEmail] ?? ""
-            out.append((line, Member(id: id, unit: unit, name: name, role: role, email: email.isEmpty ? nil : email, discipline: discipline, phone: phone)))
+            let exempt = (v[at: cExempt] ?? "").trimmingCharacters(in: .whitespaces), left = (v[at: cLeft] ?? "").trimmingCharacters(in: .whitespaces)
+            if exempt.count > 200 || left.count > 200 { errors.append(InputError(source: source, line: line, reason: "exempt and left take at most 200 characters")); continue }
+            out.append((line, Member(id: id, unit: unit, name: name, role: role, email: email.isEmpty ? nil : email, discipline: discipline, phone: phone,
+                                     exempt: exempt.isEmpty ? nil : exempt, left: left.isEmpty ? nil : left)))
         }
         return (out, errors)
     }

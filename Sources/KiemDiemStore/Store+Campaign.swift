@@ -113,6 +113,19 @@ extension StoreTx {
         return true
     }
 
+    /// Members who are not rated this year or who left have nothing to do in a member stage: their
+    /// tasks are recorded complete from the stage's opening, so reminders stop naming them and
+    /// the cell's completion does not wait for them; the rollups are rebuilt when any was.
+    public func excuseMembers() throws {
+        try db.execute(sql: """
+            INSERT INTO member_task(campaign, stage, member, completed_at)
+            SELECT s.campaign, s.id, m.id, s.opens FROM member m JOIN stage s ON s.scope = 'members'
+            WHERE m.exempt IS NOT NULL OR m.left_on IS NOT NULL
+            ON CONFLICT DO NOTHING
+            """)
+        if db.changesCount > 0 { try rebuildRollups() }
+    }
+
     /// Marks members complete; returns how many were not complete before.
     public func completeMembers(campaign: String, stage: String, members: [String], at: Date) throws -> Int {
         let stmt = try db.cachedStatement(sql: "INSERT INTO member_task(campaign, stage, member, completed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")

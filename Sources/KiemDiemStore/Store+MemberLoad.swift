@@ -24,13 +24,15 @@ extension StoreTx {
         if !empty { try startSeenIds() }
         defer { if !empty { try? endSeenIds() } }
         let sql = empty
-            ? "INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            ? "INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on, phone, exempt, left_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             : """
-            INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on, phone, exempt, left_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET unit = excluded.unit, name = excluded.name, role = excluded.role,
-              email = excluded.email, disciplined = excluded.disciplined, disciplined_on = excluded.disciplined_on, phone = excluded.phone
-            WHERE (unit, name, role, email, disciplined, disciplined_on, phone)
-              IS NOT (excluded.unit, excluded.name, excluded.role, excluded.email, excluded.disciplined, excluded.disciplined_on, excluded.phone)
+              email = excluded.email, disciplined = excluded.disciplined, disciplined_on = excluded.disciplined_on, phone = excluded.phone,
+              exempt = excluded.exempt, left_on = excluded.left_on
+            WHERE (unit, name, role, email, disciplined, disciplined_on, phone, exempt, left_on)
+              IS NOT (excluded.unit, excluded.name, excluded.role, excluded.email, excluded.disciplined, excluded.disciplined_on, excluded.phone,
+                      excluded.exempt, excluded.left_on)
             """
         var insert = try db.cachedStatement(sql: sql)
         let rowOf = try db.cachedStatement(sql: "SELECT rowid FROM member WHERE id = ?")
@@ -48,7 +50,7 @@ extension StoreTx {
             for (line, m) in rows {
                 if !empty, let first = try firstSeen(m.id, line: line) { duplicate(m, line: line, first: first); continue }
                 let on: String? = if case .on(let d) = m.discipline { d } else { nil }
-                insert.setUncheckedArguments([m.id, m.unit, m.name, m.role.rawValue, m.email, m.disciplined, on, m.phone])
+                insert.setUncheckedArguments([m.id, m.unit, m.name, m.role.rawValue, m.email, m.disciplined, on, m.phone, m.exempt, m.left])
                 do {
                     try insert.execute()
                 } catch let e as DatabaseError where empty && e.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {

@@ -27,7 +27,7 @@ extension StoreTx {
         let disciplined: Bool = row["disciplined"]
         return Member(id: row["id"], unit: row["unit"], name: row["name"], role: MemberRole(rawValue: row["role"]) ?? .member,
                       email: row["email"], discipline: disciplined ? ((row["disciplined_on"] as String?).map(Discipline.on) ?? .undated) : nil,
-                      phone: row["phone"])
+                      phone: row["phone"], exempt: row["exempt"], left: row["left_on"])
     }
 
     public func allUnits() throws -> [OrgUnit] {
@@ -101,21 +101,23 @@ extension StoreTx {
 
     public func saveMembers(_ members: [Member], rollups: Bool = true, progress: (Int) -> Void = { _ in }) throws -> ImportResult {
         let stmt = try db.cachedStatement(sql: """
-            INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on, phone, exempt, left_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET unit = excluded.unit, name = excluded.name, role = excluded.role,
-              email = excluded.email, disciplined = excluded.disciplined, disciplined_on = excluded.disciplined_on, phone = excluded.phone
-            WHERE (unit, name, role, email, disciplined, disciplined_on, phone)
-              IS NOT (excluded.unit, excluded.name, excluded.role, excluded.email, excluded.disciplined, excluded.disciplined_on, excluded.phone)
+              email = excluded.email, disciplined = excluded.disciplined, disciplined_on = excluded.disciplined_on, phone = excluded.phone,
+              exempt = excluded.exempt, left_on = excluded.left_on
+            WHERE (unit, name, role, email, disciplined, disciplined_on, phone, exempt, left_on)
+              IS NOT (excluded.unit, excluded.name, excluded.role, excluded.email, excluded.disciplined, excluded.disciplined_on, excluded.phone,
+                      excluded.exempt, excluded.left_on)
             """)
         let before = try counts().members
         // Into an empty table a plain INSERT: no conflict to look for.
         let insert = before == 0
-            ? try db.cachedStatement(sql: "INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            ? try db.cachedStatement(sql: "INSERT INTO member(id, unit, name, role, email, disciplined, disciplined_on, phone, exempt, left_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             : stmt
         var changed = 0
         for (i, m) in members.enumerated() {
             let on: String? = if case .on(let d) = m.discipline { d } else { nil }
-            insert.setUncheckedArguments([m.id, m.unit, m.name, m.role.rawValue, m.email, m.disciplined, on, m.phone])
+            insert.setUncheckedArguments([m.id, m.unit, m.name, m.role.rawValue, m.email, m.disciplined, on, m.phone, m.exempt, m.left])
             try insert.execute()
             changed += db.changesCount
             if (i + 1) % 100_000 == 0 { progress(i + 1) }

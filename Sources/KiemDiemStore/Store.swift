@@ -505,6 +505,11 @@ public final class Store: Sendable {
             // root joins 104,500 children to the rollups without reading their rows.
             try db.execute(sql: "DROP INDEX IF EXISTS unit_parent; CREATE INDEX unit_parent ON unit(parent, id)")
         }
+        m.registerMigration("v13-member-exempt-left") { db in
+            // Members not rated this year (the reason), and members who left (a date or a
+            // reason): kept with their history, out of what the rules and the stages count.
+            try db.execute(sql: "ALTER TABLE member ADD COLUMN exempt TEXT; ALTER TABLE member ADD COLUMN left_on TEXT")
+        }
         return m
     }
 }

@@ -272,6 +272,48 @@ func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
         #expect(quota.blame == [RatingRef(kind: .member, subject: "m2", status: .decided), RatingRef(kind: .member, subject: "m4", status: .decided)])
     }
 
+    @Test func aStaleProposalKeepsNoConflictAlive() {
+        // d1 (disciplined) proposed good: a finding; once decided failed, the proposal is history.
+        var s = ratingState(reviewed.filter { $0.subject != "d1" } + [pm("d1", .good)])
+        #expect(RatingRules.invariants(s).map(\.rule) == ["disciplined"])
+        s.set(du("c1", .good))
+        s.set(dm("d1", .failed))
+        #expect(RatingRules.invariants(s).isEmpty)
+    }
+
+    @Test func membersNotRatedCountNowhere() {
+        // x1 not rated this year, y1 left: neither counts in rule 5, the quota or a stage.
+        var members = Array(ratingTree.members.values)
+        members.append(Member(id: "x1", unit: "c1", name: "X", role: .member, exempt: "miễn công tác và sinh hoạt đảng"))
+        members.append(Member(id: "y1", unit: "c1", name: "Y", role: .member, left: "2022-10-01"))
+        let tree = RatingTree(units: Array(ratingTree.units.values), members: members)
+        #expect(tree.membersOf["c1"]?.contains("x1") == false && tree.exempt["x1"] != nil && tree.members["y1"] == nil)
+        var s = RatingState(tree: tree, year: 2022, ruleset: .hd21, quota: Quota(), ratings: reviewed)
+        // Rated: refused by name.
+        var rated = s
+        rated.set(pm("x1", .good))
+        #expect(RatingRules.newFindings(before: RatingRules.invariants(s), after: RatingRules.invariants(rated)).map(\.rule) == ["exempt"])
+        // The cell's review needs every member but x1 proposed: already the case.
+        #expect(RatingRules.missing(RatingNeeds(members: .proposed), unit: "c1", in: s).isEmpty)
+        s.set(du("c1", .good))
+        // m1…m6 and d1 to decide: not x1 (exempt), not h1 (heads c1, decided after it, at the stage above).
+        #expect(RatingRules.missing(RatingNeeds(members: .decided), unit: "c1", in: s).first?.count == 7)
+    }
+
+    @Test func aStageNamesWhatIsMissingAndTheHeadsAboveWait() {
+        var s = ratingState()
+        for e in [du("c1", .good), du("c3", .good)] { s.set(e) }
+        // gc's stage: its own rating proposed, its cells decided (done), its members decided; p1
+        // heads gc itself, so a proposal is enough for p1.
+        let missing = RatingRules.missing(RatingNeeds(ownRating: .proposed, units: .decided, members: .decided), unit: "gc", in: s)
+        #expect(missing.map(\.kind) == [.own, .members])
+        #expect(missing.last?.count == 12) // 13 members, p1 excepted
+        for m in ["h1", "m1", "m2", "m3", "m4", "m5", "m6", "p2", "p3", "p4", "p5"] { s.set(dm(m, .good)) }
+        s.set(dm("d1", .failed))
+        s.set(pu("gc", .good))
+        #expect(RatingRules.missing(RatingNeeds(ownRating: .proposed, units: .decided, members: .decided), unit: "gc", in: s).isEmpty)
+    }
+
     @Test func theOrderConstraintsHaveNoCycle() {
         #expect(orderCycle(ratingTree) == nil)
     }

@@ -12,7 +12,7 @@ import Testing
 /// accepts exactly what the oracle finds legal, after every accepted operation the oracle finds
 /// no broken rule but the conflicts that later facts brought, and a refused operation changes
 /// nothing.
-@Suite(.timeLimit(.minutes(5))) struct RatingPropertyTests {
+@Suite(.timeLimit(.minutes(15))) struct RatingPropertyTests {
     /// A random tree: a bloc, 2–4 grassroots organizations (cells, or committees with cells and
     /// sub-committees), 1–5 members per cell, heads drawn from the subtree (so the head of a
     /// higher unit sits in a lower cell), some members and units disciplined, in the campaign's
@@ -221,8 +221,10 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(5))) func theEngineAgreesWithTheOracleOnRandomCampaigns() async {
-        await propertyCheck(count: 40, input: Gen.uint64()) { seed in
+    // 24 campaigns of 200 operations: about three minutes of debug build on one core; the
+    // limit is a safety net for a loaded machine, far above that.
+    @Test(.timeLimit(.minutes(15))) func theEngineAgreesWithTheOracleOnRandomCampaigns() async {
+        await propertyCheck(count: 24, input: Gen.uint64()) { seed in
             // Seconds of synchronous work: on a thread of its own, not on the cooperative pool
             // that the other suites' async tests share.
             await #expect(throws: Never.self) { try await offPool { try run(seed: seed, check: $0) } }

@@ -61,6 +61,7 @@ extension Engine {
                     t = Date()
                 }}
                 try tx.rebuildRollups()
+                try tx.excuseMembers()
                 progress(.rollups(seconds: seconds(since: t)))
                 // Heads are members (HeadCheck.swift): the mapped members file is scanned again
                 // only to name a head it moved out of their unit.

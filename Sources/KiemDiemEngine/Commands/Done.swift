@@ -48,7 +48,7 @@ extension Engine {
                 }
             }
             try checkPrerequisites(stage, unit: unit, member: a.member, campaign: c, tx: tx)
-            try checkClosingReview(stage, unit: unit, campaign: c, tx: tx)
+            try checkStageRatings(stage, unit: unit, campaign: c, tx: tx)
             var result = DoneResult(campaign: c.id, stage: stage.id, unit: unit.id, member: a.member, completedMembers: 0, unitCompleted: false, alreadyDone: false)
             func completedEvent(member: String?, memberName: String?) throws {
                 var b = event(.stageCompleted, [stage.id, unit.id] + (member.map { [$0] } ?? []), campaign: c, unit: unit, stage: stage.id, at: now)

@@ -24,6 +24,7 @@ extension Engine {
                 var counts = ImportResult(added: 0, updated: 0, total: 0)
                 _ = try recordFacts(in: openCampaigns, cause: "import-members-\(now.epoch)-\(UUID().uuidString.prefix(8))", now: now, tx: tx, scope: { _ in nil }, everyFinding: true) {
                     counts = try tx.saveMembers(members)
+                    try tx.excuseMembers()
                     try Engine.checkHeads(tx: tx, members: file.name) { TreeImport.memberLines(of: $0, in: file.content) } // HeadCheck.swift
                 }
                 return counts

@@ -131,6 +131,7 @@ public final class ImportApply: @unchecked Sendable {
         }
         let kinds = try tx.unitKinds()
         let r = try tx.saveMembers(try TreeImport.parseMembers(file.content, source: file.name) { kinds[$0] })
+        try tx.excuseMembers()
         try Engine.checkHeads(tx: tx, members: file.name) { TreeImport.memberLines(of: $0, in: file.content) }
         return r
     }
@@ -167,6 +168,7 @@ public final class ImportApply: @unchecked Sendable {
             }
         }
         try tx.rebuildRollups()
+        try tx.excuseMembers()
         // The staged file is read again only if a head moved out of the unit they head.
         try Engine.checkHeads(tx: tx, members: u.name) { TreeImport.memberLines(of: $0, in: try tx.uploadContent(u.upload)) }
         return result

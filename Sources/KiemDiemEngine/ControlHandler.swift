@@ -112,7 +112,7 @@ public struct CommandRegistry: Sendable {
         Clock.self, ClockAdvance.self, ClockSet.self, Preview.self, Audit.self, Reload.self,
         Ack.self, Jobs.self, JobsRetry.self,
         FlagRaise.self, Unflag.self, FlagConfirm.self, Conclude.self, Suggest.self,
-        Rate.self, RateAnnul.self, RateList.self,
+        Rate.self, RateAnnul.self, RateList.self, RateCommend.self,
         RemediationAdd.self, RemediationDone.self, RemediationList.self,
         TokenIssue.self, TokenList.self, TokenRevoke.self, View.self,
         SilenceAdd.self, SilenceList.self, SilenceExpire.self,

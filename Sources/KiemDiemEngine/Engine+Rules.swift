@@ -110,17 +110,18 @@ extension Engine {
         if try tx.hasRatings(campaign: c.id) {
             let state = try ratingState(c, tx: tx)
             let inSubtree = try tx.unitIds(subtree: unit.path)
-            var byMember: [String: Int] = [:], byUnit: [String: Int] = [:]
+            var byMember: [String: Int] = [:], byUnit: [String: Int] = [:], commended: [String: Int] = [:]
             for e in state.allRatings where e.status == .decided {
                 guard let home = state.tree.home(of: e.key), inSubtree.contains(home) else { continue }
                 if e.kind == .member { byMember[e.level.rawValue, default: 0] += 1 } else { byUnit[e.level.rawValue, default: 0] += 1 }
+                if e.commendation { commended[e.kind == .member ? "members" : "units", default: 0] += 1 } // rate commend
             }
             let orgs = inSubtree.filter { state.tree.units[$0]?.kind.isGrassroots == true }.sorted()
             r.ratings = RatingSummary(members: byMember, units: byUnit, quota: orgs.flatMap { org in
                 RatingRules.memberQuotaProgress(org: org, state).filter { $0.decided > 0 }.map {
                     QuotaLine(unit: org, excellent: $0.excellent, good: $0.good, allowed: $0.cap, decided: $0.decided, total: $0.total, group: $0.group)
                 }
-            })
+            }, commended: commended.isEmpty ? nil : commended)
             // Each conflict once (a rule broken by the same ratings), with what its repair takes.
             var seen = Set<String>()
             let conflicts = RatingRules.invariants(state, units: inSubtree).filter { seen.insert($0.identity).inserted }

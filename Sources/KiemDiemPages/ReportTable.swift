@@ -51,6 +51,9 @@ public enum ReportTable {
                      ReportText.yes(q.excellent > q.allowed)]
                 }))
             }
+            if let c = ratings.commended { // rate commend
+                out.append(Section(heading: nil, columns: [], rows: [], line: ReportText.commended(members: c["members"] ?? 0, units: c["units"] ?? 0)))
+            }
         }
         if let conflicts = r.conflicts, !conflicts.isEmpty {
             out.append(Section(heading: ReportText.conflictsHeading, columns: ReportText.conflictColumns, rows: conflicts.map { [name($0.unit), $0.message] }))

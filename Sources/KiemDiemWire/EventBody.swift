@@ -19,6 +19,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case ratingRejected = "rating.rejected"
     case ratingAnnulled = "rating.annulled"
     case ratingConflict = "rating.conflict"
+    /// A commendation proposal set or withdrawn on a decided rating (`rate commend`).
+    case ratingCommended = "rating.commended"
     case reviewSuggested = "review.suggested"
     case remediationOverdue = "remediation.overdue"
     case campaignCompleted = "campaign.completed"

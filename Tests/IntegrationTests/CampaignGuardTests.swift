@@ -65,3 +65,34 @@ extension URL {
         return self
     }
 }
+
+/// Item 5: the commendation is its own act after the decision, through `kiemdiemctl`.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct CommendCommandsTests {
+    @Test func aDecidedExcellentMemberIsCommendedAuditedPublishedListedAndReported() throws {
+        let d = try DaemonProcess()
+        defer { _ = d.terminate() }
+        _ = try d.ctl(["import", "units", try write(itUnits, "units.csv", in: d.dir)])
+        _ = try d.ctl(["import", "members", try write(itMembers, "members.csv", in: d.dir)])
+        let plan = itPlan(opens: "2022-11-01T07:00:00+07:00", selfDue: "2022-11-20", cellDue: "2022-12-01", orgDue: "2022-12-10") + "\nquota: none\n"
+        _ = try d.ctl(["campaign", "load", try write(plan, "plan.yaml", in: d.dir)])
+        _ = try d.ctl(["rate", try write("subject,kind,level\na1,member,good\na2,member,excellent\na3,member,good\nso-a-cb1,unit,good\nso-a-cb2,unit,good\nso-a,unit,good\n",
+                                         "de-xuat.csv", in: d.dir), "--proposed"])
+        _ = try d.ctl(["rate", try write("subject,kind,level\nso-a-cb1,unit,good\nso-a-cb2,unit,good\nso-a,unit,good\n", "don-vi.csv", in: d.dir)])
+        _ = try d.ctl(["rate", try write("subject,kind,level\na2,member,excellent\na3,member,good\n", "dang-vien.csv", in: d.dir)])
+
+        let out = try d.ctl(["rate", "commend", "a2", "--kind", "member", "--note", "Đề nghị tặng Giấy khen"]).out
+        #expect(out.contains("member a2: commendation proposed on its decided rating 'excellent'"), "\(out)")
+        let refused = try d.ctl(["rate", "commend", "a3", "--kind", "member", "--note", "Giấy khen"], allowFailure: true)
+        #expect(refused.status == 1 && refused.err.contains("[commendation] Chưa thể đề nghị khen thưởng đảng viên Lê Văn Ba"), "\(refused.err)")
+
+        let list = try d.ctlJSON(["rate", "list", "--unit", "so-a"]) as! [[String: Any]]
+        #expect(list.filter { $0["commendation"] as? Bool == true }.map { "\($0["subject"]!) \($0["status"]!)" } == ["a2 decided"])
+        let events = try d.ctlJSON(["events", "--since", "0", "--topic", "rating.commended/bt/so-a/so-a-cb1/"]) as! [[String: Any]]
+        #expect(events.count == 1 && (events[0]["message"] as? String)?.hasPrefix("Đề nghị khen thưởng đảng viên Trần Thị Hai") == true, "\(events)")
+        let audit = try d.ctlJSON(["audit"]) as! [[String: Any]]
+        let commends = audit.filter { $0["command"] as? String == "rate.commend" }.map { "\($0["actor"] ?? "") \($0["result"] ?? "")" }
+        #expect(commends.count == 2 && commends[0] == "local ok" && commends[1].hasPrefix("local refused: rejected: member 'a3'"), "\(commends)")
+        let csv = try d.ctl(["report", "--unit", "so-a", "--format", "csv"]).out
+        #expect(csv.contains("commended,dn-2023,so-a,members,1"), "\(csv)")
+    }
+}

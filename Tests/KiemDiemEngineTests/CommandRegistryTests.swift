@@ -50,7 +50,7 @@ import Testing
 
     @Test func rolesAndAuditFollowEachDeclaration() throws {
         let names = CommandRegistry.standard.names
-        #expect(names.count == 45)
+        #expect(names.count == 46)
         let now = at("2022-11-02T10:30:00+07:00")
         let (_, handler, host) = try loadedHandler(now: now)
         defer { withExtendedLifetime(host) {} } // the handler holds its host weakly
@@ -68,7 +68,7 @@ import Testing
             #expect(handled.command?.name == name)
             #expect((code == "forbidden") == !c.roles.contains(.observer), "\(name): \(r)")
         }
-        #expect(mutating == 28)
+        #expect(mutating == 29)
         #expect(CommandRegistry.standard.command(named: "reload")?.audited == true)
         #expect(CommandRegistry.standard.command(named: "audit")?.roles == [.admin])
     }

@@ -63,6 +63,7 @@ import Testing
         ("silence.add", #"{"unit":"gc","stage":"a","until":"2022-12-31","reason":"Sáp nhập cơ quan","campaign":"t"}"#),
         ("silence.list", "{}"),
         ("silence.expire", #"{"id":1}"#),
+        ("rate.commend", #"{"subject":"m1","kind":"member","note":"Giấy khen","campaign":"t"}"#),
         ("done", #"{"unit":"nowhere","stage":"a"}"#),
     ]
 

@@ -212,3 +212,18 @@ extension Findings {
             + "(hạn \(Instant.vietnameseDeadline(due, timeZone: zone))); kết quả kiểm điểm có thể dẫn đến xếp loại lại."
     }
 }
+
+// MARK: - Issue 25, item 5: the commendation as an act of its own
+
+extension Findings {
+    /// `rate commend` on a subject whose decided rating is not `excellent` (rule 6): the same
+    /// words as the rating rule's own finding.
+    public static func commendNotExcellent(who: String, level l: RatingLevel, rules: Ruleset?) -> String {
+        commendation(who: who, level: l, rules: rules)
+    }
+
+    /// `rate commend` on a subject with no decided rating yet.
+    public static func commendUndecided(who: String, rules: Ruleset?) -> String {
+        "Chưa thể đề nghị khen thưởng \(who) vì chưa có quyết định xếp loại của cấp có thẩm quyền; chỉ khen thưởng tổ chức, đảng viên được quyết định xếp loại \(level(.excellent)) (\(cite(.commendation, rules)))."
+    }
+}

@@ -144,3 +144,13 @@ extension Messages {
         "đề nghị khen thưởng kèm theo mức xếp loại này của \(subject) sẽ bị hủy cùng"
     }
 }
+
+// MARK: - Issue 25, item 5: the commendation as an act of its own
+
+extension Messages {
+    /// `rating.commended`: a commendation proposal set on a decided `excellent`, or withdrawn.
+    public static func ratingCommended(who: String, withdrawn: Bool, note: String) -> String {
+        (withdrawn ? "Rút đề nghị khen thưởng \(who)" : "Đề nghị khen thưởng \(who), được quyết định xếp loại \"\(RatingLevel.excellent.vietnamese)\"")
+            + ". Ghi chú: \(note)."
+    }
+}

@@ -89,3 +89,12 @@ public enum ReportText {
     public static func confirmed(_ b: Bool) -> String { b ? "có" : "chưa" }
     public static func held(_ b: Bool) -> String { b ? "rồi" : "chưa" }
 }
+
+// MARK: - Issue 25, item 5: commendation proposals
+
+extension ReportText {
+    /// The report's line of commendation proposals on decided ratings (`rate commend`).
+    public static func commended(members: Int, units: Int) -> String {
+        "Đề nghị khen thưởng: \(members) đảng viên, \(units) tổ chức (xếp loại \"Hoàn thành xuất sắc nhiệm vụ\")"
+    }
+}

@@ -81,10 +81,14 @@ public struct RatingSummary: Codable, Sendable {
     public var members: [String: Int]
     public var units: [String: Int]
     public var quota: [QuotaLine]
-    public init(members: [String: Int], units: [String: Int], quota: [QuotaLine]) {
+    /// Decided ratings carrying a commendation proposal (`rate commend`): `members`, `units`;
+    /// absent when there is none.
+    public var commended: [String: Int]?
+    public init(members: [String: Int], units: [String: Int], quota: [QuotaLine], commended: [String: Int]? = nil) {
         self.members = members
         self.units = units
         self.quota = quota
+        self.commended = commended
     }
 }
 

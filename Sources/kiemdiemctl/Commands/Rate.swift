@@ -15,7 +15,7 @@ struct RateCmd: ParsableCommand {
               kiemdiemctl rate annul dv-000405 --kind member \\
                   --reason 'Xếp loại lại theo kết luận kiểm tra'
             """,
-        subcommands: [Submit.self, Annul.self, List.self], defaultSubcommand: Submit.self)
+        subcommands: [Submit.self, Annul.self, Commend.self, List.self], defaultSubcommand: Submit.self)
 
     struct Submit: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -60,6 +60,29 @@ struct RateCmd: ParsableCommand {
                 for a in r.ratings ?? [AnnulledRating(subject: r.subject, kind: r.kind, status: "", level: r.annulled, commendation: false)] {
                     print("\(a.kind) \(a.subject): \(a.status) rating '\(a.level)'\(a.commendation ? " with its commendation" : "") annulled")
                 }
+            }
+        }
+    }
+
+    struct Commend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Propose a commendation on a decided 'excellent' rating, or withdraw it (audited, published as rating.commended).",
+            discussion: """
+                Only a subject decided excellent is commended; the decision comes first (rate).
+                Examples:
+                  kiemdiemctl rate commend dv-000405 --kind member --note 'Đề nghị Đảng ủy Khối tặng Giấy khen'
+                  kiemdiemctl rate commend so-tai-chinh-cb-van-phong --kind unit --withdraw --note 'Rút theo ý kiến Ban Thường vụ'
+                """)
+        @Argument(help: ArgumentHelp("The rated member's or unit's id.", discussion: "e.g. dv-000405 or so-tai-chinh-cb-van-phong")) var subject: String
+        @Option(help: ArgumentHelp("What the subject is: member or unit.", discussion: "e.g. --kind member")) var kind: String
+        @Option(help: ArgumentHelp("Why, or the form of commendation (required; audited and in the event).", discussion: "e.g. --note 'Đề nghị tặng Giấy khen'")) var note: String
+        @Flag(help: "Withdraw the commendation proposal instead of setting it.") var withdraw = false
+        @Option(help: ArgumentHelp("The campaign (default: the only one not completed).", discussion: "e.g. --campaign 2026-annual")) var campaign: String?
+        @OptionGroup var options: ClientOptions
+        func run() throws {
+            try options.run(RateCommend.self, CommendArgs(subject: subject, kind: kind, note: note, withdraw: withdraw ? true : nil, campaign: campaign)) { r in
+                let what = r.commendation ? "commendation proposed on its decided rating '\(r.level)'" : "commendation withdrawn"
+                print("\(r.kind) \(r.subject): \(what)\(r.changed ? "" : " (already so; nothing changed)")")
             }
         }
     }

@@ -61,6 +61,7 @@ struct ReportCmd: ParsableCommand {
                     for s in r.stages { print(csv(["stage", r.campaign, r.unit, s.stage, "\(s.total)", "\(s.completed)", "\(s.overdue)", s.due])) }
                     for c in r.children ?? [] { print(csv(["child", r.campaign, r.unit, c.unit, "\(c.total)", "\(c.completed)", "\(c.overdue)", "flags=\(c.flags) remediation=\(c.openRemediation)"])) }
                     for q in r.ratings?.quota ?? [] { print(csv(["quota", r.campaign, r.unit, q.unit, "\(q.good)", "\(q.excellent)", q.excellent > q.allowed ? "1" : "0", "allowed=\(q.allowed)"])) }
+                    for (k, n) in (r.ratings?.commended ?? [:]).sorted(by: { $0.key < $1.key }) { print(csv(["commended", r.campaign, r.unit, k, "\(n)", "", "", ""])) }
                     for f in r.flags ?? [] { print(csv(["flag", r.campaign, r.unit, f.unit, "", f.reviewHeld ? "1" : "0", "", f.reasons.joined(separator: " ")])) }
                 }
                 return

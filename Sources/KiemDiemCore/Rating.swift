@@ -136,8 +136,9 @@ public struct RatingFinding: Sendable, Equatable, Codable {
     /// whatever the numbers in the message. (A proposal already in conflict does not let the
     /// decision that follows it through: the ratings blamed are part of the identity.)
     /// A quota finding is the same finding while the same ratings are `excellent`, whichever of
-    /// them it names to annul.
+    /// them it names to annul; a fact's finding (a discipline, a conclusion) is the same whether
+    /// it meets the subject's decision or, once that is annulled to be re-decided, its proposal.
     public var identity: String {
-        "\(rule)|\(unit)|\(subjects.joined(separator: ","))|" + (rule.hasSuffix("quota") ? [] : blame).map { "\($0.kind.rawValue):\($0.subject):\($0.status.rawValue)" }.sorted().joined(separator: ",")
+        "\(rule)|\(unit)|\(subjects.joined(separator: ","))|" + (rule.hasSuffix("quota") || rule == "disciplined" || rule == "conclusion" ? [] : blame).map { "\($0.kind.rawValue):\($0.subject):\($0.status.rawValue)" }.sorted().joined(separator: ",")
     }
 }

@@ -351,7 +351,7 @@ public enum RatingRules {
                     let cellName = s.tree.name(RatingKey(.unit, cell))
                     out.append(RatingFinding(rule: "order-collective", unit: cell, subjects: [e.subject, cell],
                         message: s.tree.units[cell]?.kind == .grassrootsCell
-                            ? Findings.orderCollectiveSelf(who: who, cell: cellName) : Findings.orderCollective(who: who, cell: cellName, rules: s.ruleset),
+                            ? Findings.orderCollectiveSelf(who: who, cell: cellName, rules: s.ruleset) : Findings.orderCollective(who: who, cell: cellName, rules: s.ruleset),
                         line: e.line))
                 }
             }

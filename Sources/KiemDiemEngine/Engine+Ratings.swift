@@ -98,7 +98,10 @@ extension Engine {
     func checkStageRatings(_ stage: Stage, unit: UnitRow, campaign c: CampaignRow, tx: StoreTx) throws {
         let needs = stage.ratingNeeds
         guard !needs.isEmpty, !stage.isMemberStage else { return }
-        let s = try ratingState(c, tx: tx)
+        // The unit's subtree only: what the stage names lies below it (and the heads above it).
+        let (units, members, ratings) = try tx.ratingSubtree(campaign: c.id, path: unit.path)
+        let s = RatingState(tree: RatingTree(units: units, members: members), year: c.plan.year, ruleset: c.plan.ruleset, quota: c.plan.quota,
+                            ratings: ratings.map(\.entry))
         let missing = RatingRules.missing(needs, unit: unit.id, in: s)
         guard !missing.isEmpty else { return }
         throw ErrorBody(.rejected, "'\(unit.id)' cannot complete '\(stage.id)': \(missing.map(\.count).reduce(0, +)) rating(s) the stage names are not recorded",

@@ -97,9 +97,10 @@ public struct RatingOracle {
                 let at = "\(key):\(status)"
                 if kind == "member", exempt.contains(id) { out.insert("exempt|\(at)"); continue }
                 let disciplined = kind == "member" ? people[id]?.disciplined == true : units[id]?.disciplined == true
-                if disciplined, rating.level > 0 { out.insert("disciplined|\(at)") }
+                // One finding per subject: its decision, or its proposal while it has none.
+                if disciplined, rating.level > 0 { out.insert("disciplined|\(key)") }
                 let concluded = kind == "member" ? concludedPeople.contains(id) : concludedUnits.contains(id)
-                if concluded, rating.level > 0 { out.insert("conclusion|\(at)") }
+                if concluded, rating.level > 0 { out.insert("conclusion|\(key)") }
                 if rating.commendation, rating.level != 3 { out.insert("commendation|\(at)") }
                 if kind == "member", status == "decided" {
                     for u in units.values where u.head == id {

@@ -280,3 +280,28 @@ public struct SuggestionRow: Sendable {
     public var text: String
     public var at: Date
 }
+
+extension StoreTx {
+    /// What a stage's ratings are checked against for one unit, read for its subtree only (a
+    /// `done` of one cell must not read a national tree): the units of the subtree and their
+    /// ancestors, the members of the subtree's cells, and the campaign's ratings of those.
+    public func ratingSubtree(campaign: String, path: String) throws -> (units: [OrgUnit], members: [Member], ratings: [RatingRow]) {
+        let (lo, hi) = subtreeRange(path)
+        let ancestors = path.split(separator: "/").dropLast().map(String.init) // the unit itself is in the subtree
+        let units = try Row.fetchAll(db, sql: "SELECT * FROM unit WHERE path >= ? AND path < ?", arguments: [lo, hi]).map { Self.unitRow($0).unit }
+            + Row.fetchAll(db, sql: "SELECT * FROM unit WHERE id IN (\(ancestors.map { _ in "?" }.joined(separator: ",")))",
+                           arguments: StatementArguments(ancestors)).map { Self.unitRow($0).unit }
+        let members = try Row.fetchAll(db, sql: """
+            SELECT m.* FROM member m JOIN unit u ON u.id = m.unit WHERE u.path >= ? AND u.path < ?
+            """, arguments: [lo, hi]).map(Self.member)
+        let ratings = try Row.fetchAll(db, sql: """
+            SELECT r.* FROM unit u JOIN rating r ON r.campaign = ? AND r.kind = 'unit' AND r.subject = u.id AND r.annulled_at IS NULL
+            WHERE u.path >= ? AND u.path < ?
+            UNION ALL
+            SELECT r.* FROM unit u JOIN member m ON m.unit = u.id JOIN rating r ON r.campaign = ? AND r.kind = 'member' AND r.subject = m.id AND r.annulled_at IS NULL
+            WHERE u.path >= ? AND u.path < ?
+            ORDER BY id
+            """, arguments: [campaign, lo, hi, campaign, lo, hi]).map(RatingRow.init)
+        return (units, members, ratings)
+    }
+}

@@ -81,6 +81,13 @@ import Testing
         // Members first: the cell's review needs its members' self-reviews (the plan's `after`).
         let members = try String(contentsOfFile: Self.members, encoding: .utf8).split(separator: "\n").filter { $0.contains(",\(cell),") }
         for m in members { _ = try d.ctl(["done", cell, "self-review", "--member", String(m.split(separator: ",")[0])]) }
+        // The cell's review names its proposals (the plan's `ratings:`): the cell proposes its
+        // members' levels and its own.
+        let proposals = "subject,kind,level,status\n" + members.map { m in
+            let f = m.split(separator: ",", omittingEmptySubsequences: false)
+            return "\(f[0]),member,\(f.count > 5 && f[5] == "true" ? "failed" : "good"),proposed"
+        }.joined(separator: "\n") + "\n\(cell),unit,good,proposed\n"
+        _ = try d.ctl(["rate", try write(proposals, "de-xuat.csv", in: d.dir)])
         #expect(try http.get("/u/\(cell)", token: committee).body.contains("Ghi nhận hoàn thành"))
         #expect(!(try http.get("/u/\(cell)", token: observer).body.contains("Ghi nhận hoàn thành")))
         #expect(try http.post("/u/\(cell)/done", token: observer, form: "stage=cell-review").status == 403)

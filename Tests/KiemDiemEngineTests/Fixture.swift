@@ -31,3 +31,9 @@ func offPool(sourceLocation: SourceLocation = #_sourceLocation, _ body: @escapin
     }
     for f in checks.recorded { Issue.record(Comment(rawValue: f), sourceLocation: sourceLocation) }
 }
+
+/// A plan whose stages need no rating to be completed (`ratings: none`): for the tests of the
+/// schedule and the rollups, which complete stages without rating anyone.
+func withoutRatingNeeds(_ plan: String) -> String {
+    plan.replacing(/ratings: \{[^}\n]*\}/, with: "ratings: none")
+}

@@ -164,12 +164,14 @@ extension Findings {
         "; nếu \(open) \(group) chưa được quyết định đều xếp loại \(level(.good)) thì tối đa \(cap)"
     }
 
-    static func orderCollectiveSelf(who: String, cell: String) -> String {
-        "Chưa thể quyết định xếp loại \(who) vì \(cell) chưa tự đánh giá, xếp loại tập thể (tập thể trước, cá nhân sau)."
+    static func orderCollectiveSelf(who: String, cell: String, rules: Ruleset? = nil) -> String {
+        "Chưa thể quyết định xếp loại \(who) vì \(cell) chưa tự đánh giá, xếp loại tập thể; tập thể được xếp loại trước đảng viên (\(cite(.order, rules)))."
     }
 
+    /// Quy định 24-QĐ/TW, Điều 7 ("được miễn đánh giá chất lượng đảng viên trong thời gian được
+    /// miễn công tác và sinh hoạt đảng"); Quy định 124-QĐ/TW, Điều 5, khoản 2.
     static func exemptRated(who: String, reason: String) -> String {
-        "\(who) không đánh giá, xếp loại chất lượng trong năm (\(reason)); không ghi nhận mức xếp loại."
+        "Không đánh giá, xếp loại chất lượng \(who) trong năm (\(reason)); không ghi nhận mức xếp loại (theo Quy định 24-QĐ/TW, Điều 7)."
     }
 
     /// "Cần hủy và quyết định lại: …" — each rating to annul, with the level a fact forces.

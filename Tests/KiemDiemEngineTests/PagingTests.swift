@@ -21,7 +21,8 @@ import Testing
         let now = at("2022-12-06T09:00:00+07:00")
         try f.engine.advance(to: now)
         // One unit extended past now, and one with an extension already run out, mixed in path order.
-        _ = try f.engine.extend(ExtendArgs(unit: "vp-tinh-uy-cb-phong-tong-hop", stage: "cell-review", until: "2022-12-10", reason: "Gia hạn"), now: at("2022-11-20"))
+        // Past its organization's grassroots-review (5 Dec), which moves with it (--cascade).
+        _ = try f.engine.extend(ExtendArgs(unit: "vp-tinh-uy-cb-phong-tong-hop", stage: "cell-review", until: "2022-12-10", reason: "Gia hạn", cascade: true), now: at("2022-11-20"))
         _ = try f.engine.extend(ExtendArgs(unit: "vp-tinh-uy-cb-quan-tri-tai-vu", stage: "cell-review", until: "2022-12-04", reason: "Gia hạn"), now: at("2022-11-20"))
         let all = try f.engine.overdue(OverdueArgs(limit: 10_000), now: now)
         #expect(!all.truncated && all.next == nil)

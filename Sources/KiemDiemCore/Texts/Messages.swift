@@ -154,3 +154,19 @@ extension Messages {
             + ". Ghi chú: \(note)."
     }
 }
+
+// MARK: - Issue 25, item 7: extensions that move what depends on them
+
+extension Messages {
+    /// An extension that moved dependent deadlines (`extend --cascade`): the extension's own
+    /// message, then what moved with it.
+    public static func extended(stage: Stage, unitName: String, until: Date, reason: String, plan: Plan, moved: [(stageTitle: String, unitName: String)]) -> String {
+        extended(stage: stage, unitName: unitName, until: until, reason: reason, plan: plan)
+            + (moved.isEmpty ? "" : " Lùi hạn theo: " + moved.map { "\"\($0.stageTitle)\" của \($0.unitName)" }.joined(separator: "; ") + ".")
+    }
+
+    /// A dependent deadline moved by an extension it comes after.
+    public static func movedByExtension(stage: Stage, unitName: String, until: Date, cause: Stage, causeUnit: String, reason: String, plan: Plan) -> String {
+        "Lùi hạn \"\(stage.title)\" của \(unitName) đến \(Instant.vietnameseDeadline(until, timeZone: plan.zone)), theo gia hạn \"\(cause.title)\" cho \(causeUnit) (nội dung này thực hiện sau). Lý do: \(reason)."
+    }
+}

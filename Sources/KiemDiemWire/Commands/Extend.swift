@@ -14,12 +14,34 @@ public struct ExtendArgs: Codable, Sendable {
     public var until: String
     public var reason: String
     public var campaign: String?
-    public init(unit: String, stage: String, until: String, reason: String, campaign: String? = nil) {
+    /// Move the dependent deadlines (stages that come `after` this one, for the unit and its
+    /// ancestors) that would fall before the new one, instead of refusing.
+    public var cascade: Bool?
+    /// Extend the stage for every unit of the unit's subtree that it applies to.
+    public var subtree: Bool?
+    public init(unit: String, stage: String, until: String, reason: String, campaign: String? = nil, cascade: Bool? = nil, subtree: Bool? = nil) {
         self.unit = unit
         self.stage = stage
         self.until = until
         self.reason = reason
         self.campaign = campaign
+        self.cascade = cascade
+        self.subtree = subtree
+    }
+}
+
+/// A deadline an extension moved (`--cascade`), or a unit it extended (`--subtree`).
+public struct MovedDeadline: Codable, Sendable, Equatable {
+    public var stage: String
+    public var unit: String
+    /// The deadline before.
+    public var from: String
+    public var due: String
+    public init(stage: String, unit: String, from: String, due: String) {
+        self.stage = stage
+        self.unit = unit
+        self.from = from
+        self.due = due
     }
 }
 
@@ -28,10 +50,17 @@ public struct ExtendResult: Codable, Sendable {
     public var stage: String
     public var unit: String
     public var due: String
-    public init(campaign: String, stage: String, unit: String, due: String) {
+    /// With `subtree`: every unit whose deadline was extended (the unit named included when the
+    /// stage applies to it).
+    public var extended: [MovedDeadline]?
+    /// With `cascade`: the dependent deadlines moved to the new one.
+    public var moved: [MovedDeadline]?
+    public init(campaign: String, stage: String, unit: String, due: String, extended: [MovedDeadline]? = nil, moved: [MovedDeadline]? = nil) {
         self.campaign = campaign
         self.stage = stage
         self.unit = unit
         self.due = due
+        self.extended = extended
+        self.moved = moved
     }
 }

@@ -96,3 +96,38 @@ extension URL {
         #expect(csv.contains("commended,dn-2023,so-a,members,1"), "\(csv)")
     }
 }
+
+/// Item 7: extensions through `kiemdiemctl`, and the simulated clock honouring them.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ExtendCommandsTests {
+    @Test func anExtensionIsLaterRefusesToPassItsDependentsUnlessItCascadesAndTheClockHonoursIt() throws {
+        let d = try DaemonProcess()
+        defer { _ = d.terminate() }
+        _ = try d.ctl(["import", "units", try write(itUnits, "units.csv", in: d.dir)])
+        _ = try d.ctl(["import", "members", try write(itMembers, "members.csv", in: d.dir)])
+        let plan = itPlan(opens: "2023-11-01T08:00:00+07:00", selfDue: "2023-11-20", cellDue: "2023-11-25", orgDue: "2023-12-01")
+        _ = try d.ctl(["campaign", "load", try write(plan, "plan.yaml", in: d.dir)])
+        _ = try d.ctl(["clock", "set", "2023-11-02T09:00:00+07:00"])
+        let reason = ["--reason", "Đồng chí bí thư đi công tác"]
+
+        let earlier = try d.ctl(["extend", "so-a-cb1", "chi-bo", "2023-11-24"] + reason, allowFailure: true)
+        #expect(earlier.status == 1 && earlier.err.contains("not an extension: 'so-a-cb1' is due for 'chi-bo' 2023-11-25T00:00:00+07:00"), "\(earlier.err)")
+        let past = try d.ctl(["extend", "so-a-cb1", "chi-bo", "2023-12-03"] + reason, allowFailure: true)
+        #expect(past.status == 1 && past.err.contains("stage 'co-so' of 'so-a' is due 2023-12-01T00:00:00+07:00") && past.err.contains("--cascade"), "\(past.err)")
+        let cascaded = try d.ctl(["extend", "so-a-cb1", "chi-bo", "2023-12-03", "--cascade"] + reason).out
+        #expect(cascaded.contains("moved with it: 'co-so' of so-a, due 2023-12-01T00:00:00+07:00 → 2023-12-03T00:00:00+07:00"), "\(cascaded)")
+        let whole = try d.ctl(["extend", "so-a", "tu-kiem-diem", "2023-11-22", "--subtree"] + reason).out
+        #expect(whole.contains("now due 2023-11-22T00:00:00+07:00 for 2 unit(s)") && whole.contains("so-a-cb1") && whole.contains("so-a-cb2"), "\(whole)")
+
+        func overdue(since: Int) throws -> [String] {
+            let events = try d.ctlJSON(["events", "--since", "\(since)", "--topic", "deadline.overdue/"]) as! [[String: Any]]
+            return events.map { "\($0["stage"]!) \($0["unit"]!) \(($0["time"] as! String).prefix(10))" }
+        }
+        _ = try d.ctl(["clock", "set", "2023-12-02T09:00:00+07:00"])
+        let before = try overdue(since: 0)
+        #expect(Set(before) == ["tu-kiem-diem cs-b 2023-11-20", "tu-kiem-diem so-a-cb1 2023-11-22", "tu-kiem-diem so-a-cb2 2023-11-22",
+                                "chi-bo cs-b 2023-11-25", "chi-bo so-a-cb2 2023-11-25", "co-so cs-b 2023-12-01"], "\(before)")
+        _ = try d.ctl(["clock", "set", "2023-12-03T09:00:00+07:00"])
+        let after = Set(try overdue(since: 0)).subtracting(before)
+        #expect(after == ["chi-bo so-a-cb1 2023-12-03", "co-so so-a 2023-12-03"], "\(after)")
+    }
+}

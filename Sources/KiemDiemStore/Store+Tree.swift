@@ -205,7 +205,7 @@ public struct HeadProblem: Sendable, Equatable {
 extension StoreTx {
     /// Units whose subtree holds members (the rollups, so rebuilt first) and whose head is not
     /// one of them: a cell's head in another cell, a committee's head in no cell under it, or a
-    /// head who is no member. A unit with no member below it yet is not judged: its members come
+    /// head who is no member (or has left: the members file's `left`). A unit with no member below it yet is not judged: its members come
     /// with a later file. One lookup of the head and one of their cell per unit with a head, in
     /// one statement (400,000 units: two index lookups each).
     public func headProblems(limit: Int = 201) throws -> [HeadProblem] {
@@ -213,7 +213,7 @@ extension StoreTx {
             SELECT u.id, u.kind, u.head, m.unit AS cell
             FROM unit u
             JOIN tree_count t ON t.unit = u.id AND t.kind = 'member' AND t.n > 0
-            LEFT JOIN member m ON m.id = u.head
+            LEFT JOIN member m ON m.id = u.head AND m.left_on IS NULL
             LEFT JOIN unit c ON c.id = m.unit
             WHERE u.head IS NOT NULL AND u.head <> ''
               AND (m.id IS NULL OR c.id IS NULL OR substr(c.path, 1, length(u.path)) <> u.path)

@@ -106,6 +106,14 @@ import Testing
         }
     }
 
+    @Test func aHeadWhoLeftIsNoMember() throws {
+        let f = try Fixture()
+        let left = smallMembers.replacingOccurrences(of: "id,unit,name,role,email,disciplined", with: "id,unit,name,role,email,disciplined,left")
+            .split(separator: "\n").map { $0.hasPrefix("m4,") ? $0 + ",2022-09-30" : $0.hasPrefix("id,") || $0.isEmpty ? String($0) : $0 + "," }.joined(separator: "\n")
+        let found = refusal { _ = try f.engine.importMembers(FileArgs(name: "members.csv", content: left), now: now) }
+        #expect(found == ["members.csv: unit 'g2': head 'm4' of 'g2' must be a member of 'g2': 'm4' is no member"], "\(found)")
+    }
+
     @Test func aMembersLineIsFoundPastQuotedLineBreaks() {
         let text = "name,id,unit\n\"Nguyễn\nVăn An\",m1,c1\nB,m2,c1\r\n\"C, \"\"D\"\"\",m3,c2\n"
         #expect(TreeImport.memberLines(of: ["m1", "m2", "m3", "m9"], in: text) == ["m1": 2, "m2": 4, "m3": 5])

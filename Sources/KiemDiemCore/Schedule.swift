@@ -103,6 +103,16 @@ public struct Schedule: Sendable {
         }
     }
 
+    /// The key of one member's own deadline for a members stage, in place of a unit id:
+    /// `cell#member` (ids never hold '#'). Its triggers fire for that member of that cell alone.
+    public static func memberKey(cell: String, member: String) -> String { "\(cell)#\(member)" }
+
+    /// A trigger's unit split into the cell and, for a member's own deadline, the member.
+    public static func splitMemberKey(_ unit: String?) -> (unit: String?, member: String?) {
+        guard let unit, let i = unit.firstIndex(of: "#") else { return (unit, nil) }
+        return (String(unit[..<i]), String(unit[unit.index(after: i)...]))
+    }
+
     /// Directed reviews and remediation items, by id.
     public private(set) var tasks: [TaskRef: TaskDeadline] = [:]
 

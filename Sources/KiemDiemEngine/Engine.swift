@@ -260,6 +260,8 @@ public final class Engine {
         let plan = c.plan
         let zone = plan.zone
         let emit = TriggerEvents(t, tx: tx, observe: observe)
+        // One member's own deadline (`extend --member`): their events' ids name them.
+        let ownMember = Schedule.splitMemberKey(t.unit).member.map { [$0] } ?? []
         switch t.kind {
         case .opened:
             var b = event(.stageOpened, [stage.id], campaign: c, unit: plan.root, path: c.rootPath, stage: stage.id, at: t.instant)
@@ -271,7 +273,7 @@ public final class Engine {
             let lead: Int64 = if case .reminder(let l) = t.kind { l } else { 0 }
             for target in try targets() {
                 let type: EventType = isReminder ? .deadlineReminder : .deadlineOverdue
-                var b = event(type, [stage.id, target.unit, "\(t.due.epoch)"] + (isReminder ? [DurationText.format(lead)] : []),
+                var b = event(type, [stage.id, target.unit, "\(t.due.epoch)"] + (isReminder ? [DurationText.format(lead)] : []) + ownMember,
                               campaign: c, unit: target.unit, path: target.path, stage: stage.id, at: t.instant)
                 b.due = Instant.format(t.due, timeZone: zone)
                 if isReminder { b.lead = DurationText.format(lead) }
@@ -316,7 +318,7 @@ public final class Engine {
             for (target, toId) in zip(targets, toIds) {
                 guard let toId, let to = committees[toId] else { continue }
                 let escalation = try tx.raiseEscalation(campaign: c.id, stage: stage.id, unit: target.unit, due: t.due, level: step, target: toId, at: t.instant)
-                var b = event(.escalationRaised, [stage.id, target.unit, "\(t.due.epoch)", "\(step)", "\(round)"],
+                var b = event(.escalationRaised, [stage.id, target.unit, "\(t.due.epoch)", "\(step)", "\(round)"] + ownMember,
                               campaign: c, unit: target.unit, path: target.path, stage: stage.id, at: t.instant)
                 b.due = Instant.format(t.due, timeZone: zone)
                 b.level = step

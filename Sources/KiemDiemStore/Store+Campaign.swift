@@ -77,7 +77,33 @@ extension StoreTx {
         for row in try Row.fetchAll(db, sql: "SELECT stage, unit, due_override FROM unit_task WHERE campaign = ? AND due_override IS NOT NULL AND completed_at IS NULL", arguments: [campaign]) {
             out[Schedule.StageUnit(stage: row["stage"], unit: row["unit"])] = Date(epoch: row["due_override"])
         }
+        // One member's own deadline, under the key `cell#member` (ids hold no '#').
+        for row in try Row.fetchAll(db, sql: """
+            SELECT e.stage, e.cell, e.member, e.due FROM member_extension e
+            WHERE e.campaign = ? AND NOT EXISTS (SELECT 1 FROM member_task t WHERE t.campaign = e.campaign AND t.stage = e.stage AND t.member = e.member)
+            """, arguments: [campaign]) {
+            out[Schedule.StageUnit(stage: row["stage"], unit: Schedule.memberKey(cell: row["cell"], member: row["member"]))] = Date(epoch: row["due"])
+        }
         return out
+    }
+
+    /// One member's own deadline for a members stage; the member stays in `cell`'s notices no more.
+    public func extendMember(campaign: String, stage: String, member: String, cell: String, until: Date, reason: String) throws {
+        try db.execute(sql: """
+            INSERT INTO member_extension(campaign, stage, member, cell, due, reason) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(campaign, stage, member) DO UPDATE SET cell = excluded.cell, due = excluded.due, reason = excluded.reason
+            """, arguments: [campaign, stage, member, cell, until.epoch, reason])
+    }
+
+    public func memberCompleted(campaign: String, stage: String, member: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM member_task WHERE campaign = ? AND stage = ? AND member = ?)",
+                          arguments: [campaign, stage, member]) ?? false
+    }
+
+    /// Whether any member has a deadline of their own for the stage (the cell's notices then
+    /// leave them out).
+    func hasMemberExtensions(campaign: String, stage: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM member_extension WHERE campaign = ? AND stage = ?)", arguments: [campaign, stage]) ?? false
     }
 
     public func extend(campaign: String, stage: String, unit: String, until: Date, reason: String) throws {
@@ -205,14 +231,20 @@ extension StoreTx {
         let unitClause = unit == nil
             ? "AND NOT EXISTS (SELECT 1 FROM unit_task x WHERE x.campaign = :c AND x.stage = :s AND x.unit = u.id AND (x.completed_at IS NOT NULL OR x.due_override IS NOT NULL))"
             : "AND u.id = :unit AND NOT EXISTS (SELECT 1 FROM unit_task x WHERE x.campaign = :c AND x.stage = :s AND x.unit = u.id AND x.completed_at IS NOT NULL)"
-        let args: StatementArguments = ["c": campaign, "s": stage.id, "lo": lo, "hi": hi, "unit": unit, "after": afterPath]
+        // A member's own deadline (`unit` is `cell#member`): that member alone; else the members
+        // with a deadline of their own are left out (looked for only when there are any).
+        let (unitId, member) = Schedule.splitMemberKey(unit)
+        let args: StatementArguments = ["c": campaign, "s": stage.id, "lo": lo, "hi": hi, "unit": unitId, "after": afterPath, "member": member]
         var out: [Target] = []
         switch stage.scope {
         case .members:
+            let memberClause = member != nil ? "AND m.id = :member"
+                : try hasMemberExtensions(campaign: campaign, stage: stage.id)
+                ? "AND NOT EXISTS (SELECT 1 FROM member_extension e WHERE e.campaign = :c AND e.stage = :s AND e.member = m.id)" : ""
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT u.id, u.name, u.path, u.email, u.phone, m.id, m.name\(contacts ? ", m.email, m.phone" : "")
                 FROM unit u JOIN member m ON m.unit = u.id
-                WHERE \(lower) AND u.path < :hi AND u.kind IN ('cell', 'grassroots-cell') \(unitClause)
+                WHERE \(lower) AND u.path < :hi AND u.kind IN ('cell', 'grassroots-cell') \(unitClause) \(memberClause)
                   AND NOT EXISTS (SELECT 1 FROM member_task t WHERE t.campaign = :c AND t.stage = :s AND t.member = m.id)
                 ORDER BY u.path, m.id
                 """, arguments: args)

@@ -510,6 +510,21 @@ public final class Store: Sendable {
             // reason): kept with their history, out of what the rules and the stages count.
             try db.execute(sql: "ALTER TABLE member ADD COLUMN exempt TEXT; ALTER TABLE member ADD COLUMN left_on TEXT")
         }
+        m.registerMigration("v14-member-extension") { db in
+            // One member's own deadline for a members stage (`extend CELL STAGE UNTIL --member M`):
+            // the cell's notices leave the member out until then (Store+Campaign.swift, targets).
+            try db.execute(sql: """
+                CREATE TABLE member_extension (
+                    campaign TEXT NOT NULL,
+                    stage TEXT NOT NULL,
+                    member TEXT NOT NULL,
+                    cell TEXT NOT NULL,
+                    due INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    PRIMARY KEY (campaign, stage, member)
+                ) WITHOUT ROWID
+                """)
+        }
         return m
     }
 }

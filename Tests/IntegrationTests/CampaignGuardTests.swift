@@ -117,6 +117,9 @@ extension URL {
         #expect(cascaded.contains("moved with it: 'co-so' of so-a, due 2023-12-01T00:00:00+07:00 → 2023-12-03T00:00:00+07:00"), "\(cascaded)")
         let whole = try d.ctl(["extend", "so-a", "tu-kiem-diem", "2023-11-22", "--subtree"] + reason).out
         #expect(whole.contains("now due 2023-11-22T00:00:00+07:00 for 2 unit(s)") && whole.contains("so-a-cb1") && whole.contains("so-a-cb2"), "\(whole)")
+        // One member of so-a-cb1 a day more still.
+        let one = try d.ctl(["extend", "so-a-cb1", "tu-kiem-diem", "2023-11-23", "--member", "a2"] + reason).out
+        #expect(one.contains("so-a-cb1: 'tu-kiem-diem' now due 2023-11-23T00:00:00+07:00 for member a2"), "\(one)")
 
         func overdue(since: Int) throws -> [String] {
             let events = try d.ctlJSON(["events", "--since", "\(since)", "--topic", "deadline.overdue/"]) as! [[String: Any]]
@@ -124,7 +127,7 @@ extension URL {
         }
         _ = try d.ctl(["clock", "set", "2023-12-02T09:00:00+07:00"])
         let before = try overdue(since: 0)
-        #expect(Set(before) == ["tu-kiem-diem cs-b 2023-11-20", "tu-kiem-diem so-a-cb1 2023-11-22", "tu-kiem-diem so-a-cb2 2023-11-22",
+        #expect(Set(before) == ["tu-kiem-diem cs-b 2023-11-20", "tu-kiem-diem so-a-cb1 2023-11-22", "tu-kiem-diem so-a-cb2 2023-11-22", "tu-kiem-diem so-a-cb1 2023-11-23",
                                 "chi-bo cs-b 2023-11-25", "chi-bo so-a-cb2 2023-11-25", "co-so cs-b 2023-12-01"], "\(before)")
         _ = try d.ctl(["clock", "set", "2023-12-03T09:00:00+07:00"])
         let after = Set(try overdue(since: 0)).subtracting(before)

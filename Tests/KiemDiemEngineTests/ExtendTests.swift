@@ -89,4 +89,33 @@ import Testing
         // Units already due as late or later are left as they are; when none is left, refused.
         #expect(error { _ = try f.engine.extend(ExtendArgs(unit: "gc", stage: "a", until: "2022-11-28", reason: "x", subtree: true), now: at("2022-11-20")) }?.code == .conflict)
     }
+
+    @Test func oneMemberGetsADeadlineOfTheirOwn() throws {
+        let f = try Fixture()
+        try f.load()
+        func ext(_ until: String, member: String = "m2", unit: String = "c1", stage: String = "a") -> ErrorBody? {
+            error { _ = try f.engine.extend(ExtendArgs(unit: unit, stage: stage, until: until, reason: "Ốm đau", member: member), now: now) }
+        }
+        #expect(ext("2022-11-28", stage: "b")?.message.contains("--member applies to a members stage") == true)
+        #expect(ext("2022-11-28", unit: "c2")?.message.contains("member 'm2' belongs to 'c1', not to 'c2'") == true)
+        #expect(ext("2022-11-25")?.message.contains("not an extension: member 'm2' is due for 'a' 2022-11-25") == true)
+        #expect(ext("2022-12-03")?.details == ["stage 'b' of 'c1' is due 2022-12-01T00:00:00+07:00, before 2022-12-03T00:00:00+07:00, and comes after 'a'"])
+        let r = try f.engine.extend(ExtendArgs(unit: "c1", stage: "a", until: "2022-11-28", reason: "Ốm đau", member: "m2"), now: now)
+        #expect(r.member == "m2" && r.due == "2022-11-28T00:00:00+07:00")
+        let e = try #require(try f.events().last { $0.type == "deadline.extended" })
+        #expect(e.member == "m2" && e.path == "duk/gc/c1/" && e.message?.contains("đảng viên Trần Thị Bình (Chi bộ Văn phòng)") == true, "\(e)")
+        // The cell's notices leave m2 out; m2's own come at the new date.
+        func late(_ type: String, on day: String) throws -> [String] {
+            try f.events().filter { $0.type == type && $0.unit == "c1" && $0.stage == "a" && $0.time.hasPrefix(day) }.map { ($0.members ?? []).map(\.id).joined(separator: ",") }
+        }
+        try f.engine.advance(to: at("2022-11-27T12:00:00+07:00"))
+        #expect(try late("deadline.reminder", on: "2022-11-24") == ["m1"])
+        #expect(try late("deadline.overdue", on: "2022-11-25") == ["m1"])
+        #expect(try late("deadline.reminder", on: "2022-11-27") == ["m2"])
+        try f.engine.advance(to: at("2022-11-28"))
+        #expect(try late("deadline.overdue", on: "2022-11-28") == ["m2"])
+        // A restarted engine rebuilds it from the store.
+        let again = try Engine(store: f.store)
+        #expect(again.schedules["t"]?.extensions[.init(stage: "a", unit: Schedule.memberKey(cell: "c1", member: "m2"))] == at("2022-11-28"))
+    }
 }

@@ -26,6 +26,15 @@ extension Engine {
         guard c.status == .active else { throw ErrorBody(.conflict, "campaign '\(c.id)' is \(c.status.rawValue)") }
         guard let stage = c.plan.stage(a.stage) else { throw ErrorBody(.notFound, "campaign '\(c.id)' has no stage '\(a.stage)'") }
         let subtree = a.subtree ?? false, cascade = a.cascade ?? false
+        // `member`: one member of the cell, for a members stage.
+        var own: (id: String, name: String, key: String)?
+        if let mid = a.member {
+            guard stage.isMemberStage else { throw ErrorBody(.badRequest, "--member applies to a members stage; '\(stage.id)' is for units") }
+            guard !subtree else { throw ErrorBody(.badRequest, "--member extends one member; --subtree, every unit below: not both") }
+            guard let m = try store.read({ try $0.member(mid) }) else { throw ErrorBody(.notFound, "unknown member '\(mid)'") }
+            guard m.unit == unit.id else { throw ErrorBody(.badRequest, "member '\(mid)' belongs to '\(m.unit)', not to '\(unit.id)'") }
+            own = (m.id, m.name, Schedule.memberKey(cell: unit.id, member: m.id))
+        }
         guard subtree || stage.scope.applies(to: unit.unit.kind) else {
             throw ErrorBody(.badRequest, "stage '\(stage.id)' does not apply to '\(unit.id)' (a \(unit.unit.kind.rawValue)); --subtree extends it for every unit below that it applies to")
         }
@@ -53,6 +62,15 @@ extension Engine {
                 guard !rows.isEmpty else {
                     throw ErrorBody(.conflict, "no unit under '\(unit.id)' has '\(stage.id)' to extend to \(fmt(until)): each has completed it or is due then or later")
                 }
+            } else if let own {
+                if try tx.memberCompleted(campaign: c.id, stage: stage.id, member: own.id) {
+                    throw ErrorBody(.conflict, "member '\(own.id)' has already completed '\(stage.id)'")
+                }
+                let current = known[.init(stage: stage.id, unit: own.key)] ?? due(stage, unit.id)
+                guard until > current else {
+                    throw ErrorBody(.invalidInput, "not an extension: member '\(own.id)' is due for '\(stage.id)' \(fmt(current)), not before \(fmt(until)); a deadline is only moved later")
+                }
+                rows = [unit] // for the dependents: the cell's stages that come after this one
             } else {
                 if try tx.unitCompleted(campaign: c.id, stage: stage.id, unit: unit.id) {
                     throw ErrorBody(.conflict, "'\(unit.id)' has already completed '\(stage.id)'")
@@ -63,10 +81,11 @@ extension Engine {
                 }
                 rows = [unit]
             }
-            for r in rows {
+            for r in rows where own == nil {
                 extended.append(MovedDeadline(stage: stage.id, unit: r.id, from: fmt(due(stage, r.id)), due: fmt(until)))
                 set[.init(stage: stage.id, unit: r.id)] = until
             }
+            if let own { set[.init(stage: stage.id, unit: own.key)] = until }
             // The dependents: stages that come after an extended one, for the units extended and
             // every unit above them, due before the new deadline. Followed through (a moved
             // stage has dependents of its own) with --cascade.
@@ -100,7 +119,16 @@ extension Engine {
             }
             // Stored and published: each unit extended, then each deadline moved with it.
             let movedNames = movedRows.map { (stageTitle: $0.0.title, unitName: $0.1.unit.name) }
-            for r in rows {
+            if let own {
+                try tx.extendMember(campaign: c.id, stage: stage.id, member: own.id, cell: unit.id, until: until, reason: reason)
+                var b = event(.deadlineExtended, [stage.id, unit.id, own.id, "\(until.epoch)", "\(now.epoch)"], campaign: c, unit: unit, stage: stage.id, at: now)
+                b.member = own.id
+                b.due = fmt(until)
+                b.message = Messages.extended(stage: stage, unitName: "\(Messages.ratedSubject(member: own.name)) (\(unit.unit.name))", until: until, reason: reason,
+                                              plan: c.plan, moved: movedNames)
+                try tx.appendEvent(b, at: now)
+            }
+            for r in rows where own == nil {
                 try tx.extend(campaign: c.id, stage: stage.id, unit: r.id, until: until, reason: reason)
                 // `now` in the id too: extending back to an earlier deadline is a new occurrence.
                 var b = event(.deadlineExtended, [stage.id, r.id, "\(until.epoch)", "\(now.epoch)"], campaign: c, unit: r, stage: stage.id, at: now)
@@ -119,6 +147,7 @@ extension Engine {
             }
         }
         for (k, d) in set { schedules[c.id]?.extend(stage: k.stage, unit: k.unit, until: d) }
-        return ExtendResult(campaign: c.id, stage: stage.id, unit: unit.id, due: fmt(until), extended: subtree ? extended : nil, moved: moved.isEmpty ? nil : moved)
+        return ExtendResult(campaign: c.id, stage: stage.id, unit: unit.id, due: fmt(until), extended: subtree ? extended : nil, moved: moved.isEmpty ? nil : moved,
+                            member: own?.id)
     }
 }

@@ -19,7 +19,11 @@ public struct ExtendArgs: Codable, Sendable {
     public var cascade: Bool?
     /// Extend the stage for every unit of the unit's subtree that it applies to.
     public var subtree: Bool?
-    public init(unit: String, stage: String, until: String, reason: String, campaign: String? = nil, cascade: Bool? = nil, subtree: Bool? = nil) {
+    /// One member of the cell `unit`, for a members stage: that member's own deadline.
+    public var member: String?
+    public init(unit: String, stage: String, until: String, reason: String, campaign: String? = nil, cascade: Bool? = nil, subtree: Bool? = nil,
+                member: String? = nil) {
+        self.member = member
         self.unit = unit
         self.stage = stage
         self.until = until
@@ -55,12 +59,16 @@ public struct ExtendResult: Codable, Sendable {
     public var extended: [MovedDeadline]?
     /// With `cascade`: the dependent deadlines moved to the new one.
     public var moved: [MovedDeadline]?
-    public init(campaign: String, stage: String, unit: String, due: String, extended: [MovedDeadline]? = nil, moved: [MovedDeadline]? = nil) {
+    /// With `member`: the member whose own deadline this is.
+    public var member: String?
+    public init(campaign: String, stage: String, unit: String, due: String, extended: [MovedDeadline]? = nil, moved: [MovedDeadline]? = nil,
+                member: String? = nil) {
         self.campaign = campaign
         self.stage = stage
         self.unit = unit
         self.due = due
         self.extended = extended
         self.moved = moved
+        self.member = member
     }
 }

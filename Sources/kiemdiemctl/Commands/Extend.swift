@@ -27,14 +27,17 @@ struct ExtendCmd: ParsableCommand {
     @Option(help: ArgumentHelp("The campaign, when several cover the unit (default: the only open one that does).", discussion: "e.g. --campaign 2026-annual")) var campaign: String?
     @Flag(help: "Move the dependent deadlines (stages that come after this one) that would fall before the new one, instead of refusing.") var cascade = false
     @Flag(help: "Extend the stage for every unit of the unit's subtree that it applies to.") var subtree = false
+    @Option(help: ArgumentHelp("One member of the cell, for a members stage: that member's own deadline.", discussion: "e.g. --member dv-000405")) var member: String?
     @OptionGroup var options: ClientOptions
 
     func run() throws {
         try options.run(Extend.self, ExtendArgs(unit: unit, stage: stage, until: until, reason: reason, campaign: campaign,
-                                                cascade: cascade ? true : nil, subtree: subtree ? true : nil)) { r in
+                                                cascade: cascade ? true : nil, subtree: subtree ? true : nil, member: member)) { r in
             if let units = r.extended {
                 print("\(r.unit): '\(r.stage)' now due \(r.due) for \(units.count) unit(s) of its subtree")
                 for u in units { print("  \(u.unit): was due \(u.from)") }
+            } else if let m = r.member {
+                print("\(r.unit): '\(r.stage)' now due \(r.due) for member \(m)")
             } else {
                 print("\(r.unit): '\(r.stage)' now due \(r.due)")
             }

@@ -439,25 +439,13 @@ public enum RatingRules {
         var state = s
         var annul: [RatingRef] = []
         var pending = refs
-        var forced: [RatingEntry] = []
         while !pending.isEmpty {
-            let scope = affectedUnits((pending + forced.map(\.ref)).map(\.key), tree: s.tree)
+            let scope = affectedUnits(pending.map(\.key), tree: s.tree)
             let before = invariants(state, units: scope)
-            for r in pending {
-                guard let old = state.remove(r) else { continue }
-                annul.append(r)
-                if cascade, r.status == .decided, old.level > .failed, s.isForcedToFail(r.key) {
-                    forced.append(RatingEntry(subject: r.subject, kind: r.kind, level: .failed, status: .decided))
-                }
-            }
-            // What the annulment breaks now (a head's decision resting on it, a proposal back in
-            // force), and what the forced re-decision will break.
-            var brought = newFindings(before: before, after: invariants(state, units: scope))
-            if !forced.isEmpty {
-                var target = state
-                for f in forced where target.rating(f.ref) == nil { target.set(f) }
-                brought += newFindings(before: before + brought, after: invariants(target, units: scope))
-            }
+            for r in pending where state.remove(r) != nil { annul.append(r) }
+            // A subject a fact forces to `failed` reads as `failed` once undecided (rule 5 and the
+            // quota count it so), so what its re-decision will break shows up here already.
+            let brought = newFindings(before: before, after: invariants(state, units: scope))
             guard !brought.isEmpty else { break }
             if !cascade { return (annul, brought) }
             pending = Array(Set(brought.flatMap(\.blame)).filter { state.rating($0) != nil }).sorted()

@@ -230,6 +230,25 @@ func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
         #expect(brought([pm("n1", .good), pu("c3", .good)], into: s) == [])
     }
 
+    @Test func anExcellentCellNeedsEightyPercentGood() {
+        // Four members: 3 good and 1 completed is 75%, under the 80% an excellent cell needs.
+        let tree = RatingTree(units: [OrgUnit(id: "duk", parent: nil, kind: .bloc, name: "Khối"),
+                                      OrgUnit(id: "g", parent: "duk", kind: .grassrootsCell, name: "Chi bộ G")],
+                              members: (1...5).map { Member(id: "q\($0)", unit: "g", name: "Q\($0)", role: .member) })
+        var s = RatingState(tree: tree, year: 2022, ruleset: .hd21, quota: nil)
+        for m in ["q1", "q2", "q3"] { s.set(pm(m, .good)) }
+        s.set(pm("q4", .completed))
+        s.set(pm("q5", .completed))
+        #expect(brought([pu("g", .excellent)], into: s) == ["excellent-unit"]) // 60%
+        s.set(pm("q5", .good))
+        #expect(brought([pu("g", .excellent)], into: s) == []) // 80%
+        var four = RatingState(tree: RatingTree(units: Array(tree.units.values), members: Array(tree.members.values).filter { $0.id != "q5" }),
+                               year: 2022, ruleset: .hd21, quota: nil)
+        for m in ["q1", "q2", "q3"] { four.set(pm(m, .good)) }
+        four.set(pm("q4", .completed))
+        #expect(brought([pu("g", .excellent)], into: four) == ["excellent-unit"]) // 75%
+    }
+
     @Test func anExcellentCommitteeNeedsItsSubordinateOrganizations() {
         // (No quota here: with two grassroots organizations 20% allows no excellent at all.)
         var s = ratingState(quota: nil)

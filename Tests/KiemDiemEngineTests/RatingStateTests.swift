@@ -174,6 +174,21 @@ import Testing
         #expect(refused(f) { try rate(f, "m3,member,excellent\n") } == ["head-above-unit", "head-above-unit", "quota"])
     }
 
+    @Test func aConclusionThatLeavesTheQuotaOutOfReachIsAPublishedConflict() throws {
+        // A cap of 50%: gc's m2 decided excellent while m1 and m3 may still be good (50% of 2
+        // allows 1). A conclusion about m3 leaves it only `failed`: 50% of 1 allows none. The
+        // conclusion is a fact, accepted; the quota is published as a conflict, not refused.
+        let f = try Fixture()
+        try f.load(smallPlan.replacingOccurrences(of: "year: 2022\n", with: "year: 2022\nquota: {share: 0.5, denominator: good}\n"))
+        try rate(f, "m1,member,good\nm2,member,excellent\nm3,member,good\n", proposed: true)
+        try rate(f, "c1,unit,good\nc2,unit,good\nsc,unit,good\n")
+        try rate(f, "m2,member,excellent\n")
+        let seq = try f.store.read { try $0.lastSeq() }
+        _ = try f.engine.conclude(ConcludeArgs(member: "m3", reasons: ["degradation"], note: "Kết luận của Ủy ban Kiểm tra"), now: now, by: "admin")
+        let conflicts = try f.events(since: seq).filter { $0.type == "rating.conflict" }
+        #expect(conflicts.contains { $0.rule == "quota" }, "\(conflicts.map(\.rule))")
+    }
+
     @Test func conclusionsAboutAMember() throws {
         let f = try Fixture()
         try f.load()

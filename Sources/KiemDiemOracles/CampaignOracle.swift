@@ -91,6 +91,29 @@ public enum CampaignOracle {
         public var watermark: Date
         public var paused = false
         public init(watermark: Date) { self.watermark = watermark }
+
+        /// `extend --cascade` as docs/rules.md states it: the stages that come after `stage`, for
+        /// the unit and its ancestors, due before `until` and not completed, move to `until`;
+        /// and so on down the chain. Records the moves and returns them ("stage/unit").
+        public mutating func extendCascading(_ stage: String, unit: String, until: Date, in m: Model) -> [String] {
+            extended["\(stage)/\(unit)"] = until
+            var moved: [String] = []
+            var work = [(stage, [unit])]
+            while let (st, us) = work.popLast() {
+                let holders = Set(us.flatMap { x in Array(sequence(first: x) { m.parent[$0] }) })
+                for d in m.stages where d.after.contains(st) {
+                    var hit: [String] = []
+                    for h in holders.sorted() where !d.members && d.kinds.contains(m.kind[h]!) && !unitDone.contains("\(d.id)/\(h)")
+                        && (extended["\(d.id)/\(h)"] ?? d.due) < until {
+                        extended["\(d.id)/\(h)"] = until
+                        moved.append("\(d.id)/\(h)")
+                        hit.append(h)
+                    }
+                    if !hit.isEmpty { work.append((d.id, hit)) }
+                }
+            }
+            return moved
+        }
     }
 
     /// A stage's progress in the subtree of `unit` at `now`, counted item by item: its members

@@ -111,24 +111,12 @@ import Testing
                let u = m.kind.keys.sorted().filter({ m.applies(s, $0) && !w.unitDone.contains("\(s.id)/\($0)") && w.extended["\(s.id)/\($0)"] == nil }).randomElement(using: &rng) {
                 let until = s.due.addingTimeInterval(Double(Int.random(in: 1...6, using: &rng)) * 86_400)
                 _ = try engine.extend(ExtendArgs(unit: u, stage: s.id, until: Instant.format(until, timeZone: hcm), reason: "Gia hạn", cascade: true), now: now)
-                w.extended["\(s.id)/\(u)"] = until
                 expected.append("deadline.extended \(s.id) \(u) \(now.timeIntervalSince1970)")
                 extensions += 1
-                // --cascade: the stages that come after it, for the unit and its ancestors, due
-                // before the new deadline and not completed, move to it; and so on down the chain.
-                var work = [(s, [u])]
-                while let (st, us) = work.popLast() {
-                    let holders = Set(us.flatMap { x in Array(sequence(first: x) { m.parent[$0] }) })
-                    for d in m.stages where d.after.contains(st.id) {
-                        var hit: [String] = []
-                        for h in holders.sorted() where !d.members && d.kinds.contains(m.kind[h]!) && !w.unitDone.contains("\(d.id)/\(h)")
-                            && (w.extended["\(d.id)/\(h)"] ?? d.due) < until {
-                            w.extended["\(d.id)/\(h)"] = until
-                            expected.append("deadline.extended \(d.id) \(h) \(now.timeIntervalSince1970)")
-                            hit.append(h)
-                        }
-                        if !hit.isEmpty { work.append((d, hit)) }
-                    }
+                // --cascade: what comes after it moves along, as the oracle works it out.
+                for moved in w.extendCascading(s.id, unit: u, until: until, in: m) {
+                    let p = moved.split(separator: "/")
+                    expected.append("deadline.extended \(p[0]) \(p[1]) \(now.timeIntervalSince1970)")
                 }
             }
             // The upper committee acknowledges one of the latest escalations.

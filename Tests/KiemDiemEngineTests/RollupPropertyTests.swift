@@ -129,24 +129,11 @@ import Testing
                 let candidates = tree.units.filter { s.members ? tree.cells.contains($0.id) : s.kinds.contains($0.kind) }
                 if let u = candidates.randomElement(using: &rng), !w.unitDone.contains("\(s.id)/\(u.id)") {
                     // Later than its deadline (an extension never moves one earlier), some past now;
-                    // what comes after it moves along (--cascade), as the oracle works out below.
+                    // what comes after it moves along (--cascade), as the oracle works it out.
                     let until = (w.extended["\(s.id)/\(u.id)"] ?? s.due).addingTimeInterval(Double(Int.random(in: 1...6, using: &rng)) * 86_400)
                     if (try? f.engine.extend(ExtendArgs(unit: u.id, stage: s.id, until: Instant.format(until, timeZone: hcm), reason: "Gia hạn", cascade: true), now: now)) != nil {
-                        w.extended["\(s.id)/\(u.id)"] = until
                         extensions += 1
-                        var work = [(s, [u.id])]
-                        while let (st, us) = work.popLast() {
-                            let holders = Set(us.flatMap { x in Array(sequence(first: x) { m.parent[$0] }) })
-                            for d in m.stages where d.after.contains(st.id) {
-                                var hit: [String] = []
-                                for h in holders.sorted() where !d.members && d.kinds.contains(m.kind[h]!) && !w.unitDone.contains("\(d.id)/\(h)")
-                                    && (w.extended["\(d.id)/\(h)"] ?? d.due) < until {
-                                    w.extended["\(d.id)/\(h)"] = until
-                                    hit.append(h)
-                                }
-                                if !hit.isEmpty { work.append((d, hit)) }
-                            }
-                        }
+                        _ = w.extendCascading(s.id, unit: u.id, until: until, in: m)
                     }
                 }
             }

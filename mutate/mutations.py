@@ -111,7 +111,7 @@ MUTATIONS = [
          file="Sources/KiemDiemEngine/Engine+Ratings.swift",
          find='"excellent-discipline", "quota", "role-quota", "excellent-unit"]',
          replace='"excellent-discipline"]',
-         tests="RatingSequenceTests"),
+         tests="RatingStateEngineTests|RatingSequenceTests"),
     dict(name="rule 3: a disciplined member may be rated above failed",
          file="Sources/KiemDiemCore/RatingRules.swift",
          find="        if r.level != .failed, s.isDisciplined(r.key) {",

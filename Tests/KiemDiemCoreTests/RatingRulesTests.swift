@@ -280,10 +280,10 @@ func brought(_ entries: [RatingEntry], into s: RatingState) -> [String] {
         #expect(brought([du("g2", .failed)], into: generous) == ["quota"]) // now 1 excellent for 0 good
     }
 
-    @Test func findingsNameTheSubjectsAndTheNumbers() {
+    @Test func findingsNameTheSubjectsAndTheNumbers() throws {
         var s = ratingState()
         for e in [du("c1", .good), du("c3", .good), dm("m1", .excellent), dm("m2", .excellent), dm("m3", .good), dm("m4", .excellent)] { s.set(e) }
-        let quota = RatingRules.invariants(s).first { $0.rule == "quota" }!
+        let quota = try #require(RatingRules.invariants(s).first { $0.rule == "quota" })
         #expect(quota.unit == "gc" && quota.subjects == ["m1", "m2", "m4"])
         // 8 undecided may still be good (d1 is disciplined): 20% of 9 allows 1.
         #expect(quota.message.contains("đã có 3/4") && quota.message.contains("tối đa 0") && quota.message.contains("nếu 8 đảng viên") && quota.message.contains("thì tối đa 1"))

@@ -96,7 +96,9 @@ import Testing
         _ = try d.ctl(["import", "units", samples.appendingPathComponent("units.csv").path])
         _ = try d.ctl(["import", "members", samples.appendingPathComponent("members.csv").path])
         _ = try d.ctl(["campaign", "load", repoRoot.appendingPathComponent("config/plans/2022-annual.yaml").path])
-        _ = try d.ctl(["clock", "set", "2022-12-10T00:00:00+07:00"])
+        // A month and a half of the sample bloc fires at once: on a busy machine that can take more
+        // than the default 10 s, so the wait is a generous safety net, not a measure.
+        _ = try d.ctl(["clock", "set", "2022-12-10T00:00:00+07:00", "--timeout", "120"])
         // More than one page (the CLI asks 1,000 at a time): every seq once, in order.
         let all = try events(d)
         let seqs = all.map { ($0["seq"] as! NSNumber).int64Value }

@@ -87,7 +87,10 @@ public struct LinkSigner: Sendable {
     public func verify(_ token: String, now: Double) throws(Refusal) -> LinkClaim {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 7, let purpose = LinkClaim.Purpose(rawValue: parts[0]), let escalation = Int64(parts[1]),
-              Code.isValid(parts[2]), Code.isValid(parts[3]), Code.isValid(parts[4]), let expires = Int64(parts[5]) else { throw .malformed }
+              Code.isValid(parts[2]), Code.isValid(parts[3]), Code.isValid(parts[4]), let expires = Int64(parts[5]),
+              // The MAC covers the canonical text: a number written another way ("+12", "012")
+              // would verify as the link it is not, so only the canonical form is a link.
+              String(escalation) == parts[1], String(expires) == parts[5] else { throw .malformed }
         let c = LinkClaim(purpose: purpose, escalation: escalation, recipient: parts[2], unit: parts[3], stage: parts[4], expires: expires)
         let text = Self.text(c)
         var keys = [key]

@@ -87,6 +87,8 @@ struct Viewer: Sendable {
     let unit: String
     let path: String
     let role: Role
+    /// When the token expires (epoch seconds): the cookie lives no longer.
+    var expiresAt: Int64 = 0
     var caller: Caller { Caller(name: "token:\(token)", role: role) }
 }
 
@@ -96,6 +98,7 @@ struct Refused: Error {
     let text: String
     static func unauthorized(_ t: String) -> Refused { Refused(status: .unauthorized, text: t) }
     static let forbidden = Refused(status: .forbidden, text: "Mã truy cập này không được xem đơn vị đó.")
+    static let otherOrigin = Refused(status: .forbidden, text: "Yêu cầu không gửi từ trang theo dõi kế hoạch kiểm điểm; không có gì thay đổi.")
     var response: Response { Page.html(status, HTML.message(title: status == .unauthorized ? "Cần đăng nhập" : "Không được phép", text: text)) }
 }
 
@@ -111,12 +114,15 @@ struct Routes: Sendable {
         }
         router.get("/static/app.css") { _, _ in Assets.response(Assets.css, type: "text/css; charset=utf-8") }
         router.get("/static/app.js") { _, _ in Assets.response(Assets.js, type: "text/javascript; charset=utf-8") }
-        router.get("/t/{token}") { _, context -> Response in
+        router.get("/t/{token}") { request, context -> Response in
             let token = context.parameters.get("token") ?? ""
             do {
-                _ = try viewer(token: token)
-                // The link's token becomes a cookie and leaves the address bar.
-                let cookie = "\(Routes.cookie)=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(366 * 86_400)"
+                let v = try viewer(token: token)
+                // The link's token becomes a cookie and leaves the address bar. It lives as long
+                // as the token, and only over https where the page is served so.
+                let life = max(0, v.expiresAt - Int64(Date().timeIntervalSince1970))
+                let secure = secureScheme(request) ? "; Secure" : ""
+                let cookie = "\(Routes.cookie)=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(life)\(secure)"
                 return Page.redirect("/", headers: [.setCookie: cookie])
             } catch { return error.response }
         }
@@ -136,6 +142,7 @@ struct Routes: Sendable {
         }
         router.post("/u/{unit}/done") { request, context -> Response in
             do {
+                try sameOrigin(request)
                 let v = try viewer(request)
                 let unit = context.parameters.get("unit") ?? ""
                 try within(v, unit)
@@ -168,8 +175,9 @@ struct Routes: Sendable {
         router.get("/a/{link}") { _, context -> Response in
             await letterLink(context.parameters.get("link") ?? "", act: false)
         }
-        router.post("/a/{link}") { _, context -> Response in
-            await letterLink(context.parameters.get("link") ?? "", act: true)
+        router.post("/a/{link}") { request, context -> Response in
+            do { try sameOrigin(request) } catch let r as Refused { return r.response } catch { return Refused.forbidden.response }
+            return await letterLink(context.parameters.get("link") ?? "", act: true)
         }
     }
 
@@ -198,7 +206,30 @@ struct Routes: Sendable {
         guard row.revokedAt == nil else { throw .unauthorized("Mã truy cập này đã bị thu hồi.") }
         guard Double(row.expiresAt) > Date().timeIntervalSince1970 else { throw .unauthorized("Mã truy cập này đã hết hạn.") }
         guard let unit, let role = Role(rawValue: row.role) else { throw .unauthorized("Đơn vị của mã truy cập không còn trong cây tổ chức.") }
-        return Viewer(token: id, unit: row.unit, path: unit.path, role: role)
+        return Viewer(token: id, unit: row.unit, path: unit.path, role: role, expiresAt: row.expiresAt)
+    }
+
+    /// The page is served over https: its public address says so, or the reverse proxy in front.
+    func secureScheme(_ request: Request) -> Bool {
+        backend.linkSigner()?.base.lowercased().hasPrefix("https://") == true
+            || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+    }
+
+    /// A POST comes from the page itself: a browser names where a form was sent from in `Origin`,
+    /// and one from another site (or a page of another address) is refused, whatever cookie it
+    /// carries (SameSite is not the only guard). The page's own origin is its public address or
+    /// the Host it was asked on.
+    func sameOrigin(_ request: Request) throws(Refused) {
+        guard let origin = request.headers[.origin]?.lowercased() else { return }
+        var allowed: Set<String> = []
+        if let base = backend.linkSigner()?.base.lowercased(), let u = URL(string: base), let scheme = u.scheme, let host = u.host {
+            allowed.insert("\(scheme)://\(host)" + (u.port.map { ":\($0)" } ?? ""))
+        }
+        if let host = request.head.authority?.lowercased() {
+            allowed.insert("http://\(host)")
+            allowed.insert("https://\(host)")
+        }
+        guard allowed.contains(origin) else { throw .otherOrigin }
     }
 
     /// A unit of the viewer's subtree; anything else (another subtree, an unknown or malformed
@@ -239,7 +270,12 @@ struct Routes: Sendable {
         }
         var notice = ""
         if claim.purpose == .ack {
-            if act {
+            // Pressed again (a second click, a reload of the answer): nothing to record, nothing
+            // audited twice.
+            let already = (try? backend.store.read { try $0.escalation(claim.escalation)?.acknowledgedAt != nil }) ?? false
+            if act, already {
+                notice = "<p class=\"notice\" id=\"ack-result\">Việc này đã được tiếp nhận trước đó; không có gì thay đổi.</p>"
+            } else if act {
                 let ack: Reply<AckResult> = await call(Ack.self, IdArgs(id: claim.escalation), as: caller)
                 if let r = ack.result {
                     notice = r.alreadyAcknowledged ? "<p class=\"notice\" id=\"ack-result\">Việc này đã được tiếp nhận trước đó; không có gì thay đổi.</p>"

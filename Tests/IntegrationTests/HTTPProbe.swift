@@ -59,9 +59,10 @@ struct HTTPProbe {
         return a
     }
 
-    func post(_ path: String, token: String? = nil, form: String) throws -> Answer {
+    func post(_ path: String, token: String? = nil, form: String, headers: [String: String] = [:]) throws -> Answer {
         let auth = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
-        let req = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\(auth)Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\n\r\n\(form)"
+        let extra = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
+        let req = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\(auth)\(extra)Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\n\r\n\(form)"
         guard let a = try raw(req) else { throw TestFailure("no answer to POST \(path)") }
         return a
     }

@@ -63,6 +63,19 @@ import Testing
         #expect(d.terminate() == 0)
     }
 
+    @Test func theCookieLivesAsLongAsItsTokenAndIsSecureBehindHttps() throws {
+        let d = try daemon()
+        defer { _ = d.terminate() }
+        let (t, _) = try token(d, unit: "duk", expires: "2d")
+        let plain = try d.httpProbe.get("/t/\(t)")
+        let cookie = try #require(plain.header("Set-Cookie"))
+        let age = cookie.split(separator: ";").compactMap { $0.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1).last.flatMap { Int($0) } }.first
+        #expect(age != nil && age! <= 2 * 86_400 && age! > 2 * 86_400 - 600, "\(cookie)")
+        #expect(!cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        let proxied = try d.httpProbe.get("/t/\(t)", headers: ["X-Forwarded-Proto": "https"])
+        #expect(proxied.header("Set-Cookie")?.contains("; Secure") == true, "\(proxied.header("Set-Cookie") ?? "")")
+    }
+
     @Test func anExpiredTokenIsRefused() throws {
         let d = try daemon()
         let (t, _) = try token(d, unit: "duk", expires: "1s")
@@ -92,6 +105,8 @@ import Testing
         #expect(!(try http.get("/u/\(cell)", token: observer).body.contains("Ghi nhận hoàn thành")))
         #expect(try http.post("/u/\(cell)/done", token: observer, form: "stage=cell-review").status == 403)
         #expect(try http.post("/u/vp-ubnd-cb-hc-tc/done", token: committee, form: "stage=cell-review").status == 403)
+        // A form posted from another site's page, with the committee's credentials: refused.
+        #expect(try http.post("/u/\(cell)/done", token: committee, form: "stage=cell-review", headers: ["Origin": "http://evil.example"]).status == 403)
         let done = try http.post("/u/\(cell)/done", token: committee, form: "stage=cell-review")
         #expect(done.status == 303, "\(done.body)")
         let report = (try d.ctlJSON(["report", "--unit", cell]) as! [[String: Any]])[0]["stages"] as! [[String: Any]]
@@ -128,13 +143,23 @@ import Testing
             p[i] = i == 6 ? String(p[i].dropLast()) + (p[i].hasSuffix("0") ? "1" : "0") : (i == 2 ? "zz-altered" : String((Int64(p[i]) ?? 0) + 1))
             altered.append(p.joined(separator: "."))
         }
+        // The same numbers written another way ("+12", "012"): not the link that was signed.
+        for (i, form) in [(1, "+"), (1, "0"), (5, "0"), (5, "+")] {
+            var p = parts
+            p[i] = form + p[i]
+            altered.append(p.joined(separator: "."))
+        }
         for a in altered {
             let r = try http.post(a, form: "")
             #expect(r.status == 403, "\(a): \(r.status) \(r.body.suffix(800))")
         }
         #expect(try eventsOf(d, "escalation.acknowledged").isEmpty)
-        // Pressed: acknowledged, by the recipient committee.
-        let first = try http.post(path, form: "")
+        // Sent from another site's page (its Origin): refused whatever it carries, nothing changes.
+        let foreign = try http.post(path, form: "", headers: ["Origin": "https://evil.example"])
+        #expect(foreign.status == 403 && foreign.body.contains("không gửi từ trang theo dõi"), "\(foreign.status)")
+        #expect(try eventsOf(d, "escalation.acknowledged").isEmpty)
+        // Pressed: acknowledged, by the recipient committee (from the page itself, its Origin).
+        let first = try http.post(path, form: "", headers: ["Origin": "http://127.0.0.1"])
         #expect(first.status == 200 && first.body.contains("Đã ghi nhận"), "\(first.body.components(separatedBy: "<section id=\"case\">").last?.prefix(800) ?? "")")
         let acks = try eventsOf(d, "escalation.acknowledged")
         #expect(acks.count == 1 && (acks.first?["escalation"] as? NSNumber)?.int64Value == id, "\(acks)")
@@ -147,6 +172,8 @@ import Testing
         let again = try http.post(path, form: "")
         #expect(again.status == 200 && again.body.contains("trước đó"))
         #expect(try eventsOf(d, "escalation.acknowledged").count == 1)
+        // …and pressed twice is audited once.
+        #expect((try d.ctlJSON(["audit"]) as! [[String: Any]]).filter { $0["command"] as? String == "ack" }.count == 1)
         worker.kill9()
         #expect(d.terminate() == 0)
     }

@@ -12,6 +12,9 @@ struct EventStream {
     /// The subtree's path: only events about units under it are sent.
     let path: String
     let after: Int64?
+    /// Whether the viewer's token still holds (not revoked, not expired): asked before every
+    /// delivery, so a stream ends with its token, as a new request with it would get 401.
+    let stillAllowed: @Sendable () -> Bool
 
     static let poll: Duration = .milliseconds(250)
     static let keepAlive: Duration = .seconds(15)
@@ -23,7 +26,7 @@ struct EventStream {
             var last = start
             var quiet = ContinuousClock.now
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
-            while !Task.isCancelled, !backend.isStopping {
+            while !Task.isCancelled, !backend.isStopping, stillAllowed() {
                 let batch = try store.read { try $0.events(since: last, topic: nil, limit: 500) }
                 var out = ""
                 for e in batch {

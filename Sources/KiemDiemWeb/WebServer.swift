@@ -169,7 +169,12 @@ struct Routes: Sendable {
                 let v = try viewer(request)
                 let resume = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int64($0) }
                     ?? request.uri.queryParameters.get("after").flatMap { Int64($0) }
-                return try EventStream(backend: backend, path: v.path, after: resume).response()
+                let store = backend.store, id = v.token
+                let allowed: @Sendable () -> Bool = {
+                    guard let row = (try? store.read { try $0.webToken(id) }) ?? nil else { return false }
+                    return row.revokedAt == nil && Double(row.expiresAt) > Date().timeIntervalSince1970
+                }
+                return try EventStream(backend: backend, path: v.path, after: resume, stillAllowed: allowed).response()
             } catch let r as Refused { return r.response }
         }
         router.get("/a/{link}") { _, context -> Response in

@@ -63,6 +63,34 @@ import Testing
         #expect(d.terminate() == 0)
     }
 
+    @Test func anOpenStreamEndsWhenItsTokenIsRevoked() throws {
+        let d = try daemon()
+        defer { _ = d.terminate() }
+        let (t, id) = try token(d, unit: "duk")
+        let c = try HTTPProbe.Connection(port: d.httpProbe.port)
+        c.send("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer \(t)\r\n\r\n")
+        var buf = [UInt8](repeating: 0, count: 65536)
+        var head = Data()
+        while !String(decoding: head, as: UTF8.self).contains("retry:") {
+            let n = recv(c.fd, &buf, buf.count, 0)
+            try #require(n > 0, "the stream did not start")
+            head.append(contentsOf: buf[0..<n])
+        }
+        _ = try d.ctl(["token", "revoke", id])
+        // The server ends the stream (recv returns 0) instead of keeping it alive. A kept stream
+        // sends a comment every 15 s, so the wait has a ceiling of its own: a minute, far above
+        // the quarter of a second it takes.
+        var closed = false
+        let ceiling = Date().addingTimeInterval(60)
+        while Date() < ceiling {
+            let n = recv(c.fd, &buf, buf.count, 0)
+            if n == 0 { closed = true; break }
+            if n < 0 { break } // 30 s without a byte: not closed
+        }
+        #expect(closed, "the stream outlived its revoked token")
+        #expect(try d.httpProbe.get("/events", token: t).status == 401)
+    }
+
     @Test func theCookieLivesAsLongAsItsTokenAndIsSecureBehindHttps() throws {
         let d = try daemon()
         defer { _ = d.terminate() }

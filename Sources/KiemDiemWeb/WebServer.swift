@@ -61,7 +61,9 @@ struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
         response.headers[.contentSecurityPolicy] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // Nothing of an address (a token, a signed link) goes to another site; within the page,
+        // a form's POST names its origin (with `no-referrer` a browser sends `Origin: null`).
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         return response
     }
@@ -226,6 +228,9 @@ struct Routes: Sendable {
     /// the Host it was asked on.
     func sameOrigin(_ request: Request) throws(Refused) {
         guard let origin = request.headers[.origin]?.lowercased() else { return }
+        // An opaque origin ("null": a sandboxed frame, a privacy setting) is the page's own only
+        // when the browser says the request comes from the same origin.
+        if origin == "null", request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased() == "same-origin" { return }
         var allowed: Set<String> = []
         if let base = backend.linkSigner()?.base.lowercased(), let u = URL(string: base), let scheme = u.scheme, let host = u.host {
             allowed.insert("\(scheme)://\(host)" + (u.port.map { ":\($0)" } ?? ""))
